@@ -1,0 +1,62 @@
+import math
+
+import torch
+from torch.optim import Optimizer
+
+from ._validate import check_betas, check_non_negative
+
+
+class Adam(Optimizer):
+    r"""Adam: momentum on the gradient, RMSProp on its square, both bias-corrected.
+
+    Course formula (m, v start at 0; t counts steps from 1)::
+
+        m ← β₁·m + (1 − β₁)·g      with g = ∇E(w)
+        v ← β₂·v + (1 − β₂)·g²
+        m̂ = m / (1 − β₁ᵗ),  v̂ = v / (1 − β₂ᵗ)
+        w ← w − η·m̂ / (√v̂ + ε)
+
+    ``weight_decay`` λ is coupled L2 (not AdamW): g = ∇E(w) + λ·w.
+    Equals ``torch.optim.Adam`` with its defaults (no amsgrad, no maximize).
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+        check_non_negative("lr", lr)
+        check_betas(betas)
+        check_non_negative("eps", eps)
+        check_non_negative("weight_decay", weight_decay)
+        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay))
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        loss = None
+        if closure is not None:
+            with torch.enable_grad():
+                loss = closure()
+
+        for group in self.param_groups:
+            lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]
+            beta1, beta2 = group["betas"]
+            for p in group["params"]:
+                grad = p.grad
+                if grad is None:
+                    continue
+                state = self.state[p]
+                if not state:
+                    state["step"] = 0
+                    state["exp_avg"] = torch.zeros_like(p, memory_format=torch.preserve_format)
+                    state["exp_avg_sq"] = torch.zeros_like(p, memory_format=torch.preserve_format)
+                state["step"] += 1
+                t, m, v = state["step"], state["exp_avg"], state["exp_avg_sq"]
+
+                if weight_decay != 0:
+                    grad = grad.add(p, alpha=weight_decay)
+                m.lerp_(grad, 1 - beta1)  # m + (1 − β₁)(g − m) = β₁·m + (1 − β₁)·g
+                v.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+
+                # η·m̂/(√v̂ + ε) = (η·√c₂/c₁)·m/(√v + ε·√c₂) with cᵢ = 1 − βᵢᵗ:
+                # moving the corrections into the scalars saves a pass over v.
+                sqrt_c2 = math.sqrt(1 - beta2**t)
+                step_size = lr * sqrt_c2 / (1 - beta1**t)
+                p.addcdiv_(m, v.sqrt().add_(eps * sqrt_c2), value=-step_size)
+        return loss

@@ -1,0 +1,490 @@
+"""nnref.optim against the course formulas (textbook references below) and torch's optimizers.
+
+Comparisons are in float64 at every step of a small full-batch MLP problem.
+"""
+import copy
+import math
+import re
+from dataclasses import dataclass, field
+
+import pytest
+import torch
+from torch import nn
+from torch.func import functional_call
+from torch.testing import assert_close
+
+from nnref.optim import GD, NAG, AdaGrad, Adam, Momentum, RMSProp
+
+STEPS = 25
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """Tiny tensors gain nothing from intra-op threads, and stall when the cores are shared."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+# ---------------------------------------------------------------- the problem
+
+
+def make_problem(seed=0):
+    """A small MLP, fixed random data, and a closure factory (full batch: deterministic)."""
+    torch.manual_seed(seed)
+    model = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 3)).double()
+    inputs = torch.randn(32, 4, dtype=torch.float64)
+    targets = torch.randn(32, 3, dtype=torch.float64)
+    return model, inputs, targets
+
+
+def loss_of(model, inputs, targets, params=None):
+    outputs = model(inputs) if params is None else functional_call(model, params, (inputs,))
+    return nn.functional.mse_loss(outputs, targets)
+
+
+def closure_for(model, optimizer, inputs, targets):
+    def closure():
+        optimizer.zero_grad()
+        loss = loss_of(model, inputs, targets)
+        loss.backward()
+        return loss
+
+    return closure
+
+
+def gradient_fn(model, inputs, targets):
+    """ws (plain tensors, in model.parameters() order) -> ∇E at ws."""
+    names = [name for name, _ in model.named_parameters()]
+
+    def grad_at(ws):
+        ws = [w.detach().requires_grad_() for w in ws]
+        loss = loss_of(model, inputs, targets, dict(zip(names, ws)))
+        return torch.autograd.grad(loss, ws)
+
+    return grad_at
+
+
+def values(model):
+    return [p.detach().clone() for p in model.parameters()]
+
+
+# ------------------------------------------- textbook references (plain tensors)
+# Each factory returns step(ws, grad_at) -> new ws, with its state in the closure.
+
+
+def textbook_gd(lr, weight_decay=0.0):
+    def step(ws, grad_at):
+        gs = [g + weight_decay * w for w, g in zip(ws, grad_at(ws))]
+        return [w - lr * g for w, g in zip(ws, gs)]
+
+    return step
+
+
+def textbook_momentum(lr, momentum=0.9, weight_decay=0.0):
+    """lr may be a function of the step number t = 1, 2, ... (an lr schedule)."""
+    state = {"t": 0, "m": None}
+
+    def step(ws, grad_at):
+        state["t"] += 1
+        eta = lr(state["t"]) if callable(lr) else lr
+        gs = [g + weight_decay * w for w, g in zip(ws, grad_at(ws))]
+        ms = state["m"] or [torch.zeros_like(w) for w in ws]
+        state["m"] = ms = [momentum * m + eta * g for m, g in zip(ms, gs)]
+        return [w - m for w, m in zip(ws, ms)]
+
+    return step
+
+
+def textbook_nag(lr, momentum=0.9, weight_decay=0.0):
+    state = {"m": None}
+
+    def step(ws, grad_at):
+        ms = state["m"] or [torch.zeros_like(w) for w in ws]
+        lookahead = [w - momentum * m for w, m in zip(ws, ms)]
+        gs = [g + weight_decay * u for u, g in zip(lookahead, grad_at(lookahead))]
+        state["m"] = ms = [momentum * m + lr * g for m, g in zip(ms, gs)]
+        return [w - m for w, m in zip(ws, ms)]
+
+    return step
+
+
+def textbook_adagrad(lr, eps=1e-10, weight_decay=0.0, initial_accumulator_value=0.0):
+    state = {"s": None}
+
+    def step(ws, grad_at):
+        gs = [g + weight_decay * w for w, g in zip(ws, grad_at(ws))]
+        ss = state["s"] or [torch.full_like(w, initial_accumulator_value) for w in ws]
+        state["s"] = ss = [s + g**2 for s, g in zip(ss, gs)]
+        return [w - lr * g / (s.sqrt() + eps) for w, g, s in zip(ws, gs, ss)]
+
+    return step
+
+
+def textbook_rmsprop(lr, alpha=0.99, eps=1e-8, weight_decay=0.0):
+    state = {"v": None}
+
+    def step(ws, grad_at):
+        gs = [g + weight_decay * w for w, g in zip(ws, grad_at(ws))]
+        vs = state["v"] or [torch.zeros_like(w) for w in ws]
+        state["v"] = vs = [alpha * v + (1 - alpha) * g**2 for v, g in zip(vs, gs)]
+        return [w - lr * g / (v.sqrt() + eps) for w, g, v in zip(ws, gs, vs)]
+
+    return step
+
+
+def textbook_adam(lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+    beta1, beta2 = betas
+    state = {"t": 0, "m": None, "v": None}
+
+    def step(ws, grad_at):
+        state["t"] += 1
+        t = state["t"]
+        gs = [g + weight_decay * w for w, g in zip(ws, grad_at(ws))]
+        ms = state["m"] or [torch.zeros_like(w) for w in ws]
+        vs = state["v"] or [torch.zeros_like(w) for w in ws]
+        state["m"] = ms = [beta1 * m + (1 - beta1) * g for m, g in zip(ms, gs)]
+        state["v"] = vs = [beta2 * v + (1 - beta2) * g**2 for v, g in zip(vs, gs)]
+        m_hats = [m / (1 - beta1**t) for m in ms]
+        v_hats = [v / (1 - beta2**t) for v in vs]
+        return [w - lr * mh / (vh.sqrt() + eps) for w, mh, vh in zip(ws, m_hats, v_hats)]
+
+    return step
+
+
+# ------------------------------------------------------------------- registry
+
+
+@dataclass
+class Case:
+    ours: type
+    torch_factory: object  # (params, **hp) -> torch optimizer
+    textbook: object  # (**hp) -> step(ws, grad_at)
+    hp: dict = field(default_factory=dict)  # non-default values, same names in torch
+
+
+CASES = {
+    "GD": Case(GD, torch.optim.SGD, textbook_gd, dict(lr=0.1)),
+    "Momentum": Case(Momentum, torch.optim.SGD, textbook_momentum, dict(lr=0.05, momentum=0.8)),
+    "NAG": Case(
+        NAG,
+        lambda params, **hp: torch.optim.SGD(params, nesterov=True, **hp),
+        textbook_nag,
+        dict(lr=0.05, momentum=0.8),
+    ),
+    "AdaGrad": Case(
+        AdaGrad, torch.optim.Adagrad, textbook_adagrad, dict(lr=0.1, eps=1e-10, initial_accumulator_value=0.1)
+    ),
+    "RMSProp": Case(RMSProp, torch.optim.RMSprop, textbook_rmsprop, dict(lr=0.01, alpha=0.9, eps=1e-8)),
+    "Adam": Case(Adam, torch.optim.Adam, textbook_adam, dict(lr=0.01, betas=(0.8, 0.99), eps=1e-8)),
+}
+NAMES = list(CASES)
+
+
+def make_ours(name, params, **overrides):
+    case = CASES[name]
+    return case.ours(params, **{**case.hp, **overrides})
+
+
+# ----------------------------------------------- equivalence, step by step
+
+
+@pytest.mark.parametrize("weight_decay", [0.0, 0.01])
+@pytest.mark.parametrize("name", NAMES)
+def test_matches_textbook_formula(name, weight_decay):
+    model, inputs, targets = make_problem()
+    optimizer = make_ours(name, model.parameters(), weight_decay=weight_decay)
+    closure = closure_for(model, optimizer, inputs, targets)
+    reference = CASES[name].textbook(**CASES[name].hp, weight_decay=weight_decay)
+    grad_at = gradient_fn(model, inputs, targets)
+
+    ws = values(model)
+    for _ in range(STEPS):
+        optimizer.step(closure)
+        ws = reference(ws, grad_at)
+        assert_close(values(model), ws)
+
+
+@pytest.mark.parametrize("weight_decay", [0.0, 0.01])
+@pytest.mark.parametrize("name", [n for n in NAMES if n != "NAG"])  # NAG: see the identity test
+def test_matches_torch(name, weight_decay):
+    model, inputs, targets = make_problem()
+    torch_model = copy.deepcopy(model)
+    ours = make_ours(name, model.parameters(), weight_decay=weight_decay)
+    theirs = CASES[name].torch_factory(torch_model.parameters(), **CASES[name].hp, weight_decay=weight_decay)
+
+    for _ in range(STEPS):
+        ours.step(closure_for(model, ours, inputs, targets))
+        theirs.step(closure_for(torch_model, theirs, inputs, targets))
+        assert_close(values(model), values(torch_model))
+
+
+@pytest.mark.parametrize("weight_decay", [0.0, 0.01])
+def test_nag_holds_w_while_torch_nesterov_holds_lookahead(weight_decay):
+    """torch's θ_t = our w_t − γ·m_t at every step; our closure runs at that point."""
+    model, inputs, targets = make_problem()
+    torch_model = copy.deepcopy(model)
+    hp = dict(CASES["NAG"].hp, weight_decay=weight_decay)
+    gamma = hp["momentum"]
+    ours = NAG(model.parameters(), **hp)
+    theirs = torch.optim.SGD(torch_model.parameters(), nesterov=True, **hp)
+
+    def our_closure():
+        seen.append(values(model))
+        return closure_for(model, ours, inputs, targets)()
+
+    for _ in range(STEPS):
+        seen = []
+        before = values(torch_model)  # θ_{t-1}: where both take the gradient
+        ours.step(our_closure)
+        theirs.step(closure_for(torch_model, theirs, inputs, targets))
+        assert_close(seen[0], before)
+        lookahead = [p.detach() - gamma * ours.state[p]["momentum_buffer"] for p in model.parameters()]
+        assert_close(lookahead, values(torch_model))
+
+
+def test_nag_step_without_closure_raises():
+    model, _, _ = make_problem()
+    optimizer = NAG(model.parameters(), lr=0.1)
+    with pytest.raises((RuntimeError, ValueError), match="closure.*look-ahead"):
+        optimizer.step()
+
+
+def test_nag_moves_back_when_the_closure_raises():
+    model, inputs, targets = make_problem()
+    optimizer = NAG(model.parameters(), lr=0.1)
+    optimizer.step(closure_for(model, optimizer, inputs, targets))
+    before = values(model)
+
+    def failing():
+        raise KeyError("boom")
+
+    with pytest.raises(KeyError):
+        optimizer.step(failing)
+    assert_close(values(model), before, rtol=0, atol=1e-15)
+
+
+def test_momentum_under_lr_schedule_keeps_each_steps_lr_inside_m():
+    """StepLR drops lr ×0.1 after 10 steps: identical to torch before, different after;
+    ours follows the textbook m ← γ·m + η_t·g throughout."""
+    model, inputs, targets = make_problem()
+    torch_model = copy.deepcopy(model)
+    lr, gamma, drop_after = 0.05, 0.8, 10
+    ours = Momentum(model.parameters(), lr=lr, momentum=gamma)
+    theirs = torch.optim.SGD(torch_model.parameters(), lr=lr, momentum=gamma)
+    schedules = [torch.optim.lr_scheduler.StepLR(opt, step_size=drop_after, gamma=0.1) for opt in (ours, theirs)]
+    reference = textbook_momentum(lambda t: lr if t <= drop_after else lr * 0.1, momentum=gamma)
+    grad_at = gradient_fn(model, inputs, targets)
+
+    ws = values(model)
+    for t in range(1, 2 * drop_after + 1):
+        ours.step(closure_for(model, ours, inputs, targets))
+        theirs.step(closure_for(torch_model, theirs, inputs, targets))
+        for schedule in schedules:
+            schedule.step()
+        ws = reference(ws, grad_at)
+
+        assert_close(values(model), ws)
+        if t <= drop_after:
+            assert_close(values(model), values(torch_model))
+        else:
+            gap = max((a - b).abs().max().item() for a, b in zip(values(model), values(torch_model)))
+            assert gap > 1e-6, f"step {t}: expected ours and torch to differ after the lr drop"
+
+
+# ------------------------------------------------- behaves like a torch optimizer
+
+
+def step_n(model, optimizer, inputs, targets, n):
+    for _ in range(n):
+        optimizer.step(closure_for(model, optimizer, inputs, targets))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_param_groups_keep_their_own_lr_and_lr_zero_does_not_move(name):
+    model, inputs, targets = make_problem()
+    alone = copy.deepcopy(model)
+    first, second = model[0], model[2]
+    optimizer = make_ours(
+        name,
+        [{"params": first.parameters(), "lr": 0.0}, {"params": second.parameters(), "lr": 0.03}],
+    )
+    # The second layer alone, at lr 0.03, with the first layer frozen: the same trajectory.
+    alone_optimizer = make_ours(name, alone[2].parameters(), lr=0.03)
+    frozen, initial = values(first), values(second)
+
+    step_n(model, optimizer, inputs, targets, 5)
+    step_n(alone, alone_optimizer, inputs, targets, 5)
+
+    for p, before in zip(first.parameters(), frozen):
+        assert torch.equal(p.detach(), before)
+    assert_close(values(second), values(alone[2]))
+    assert not torch.equal(values(second)[0], initial[0])
+
+
+def state_snapshot(optimizer, p):
+    return {k: v.clone() if torch.is_tensor(v) else v for k, v in optimizer.state.get(p, {}).items()}
+
+
+def assert_same_state(a, b):
+    assert a.keys() == b.keys()
+    for key in a:
+        if torch.is_tensor(a[key]):
+            assert torch.equal(a[key], b[key]), key
+        else:
+            assert a[key] == b[key], key
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_parameter_without_grad_is_left_alone(name):
+    model, inputs, targets = make_problem()
+    never_used = nn.Parameter(torch.randn(5, dtype=torch.float64))
+    initial = never_used.detach().clone()
+    optimizer = make_ours(name, [*model.parameters(), never_used])
+    step_n(model, optimizer, inputs, targets, 3)  # never_used gets no grad
+    assert torch.equal(never_used.detach(), initial)
+    assert len(optimizer.state.get(never_used, {})) == 0
+
+    # A closure that zeroes the grads (set_to_none) and skips backward, returning None,
+    # as Lightning's does when training_step returns None: nothing moves, state unchanged.
+    before = values(model)
+    states = [state_snapshot(optimizer, p) for p in model.parameters()]
+
+    def skipping():
+        optimizer.zero_grad(set_to_none=True)
+        return None
+
+    assert optimizer.step(skipping) is None
+    # NAG moves to w − γ·m and back: equal up to one rounding.
+    assert_close(values(model), before, rtol=0, atol=1e-15)
+    if name != "NAG":
+        assert all(torch.equal(a, b) for a, b in zip(values(model), before))
+    for p, state in zip(model.parameters(), states):
+        assert_same_state(state_snapshot(optimizer, p), state)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_state_dict_round_trips_through_weights_only_load(name, tmp_path):
+    model, inputs, targets = make_problem()
+    optimizer = make_ours(name, model.parameters())
+    step_n(model, optimizer, inputs, targets, 4)
+
+    for state in optimizer.state_dict()["state"].values():
+        assert all(torch.is_tensor(v) or isinstance(v, (int, float)) for v in state.values())
+    torch.save(optimizer.state_dict(), tmp_path / "optim.pt")
+    loaded = torch.load(tmp_path / "optim.pt", weights_only=True)
+
+    twin = copy.deepcopy(model)
+    twin_optimizer = CASES[name].ours(twin.parameters(), lr=123.0)  # lr comes back from the state dict
+    twin_optimizer.load_state_dict(loaded)
+    assert twin_optimizer.param_groups[0]["lr"] == CASES[name].hp["lr"]
+
+    for _ in range(5):
+        step_n(model, optimizer, inputs, targets, 1)
+        step_n(twin, twin_optimizer, inputs, targets, 1)
+        for a, b in zip(values(model), values(twin)):
+            assert torch.equal(a, b)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_step_returns_the_closure_loss(name):
+    model, inputs, targets = make_problem()
+    optimizer = make_ours(name, model.parameters())
+    closure = closure_for(model, optimizer, inputs, targets)
+    returned = []
+
+    def recording():
+        returned.append(closure())
+        return returned[-1]
+
+    assert optimizer.step(recording) is returned[0]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_deepcopy_gives_an_independent_twin(name):
+    model, inputs, targets = make_problem()
+    optimizer = make_ours(name, model.parameters())
+    step_n(model, optimizer, inputs, targets, 3)
+
+    twin, twin_optimizer = copy.deepcopy((model, optimizer))
+    assert all(p is q for p, q in zip(twin.parameters(), twin_optimizer.param_groups[0]["params"]))
+    for _ in range(3):
+        step_n(model, optimizer, inputs, targets, 1)
+        step_n(twin, twin_optimizer, inputs, targets, 1)
+        for a, b in zip(values(model), values(twin)):
+            assert torch.equal(a, b)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_repr_names_the_hyperparameters(name):
+    model, _, _ = make_problem()
+    text = repr(make_ours(name, model.parameters(), weight_decay=0.01))
+    assert text.startswith(name)
+    for key, value in {**CASES[name].hp, "weight_decay": 0.01}.items():
+        assert f"{key}: {value}" in text
+
+
+BAD_ARGUMENTS = [
+    (cls, argument, value)
+    for cls in (GD, Momentum, NAG, AdaGrad, RMSProp, Adam)
+    for argument, value in [("lr", -1.0), ("lr", math.nan), ("lr", "fast"), ("weight_decay", -0.1)]
+] + [
+    (cls, argument, value)
+    for cls, argument in [(Momentum, "momentum"), (NAG, "momentum"), (RMSProp, "alpha")]
+    for value in (-0.1, 1.0, math.nan)
+] + [
+    (cls, "eps", value) for cls in (AdaGrad, RMSProp, Adam) for value in (-1e-8, math.nan)
+] + [
+    (AdaGrad, "initial_accumulator_value", -1.0),
+    (Adam, "betas", (1.0, 0.999)),
+    (Adam, "betas", (0.9, -0.5)),
+    (Adam, "betas", (0.9, math.nan)),
+    (Adam, "betas", (0.9,)),
+    (Adam, "betas", (0.9, 0.99, 0.999)),
+    (Adam, "betas", 0.9),
+]
+
+
+@pytest.mark.parametrize(
+    "cls, argument, value", BAD_ARGUMENTS, ids=[f"{c.__name__}-{a}-{v}" for c, a, v in BAD_ARGUMENTS]
+)
+def test_invalid_hyperparameter_raises_value_error_naming_it(cls, argument, value):
+    params = [nn.Parameter(torch.zeros(2))]
+    kwargs = {"lr": 0.1, argument: value}
+    with pytest.raises(ValueError, match=re.escape(f"Invalid {argument}")):
+        cls(params, **kwargs)
+
+
+# ------------------------------------------------------------------ convergence
+
+
+# f(w) = ½(w₀² + 25·w₁²): curvatures 1 and 25 (condition number 25), minimum at 0.
+# Step counts stop well after ||w|| < 1e-6.  (Run RMSProp/Adam far longer and they
+# bounce back: once √v ≪ ε the update is GD with step η/ε, which is unstable.)
+CONVERGENCE = {
+    "GD": (dict(lr=0.07), 300),
+    "Momentum": (dict(lr=0.04, momentum=0.6), 200),
+    "NAG": (dict(lr=0.04, momentum=0.6), 200),
+    "AdaGrad": (dict(lr=0.5), 300),
+    "RMSProp": (dict(lr=0.05, alpha=0.99), 200),
+    "Adam": (dict(lr=0.05, betas=(0.9, 0.999)), 400),
+}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_converges_on_ill_conditioned_quadratic(name):
+    hp, steps = CONVERGENCE[name]
+    w = nn.Parameter(torch.tensor([3.0, -2.0], dtype=torch.float64))
+    curvature = torch.tensor([1.0, 25.0], dtype=torch.float64)
+    optimizer = CASES[name].ours([w], **hp)
+
+    def closure():
+        optimizer.zero_grad()
+        loss = 0.5 * (curvature * w**2).sum()
+        loss.backward()
+        return loss
+
+    for _ in range(steps):
+        optimizer.step(closure)
+    assert w.detach().norm().item() < 1e-6
