@@ -1,0 +1,2 @@
+"""nnref: a PyTorch reference implementation of two chapters of a neural-network course."""
+__version__ = "0.1.0"

@@ -1,0 +1,292 @@
+"""The four task heads: each an output activation, the torch loss that matches it, and its metrics.
+
+| head        | output layer    | activation         | loss (torch)                                   |
+|-------------|-----------------|--------------------|------------------------------------------------|
+| regression  | Linear(h, T)    | identity           | MSELoss                                        |
+| binary      | Linear(h, 1)    | sigmoid            | BCEWithLogitsLoss                              |
+| multiclass  | Linear(h, K)    | softmax            | CrossEntropyLoss (on class indices = one-hot)  |
+| multilabel  | Linear(h, L)    | sigmoid per label  | BCEWithLogitsLoss summed over labels           |
+
+The course's deliberately wrong pairings are options of the same heads (`loss="mse"` on a
+sigmoid/softmax, `encoding="ordinal"`, regression `output="sigmoid"`), so experiments compare like
+with like. Losses take logits where torch has the fused form; `predict` applies the activation.
+
+Speed: nothing is logged per step. Each step appends its detached logits to a list; metrics are
+computed once per epoch from the concatenation.
+"""
+from __future__ import annotations
+
+import time
+
+import lightning as L
+import torch
+import torchmetrics.functional as tmf
+from torch import nn
+
+from .data.encoding import encoder_from_dict
+from .nets import MLP
+
+
+class TaskModule(L.LightningModule):
+    task = "base"
+    losses: tuple = ("ce",)
+
+    def __init__(self, n_inputs: int, n_outputs: int, hidden=(64,), activation: str = "relu", loss: str | None = None,
+                 optimizer=None, scheduler=None, encoders: dict | None = None, **options):
+        super().__init__()
+        loss = loss or self.losses[0]
+        if loss not in self.losses:
+            raise ValueError(f"task.loss={loss}: not valid for task={self.task}; valid: {', '.join(self.losses)}")
+        self.save_hyperparameters(ignore=["optimizer", "scheduler"])
+        self.net = MLP(n_inputs, hidden, n_outputs, activation)
+        self.loss_name = loss
+        self.optimizer_factory, self.scheduler_factory = optimizer, scheduler
+        self.encoders = {k: encoder_from_dict(v) for k, v in (encoders or {}).items()}
+        self._outputs = {"train": [], "val": [], "test": []}
+        self.history: list[dict] = []  # one row per epoch: epoch, step, seconds, train/loss, val/...
+        self.test_metrics: dict = {}
+        self.diverged: dict | None = None
+        self._fit_start = None
+
+    # ------------------------------------------------------------------ what each head defines
+    def sample_losses(self, logits, y) -> torch.Tensor:
+        """Loss of each sample (shape [n]); its mean is the torch loss the head names."""
+        raise NotImplementedError
+
+    def predict(self, logits) -> torch.Tensor:
+        """Outputs after the output activation (probabilities, or values in original units)."""
+        raise NotImplementedError
+
+    def compute_metrics(self, logits, y) -> dict:
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ the network
+    def forward(self, x):
+        return self.net(x)
+
+    def loss(self, logits, y):
+        return self.sample_losses(logits, y).mean()
+
+    # ------------------------------------------------------------------ steps
+    def training_step(self, batch, batch_idx):
+        x, y, n = batch
+        logits = self(x)
+        per_sample = self.sample_losses(logits, y)
+        # Normalise by the share of the global batch this process holds: under DDP the averaged
+        # gradient is then exactly the single-process one, even for unequal shards.
+        loss = per_sample.sum() / (n / self.trainer.world_size)
+        if not torch.isfinite(loss):
+            self._stop_diverged()
+            return None  # no backward, no update: the run stops here
+        self._outputs["train"].append((logits.detach(), y, per_sample.detach()))
+        return loss
+
+    def validation_step(self, batch, batch_idx):
+        x, y, _ = batch
+        self._outputs["val"].append((self(x), y, None))
+
+    def test_step(self, batch, batch_idx):
+        x, y, _ = batch
+        self._outputs["test"].append((self(x), y, None))
+
+    # ------------------------------------------------------------------ once per epoch
+    def _epoch_metrics(self, stage: str) -> dict:
+        outputs, self._outputs[stage] = self._outputs[stage], []
+        if not outputs:
+            return {}
+        logits = torch.cat([o[0] for o in outputs])
+        y = torch.cat([o[1] for o in outputs])
+        if stage == "train":
+            loss = torch.cat([o[2] for o in outputs]).mean()
+        else:
+            loss = self.loss(logits, y)
+        if not torch.isfinite(logits).all():
+            return {f"{stage}/loss": float("nan")}
+        metrics = {"loss": loss, **self.compute_metrics(logits, y)}
+        return {f"{stage}/{k}": float(v) for k, v in metrics.items()}
+
+    def _log(self, metrics: dict, stage: str):
+        if metrics:
+            # Logged once per epoch from plain floats; train metrics of DDP shards are averaged.
+            sync = stage == "train" and self.trainer.world_size > 1
+            self.log_dict(metrics, on_step=False, on_epoch=True, sync_dist=sync, batch_size=1)
+
+    def on_fit_start(self):
+        self._fit_start = time.perf_counter()
+
+    def on_validation_epoch_end(self):
+        if self.trainer.sanity_checking:
+            self._outputs["val"] = []
+            return
+        self._last_val = self._epoch_metrics("val")
+        self._log(self._last_val, "val")
+
+    def on_train_epoch_end(self):
+        train = self._epoch_metrics("train")
+        self._log(train, "train")
+        lr = self.trainer.optimizers[0].param_groups[0]["lr"] if self.trainer.optimizers else None
+        self.history.append({
+            "epoch": self.current_epoch,
+            "step": int(self.trainer.global_step),
+            "seconds": time.perf_counter() - (self._fit_start or time.perf_counter()),
+            "lr": float(lr) if lr is not None else None,
+            **train,
+            **getattr(self, "_last_val", {}),
+        })
+        self._last_val = {}
+
+    def on_test_epoch_end(self):
+        self.test_metrics = self._epoch_metrics("test")
+        self._log(self.test_metrics, "test")
+
+    def _stop_diverged(self):
+        if self.diverged is None:
+            self.diverged = {"epoch": int(self.current_epoch), "step": int(self.trainer.global_step)}
+            self.print(f"nnref: loss became non-finite at epoch {self.diverged['epoch']}, "
+                       f"step {self.diverged['step']}; stopping this run (status: diverged)")
+        self.trainer.should_stop = True
+
+    # ------------------------------------------------------------------ optimizer (and schedule)
+    def configure_optimizers(self):
+        if self.optimizer_factory is None:
+            raise ValueError("no optimizer: pass optimizer=functools.partial(nnref.optim.GD, lr=0.1) or similar")
+        opt = self.optimizer_factory(self.parameters())
+        if self.scheduler_factory is None:
+            return opt
+        return {"optimizer": opt, "lr_scheduler": {"scheduler": self.scheduler_factory(opt), "interval": "epoch"}}
+
+    # ------------------------------------------------------------------ keep Lightning's per-step hooks cheap
+    def optimizer_zero_grad(self, epoch, batch_idx, optimizer):
+        optimizer.zero_grad(set_to_none=True)
+
+
+class RegressionModule(TaskModule):
+    """Linear output + MSE. `output="sigmoid"` is the course's variant: the target is rescaled to 0..1
+    for training (by the data module's min-max scaler) and metrics are reported in original units."""
+
+    task = "regression"
+    losses = ("mse",)
+    outputs = ("identity", "sigmoid")
+
+    def __init__(self, *args, output: str = "identity", **kwargs):
+        if output not in self.outputs:
+            raise ValueError(f"task.output={output}: unknown; valid: {', '.join(self.outputs)}")
+        super().__init__(*args, output=output, **kwargs)
+        self.output = output
+        self.mse = nn.MSELoss(reduction="none")
+
+    def activation(self, logits):
+        return torch.sigmoid(logits) if self.output == "sigmoid" else logits
+
+    def sample_losses(self, logits, y):
+        return self.mse(self.activation(logits), y).mean(dim=1)
+
+    def to_original_units(self, z):
+        scaler = self.encoders.get("target")
+        return scaler.decode(z) if scaler is not None else z
+
+    def predict(self, logits):
+        return self.to_original_units(self.activation(logits))
+
+    def compute_metrics(self, logits, y):
+        pred, true = self.predict(logits), self.to_original_units(y)
+        return {"mse": tmf.mean_squared_error(pred, true), "r2": tmf.r2_score(pred.squeeze(-1), true.squeeze(-1))}
+
+
+class BinaryModule(TaskModule):
+    """Sigmoid + cross-entropy (BCEWithLogitsLoss). `loss="mse"`: sigmoid then MSE (the course's stall)."""
+
+    task = "binary"
+    losses = ("ce", "mse")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criterion = nn.BCEWithLogitsLoss(reduction="none") if self.loss_name == "ce" else nn.MSELoss(reduction="none")
+
+    def sample_losses(self, logits, y):
+        out = logits if self.loss_name == "ce" else torch.sigmoid(logits)
+        return self.criterion(out, y).squeeze(1)
+
+    def predict(self, logits):
+        return torch.sigmoid(logits).squeeze(1)
+
+    def compute_metrics(self, logits, y):
+        p, t = self.predict(logits), y.squeeze(1).long()
+        return {"acc": tmf.classification.binary_accuracy(p, t), "auroc": tmf.classification.binary_auroc(p, t)}
+
+
+class MulticlassModule(TaskModule):
+    """Softmax + cross-entropy (CrossEntropyLoss). Variants: `loss="mse"` on the softmax outputs against
+    one-hot targets, and `encoding="ordinal"` (with `loss="mse"`): one sigmoid output trained towards
+    the codes 1, ..., 0 — the false order the course warns about."""
+
+    task = "multiclass"
+    losses = ("ce", "mse")
+    encodings = ("onehot", "ordinal")
+
+    def __init__(self, *args, encoding: str = "onehot", **kwargs):
+        if encoding not in self.encodings:
+            raise ValueError(f"task.encoding={encoding}: unknown; valid: {', '.join(self.encodings)}")
+        if encoding == "ordinal" and (kwargs.get("loss") or "ce") != "mse":
+            raise ValueError("task.encoding=ordinal needs task.loss=mse (one sigmoid output trained towards the "
+                             "codes 1..0); valid pairs: onehot+ce, onehot+mse, ordinal+mse")
+        super().__init__(*args, encoding=encoding, **kwargs)
+        self.encoding = encoding
+        self.n_classes = self.hparams.n_outputs
+        if encoding == "ordinal":
+            target = self.encoders.get("target")
+            n = len(target.classes) if target is not None else 2
+            self.n_classes = n
+            self.register_buffer("codes", torch.linspace(1.0, 0.0, n), persistent=False)
+        self.criterion = nn.CrossEntropyLoss(reduction="none") if self.loss_name == "ce" else nn.MSELoss(reduction="none")
+
+    def sample_losses(self, logits, y):
+        if self.loss_name == "ce":
+            return self.criterion(logits, y)
+        if self.encoding == "ordinal":
+            return self.criterion(torch.sigmoid(logits).squeeze(1), self.codes[y])
+        one_hot = torch.nn.functional.one_hot(y, logits.shape[1]).to(logits.dtype)
+        return self.criterion(torch.softmax(logits, dim=1), one_hot).mean(dim=1)
+
+    def predict(self, logits):
+        """Class probabilities; for the ordinal code, a one-hot of the nearest code."""
+        if self.encoding == "ordinal":
+            nearest = (torch.sigmoid(logits) - self.codes[None, :]).abs().argmin(dim=1)
+            return torch.nn.functional.one_hot(nearest, self.n_classes).to(logits.dtype)
+        return torch.softmax(logits, dim=1)
+
+    def compute_metrics(self, logits, y):
+        pred = self.predict(logits).argmax(dim=1)
+        k = self.n_classes
+        return {
+            "acc": tmf.classification.multiclass_accuracy(pred, y, num_classes=k, average="micro"),
+            "f1_macro": tmf.classification.multiclass_f1_score(pred, y, num_classes=k, average="macro"),
+        }
+
+
+class MultilabelModule(TaskModule):
+    """An independent sigmoid per label; the loss is the sum of the labels' binary cross-entropies
+    (mean over samples). The outputs need not sum to 1."""
+
+    task = "multilabel"
+    losses = ("ce",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criterion = nn.BCEWithLogitsLoss(reduction="none")
+
+    def sample_losses(self, logits, y):
+        return self.criterion(logits, y).sum(dim=1)
+
+    def predict(self, logits):
+        return torch.sigmoid(logits)
+
+    def compute_metrics(self, logits, y):
+        p, t, n = self.predict(logits), y.long(), y.shape[1]
+        return {
+            "f1_macro": tmf.classification.multilabel_f1_score(p, t, num_labels=n, average="macro"),
+            "exact_match": tmf.classification.multilabel_exact_match(p, t, num_labels=n),
+        }
+
+
+MODULES = {m.task: m for m in (RegressionModule, BinaryModule, MulticlassModule, MultilabelModule)}

@@ -1,0 +1,89 @@
+"""nnref.tasks: each head's loss is the torch loss it names; wrong combinations are refused."""
+import functools
+
+import pytest
+import torch
+from torch import nn
+
+from nnref.data.encoding import OrdinalEncoder, TargetScaler
+from nnref.optim import GD
+from nnref.tasks import BinaryModule, MulticlassModule, MultilabelModule, RegressionModule
+
+torch.manual_seed(0)
+LOGITS = torch.tensor([[2.0, -1.0, 0.5], [-3.0, 0.2, 1.0], [0.0, 0.0, 0.0], [7.0, -7.0, 1.5]])
+
+
+def make(cls, n_out, **kw):
+    return cls(n_inputs=4, n_outputs=n_out, hidden=[5], optimizer=functools.partial(GD, lr=0.1), **kw)
+
+
+def test_binary_loss_is_bce_with_logits():
+    m = make(BinaryModule, 1)
+    z, t = LOGITS[:, :1], torch.tensor([[1.0], [0.0], [1.0], [0.0]])
+    torch.testing.assert_close(m.loss(z, t), nn.BCEWithLogitsLoss()(z, t))
+    torch.testing.assert_close(m.predict(z), torch.sigmoid(z).squeeze(1))
+
+
+def test_binary_mse_variant_is_sigmoid_then_mse():
+    m = make(BinaryModule, 1, loss="mse")
+    z, t = LOGITS[:, :1], torch.tensor([[1.0], [0.0], [1.0], [0.0]])
+    torch.testing.assert_close(m.loss(z, t), nn.MSELoss()(torch.sigmoid(z), t))
+
+
+def test_multiclass_loss_is_cross_entropy_on_one_hot():
+    m = make(MulticlassModule, 3)
+    y = torch.tensor([0, 2, 1, 1])
+    one_hot = nn.functional.one_hot(y, 3).float()
+    torch.testing.assert_close(m.loss(LOGITS, y), nn.CrossEntropyLoss()(LOGITS, y))
+    torch.testing.assert_close(m.loss(LOGITS, y), nn.CrossEntropyLoss()(LOGITS, one_hot))
+    torch.testing.assert_close(m.predict(LOGITS).sum(1), torch.ones(4))
+
+
+def test_multiclass_mse_and_ordinal_variants():
+    y = torch.tensor([0, 2, 1, 1])
+    m = make(MulticlassModule, 3, loss="mse")
+    torch.testing.assert_close(m.loss(LOGITS, y), nn.MSELoss()(torch.softmax(LOGITS, 1), nn.functional.one_hot(y, 3).float()))
+    enc = OrdinalEncoder(["red", "yellow", "blue"])
+    o = make(MulticlassModule, 1, loss="mse", encoding="ordinal", encoders={"target": enc.to_dict()})
+    z = LOGITS[:, :1]
+    codes = torch.tensor([1.0, 0.5, 0.0])[y]
+    torch.testing.assert_close(o.loss(z, y), nn.MSELoss()(torch.sigmoid(z).squeeze(1), codes))
+    assert o.predict(z).shape == (4, 3)
+
+
+def test_multilabel_loss_is_sum_of_binary_cross_entropies():
+    m = make(MultilabelModule, 3)
+    t = torch.tensor([[1.0, 0, 1], [0, 0, 0], [1, 1, 1], [0, 1, 0]])
+    per_label = sum(nn.BCEWithLogitsLoss()(LOGITS[:, j], t[:, j]) for j in range(3))
+    torch.testing.assert_close(m.loss(LOGITS, t), per_label)
+
+
+def test_regression_loss_is_mse_and_sigmoid_variant_reports_original_units():
+    m = make(RegressionModule, 1)
+    z, t = LOGITS[:, :1], torch.tensor([[1.0], [0.5], [-1.0], [2.0]])
+    torch.testing.assert_close(m.loss(z, t), nn.MSELoss()(z, t))
+    scaler = TargetScaler.fit([25.0, 346.0], "minmax")
+    s = make(RegressionModule, 1, output="sigmoid", encoders={"target": scaler.to_dict()})
+    torch.testing.assert_close(s.loss(z, t), nn.MSELoss()(torch.sigmoid(z), t))
+    torch.testing.assert_close(s.predict(z), 25.0 + 321.0 * torch.sigmoid(z))
+
+
+@pytest.mark.parametrize("cls,kw,match", [
+    (RegressionModule, {"loss": "ce"}, "valid: mse"),
+    (MultilabelModule, {"loss": "mse"}, "valid: ce"),
+    (MulticlassModule, {"encoding": "ordinal", "loss": "ce"}, "ordinal needs task.loss=mse"),
+    (MulticlassModule, {"encoding": "binaryish"}, "valid: onehot, ordinal"),
+    (RegressionModule, {"output": "softmax"}, "valid: identity, sigmoid"),
+])
+def test_senseless_combinations_are_refused_with_the_valid_choices(cls, kw, match):
+    with pytest.raises(ValueError, match=match):
+        make(cls, 1, **kw)
+
+
+def test_hidden_sizes_and_activation_shape_the_body():
+    m = make(MulticlassModule, 3)
+    m2 = MulticlassModule(n_inputs=4, n_outputs=3, hidden=[8, 6], activation="tanh")
+    assert [l.out_features for l in m2.net if isinstance(l, nn.Linear)] == [8, 6, 3]
+    assert isinstance(m2.net[1], nn.Tanh) and isinstance(m.net[1], nn.ReLU)
+    with pytest.raises(ValueError, match="model.activation"):
+        MulticlassModule(n_inputs=4, n_outputs=3, activation="swish")

@@ -1,0 +1,27 @@
+"""python train.py task=multiclass optim=nag batching=mini   (see conf/ for every choice)"""
+import sys
+import warnings
+
+import hydra
+from omegaconf import DictConfig
+
+
+# Lightning 2.6 on torch 2.13 warns about a deprecated pytree API on every run; it is not ours to fix.
+warnings.filterwarnings("ignore", message=".*treespec.*")
+
+
+@hydra.main(version_base="1.3", config_path="conf", config_name="train")
+def main(cfg: DictConfig) -> float:
+    from nnref.checks import ConfigError
+    from nnref.data.sources import DataError
+    from nnref.train import run
+
+    try:
+        return run(cfg)
+    except (ConfigError, DataError) as e:
+        print(f"nnref: error: {e}", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()
