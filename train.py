@@ -1,5 +1,4 @@
 """python train.py task=multiclass optim=nag batching=mini   (see conf/ for every choice)"""
-import sys
 import warnings
 
 import hydra
@@ -12,15 +11,14 @@ warnings.filterwarnings("ignore", message=".*treespec.*")
 
 @hydra.main(version_base="1.3", config_path="conf", config_name="train")
 def main(cfg: DictConfig) -> float:
-    from nnref.checks import ConfigError
+    from nnref.checks import ConfigError, refuse
     from nnref.data.sources import DataError
     from nnref.train import run
 
     try:
         return run(cfg)
     except (ConfigError, DataError) as e:
-        print(f"nnref: error: {e}", file=sys.stderr)
-        sys.exit(2)
+        refuse(e)
 
 
 if __name__ == "__main__":

@@ -68,6 +68,9 @@ def check_data(cfg):
     batching = _get(cfg, "batching.name")
     if batching not in BATCHINGS:
         raise ConfigError(f"batching={batching}: unknown; valid: {', '.join(BATCHINGS)}")
+    scale = _get(cfg, "batching.lr_scale", 1.0)
+    if not _is_number(scale) or not 0 < scale <= 1e6:
+        raise ConfigError(f"batching.lr_scale={scale}: must be a number > 0 (it multiplies optim.lr)")
     bs = _get(cfg, "data.batch_size")
     if not _is_int(bs) or bs < 1:
         raise ConfigError(f"data.batch_size={bs}: must be a positive integer (samples per update with batching=mini)")
@@ -176,3 +179,37 @@ def _is_int(v):
 
 def _is_number(v):
     return isinstance(v, (int, float)) and not isinstance(v, bool) and not (isinstance(v, float) and math.isnan(v))
+
+
+def refuse(error: Exception) -> None:
+    """Print a refusal the way every nnref entry point does, and exit non-zero."""
+    import sys
+
+    print(f"nnref: error: {error}", file=sys.stderr)
+    sys.exit(2)
+
+
+try:
+    from hydra.experimental.callback import Callback as _HydraCallback
+except ImportError:  # pragma: no cover - hydra is a dependency
+    _HydraCallback = object
+
+
+class CheckSettings(_HydraCallback):
+    """Hydra callback: check the settings before Hydra creates the run folder or writes anything.
+
+    Under -m the shared settings are checked before the first job; each job's own values are checked
+    again at the start of `run()`, so a bad value in the grid stops the sweep with the same message."""
+
+    def on_run_start(self, config, **kwargs):
+        self._check(config)
+
+    def on_multirun_start(self, config, **kwargs):
+        self._check(config)
+
+    @staticmethod
+    def _check(config):
+        try:
+            check(config)
+        except ConfigError as e:
+            refuse(e)

@@ -16,6 +16,13 @@ class EpochProgress(ProgressBar):
         self.show = show
         self._enabled = True
 
+    @property
+    def is_enabled(self) -> bool:
+        return self._enabled
+
+    def print(self, *args, **kwargs):
+        print(*args, **kwargs)
+
     def disable(self):
         self._enabled = False
 

@@ -17,6 +17,7 @@ computed once per epoch from the concatenation.
 from __future__ import annotations
 
 import time
+import warnings
 
 import lightning as L
 import torch
@@ -25,6 +26,14 @@ from torch import nn
 
 from .data.encoding import encoder_from_dict
 from .nets import MLP
+
+
+# A diverged run returns None from training_step on purpose (no backward, no update, then stop).
+warnings.filterwarnings("ignore", message=".*`training_step` returned `None`.*")
+# Validation and test metrics are computed on the whole split in every DDP process: nothing to sync.
+warnings.filterwarnings("ignore", message=".*when logging on epoch level in distributed setting.*")
+# Resuming a run writes into its own checkpoints folder again, which is what we want.
+warnings.filterwarnings("ignore", message=".*Checkpoint directory .* exists and is not empty.*")
 
 
 class TaskModule(L.LightningModule):
@@ -97,7 +106,10 @@ class TaskModule(L.LightningModule):
         logits = torch.cat([o[0] for o in outputs])
         y = torch.cat([o[1] for o in outputs])
         if stage == "train":
-            loss = torch.cat([o[2] for o in outputs]).mean()
+            per_sample = torch.cat([o[2] for o in outputs])
+            if self.trainer.world_size > 1:  # each process saw its own shard: metrics over all of them
+                logits, y, per_sample = (gather_rows(t) for t in (logits, y, per_sample))
+            loss = per_sample.mean()
         else:
             loss = self.loss(logits, y)
         if not torch.isfinite(logits).all():
@@ -107,12 +119,20 @@ class TaskModule(L.LightningModule):
 
     def _log(self, metrics: dict, stage: str):
         if metrics:
-            # Logged once per epoch from plain floats; train metrics of DDP shards are averaged.
-            sync = stage == "train" and self.trainer.world_size > 1
-            self.log_dict(metrics, on_step=False, on_epoch=True, sync_dist=sync, batch_size=1)
+            # Logged once per epoch from plain floats, identical in every process.
+            self.log_dict(metrics, on_step=False, on_epoch=True, batch_size=1)
 
     def on_fit_start(self):
-        self._fit_start = time.perf_counter()
+        # A resumed run continues its clock from the last recorded epoch.
+        done = self.history[-1]["seconds"] if self.history else 0.0
+        self._fit_start = time.perf_counter() - done
+
+    def on_save_checkpoint(self, checkpoint):
+        # Plain data only (floats, ints, strings), so the checkpoint still loads with weights_only=True.
+        checkpoint["nnref_history"] = self.history
+
+    def on_load_checkpoint(self, checkpoint):
+        self.history = list(checkpoint.get("nnref_history", []))
 
     def on_validation_epoch_end(self):
         if self.trainer.sanity_checking:
@@ -287,6 +307,21 @@ class MultilabelModule(TaskModule):
             "f1_macro": tmf.classification.multilabel_f1_score(p, t, num_labels=n, average="macro"),
             "exact_match": tmf.classification.multilabel_exact_match(p, t, num_labels=n),
         }
+
+
+def gather_rows(t: torch.Tensor) -> torch.Tensor:
+    """Concatenate a tensor's rows from every DDP process (shards may differ in length by one)."""
+    import torch.distributed as dist
+
+    n = torch.tensor([len(t)])
+    sizes = [torch.zeros_like(n) for _ in range(dist.get_world_size())]
+    dist.all_gather(sizes, n)
+    longest = int(max(sizes))
+    padded = torch.zeros((longest, *t.shape[1:]), dtype=t.dtype)
+    padded[: len(t)] = t
+    parts = [torch.zeros_like(padded) for _ in sizes]
+    dist.all_gather(parts, padded)
+    return torch.cat([p[: int(k)] for p, k in zip(parts, sizes)])
 
 
 MODULES = {m.task: m for m in (RegressionModule, BinaryModule, MulticlassModule, MultilabelModule)}

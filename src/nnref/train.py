@@ -5,6 +5,7 @@ optimizer as a partial) -> Trainer -> fit -> test -> results.json in the run fol
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import math
@@ -61,13 +62,17 @@ def build_datamodule(cfg) -> TaskDataModule:
 def build_task(cfg, dm: TaskDataModule):
     task_cfg = {k: v for k, v in OmegaConf.to_container(cfg.task, resolve=True).items() if k != "name"}
     scheduler = instantiate(cfg.scheduler) if cfg.get("scheduler") and "_target_" in cfg.scheduler else None
+    optimizer = instantiate(cfg.optim)
+    scale = float(cfg.batching.get("lr_scale", 1.0))
+    if scale != 1.0:  # e.g. batching=stochastic: one-sample updates take smaller steps
+        optimizer = functools.partial(optimizer, lr=cfg.optim.lr * scale)
     return instantiate(
         task_cfg,
         n_inputs=dm.n_features,
         n_outputs=dm.n_outputs,
         hidden=list(cfg.model.hidden),
         activation=cfg.model.activation,
-        optimizer=instantiate(cfg.optim),
+        optimizer=optimizer,
         scheduler=scheduler,
         encoders=dm.encoders,
         _convert_="all",
@@ -86,7 +91,15 @@ def build_trainer(cfg, **overrides):
 def run(cfg: DictConfig, run_dir: str | os.PathLike | None = None) -> float:
     """Train, test, write results.json; return cfg.optimized_metric (the worst value if diverged)."""
     checks.check(cfg)
-    run_dir = Path(run_dir if run_dir is not None else cfg.run_dir)
+    if run_dir is not None:
+        cfg.run_dir = str(run_dir)
+    resume_dir = resumed_run_dir(cfg.get("ckpt_path"))
+    if resume_dir is not None:
+        # Continue the run where it lives: its checkpoints (and the best-so-far record inside
+        # them), its logs and its results.json, exactly as if it had never stopped.
+        cfg.run_dir = str(resume_dir)
+        print(f"nnref: resuming {resume_dir} from {cfg.ckpt_path}")
+    run_dir = Path(cfg.run_dir)
 
     import lightning as L
 
@@ -119,6 +132,14 @@ def run(cfg: DictConfig, run_dir: str | os.PathLike | None = None) -> float:
         write_json(run_dir / "results.json", results)
         print_summary(results, run_dir)
     return objective(results, cfg.optimized_metric)
+
+
+def resumed_run_dir(ckpt_path) -> Path | None:
+    """RUN/checkpoints/last.ckpt -> RUN; None when not resuming from a run's checkpoints folder."""
+    if not ckpt_path:
+        return None
+    path = Path(ckpt_path).resolve()
+    return path.parent.parent if path.parent.name == "checkpoints" else None
 
 
 def make_results(cfg, trainer, model, fit_seconds, run_dir: Path) -> dict:
