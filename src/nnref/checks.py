@@ -27,8 +27,8 @@ def check(cfg: DictConfig) -> None:
     check_data(cfg)
     check_model(cfg)
     check_optim(cfg)
-    check_scheduler(cfg)
     check_trainer(cfg)
+    check_scheduler(cfg)
 
 
 def _get(cfg, key, default=None):
@@ -151,12 +151,22 @@ def check_scheduler(cfg):
     sched = _get(cfg, "scheduler")
     if not sched or "_target_" not in sched:
         return
+    for key, value in sched.items():
+        if key in ("step_size", "T_max") and not (_is_int(value) and value >= 1):
+            raise ConfigError(f"scheduler.{key}={value}: must be a positive integer (epochs)")
+        if key == "gamma" and not (_is_number(value) and 0 < value <= 1):
+            raise ConfigError(f"scheduler.gamma={value}: must be a number in (0, 1] (the factor the lr is multiplied by)")
+        if key == "eta_min" and not (_is_number(value) and value >= 0):
+            raise ConfigError(f"scheduler.eta_min={value}: must be a number >= 0 (the lowest lr)")
     import torch
     from hydra.utils import instantiate
 
     try:
         opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
-        instantiate(sched)(opt)
+        scheduler = instantiate(sched)(opt)
+        for _ in range(2):  # some settings only fail when stepped (torch's StepLR takes step_size=0 until then)
+            opt.step()
+            scheduler.step()
     except Exception as e:  # noqa: BLE001
         raise ConfigError(f"scheduler ({sched._target_}): {str(e).splitlines()[0]}") from None
 
