@@ -1,0 +1,85 @@
+"""Batch GD against mini-batch against stochastic GD (one sample per update) on one task.
+
+The same task head, the same optimizer and lr, the same epochs; only the batch changes. Per
+epoch, smaller batches take more updates (1, ceil(n/B), n) and get further; per update, the
+whole batch takes the surest step; per second, mini-batches balance the two. Each run goes
+through the project's own path: TaskDataModule (batching="full" | "mini" | "stochastic"), the
+task module, `nnref.optim`, and a Lightning Trainer.
+"""
+from __future__ import annotations
+
+import logging
+import math
+
+import lightning as L
+import torch
+
+from ..data import TaskDataModule
+from ..optim import GD
+from ..tasks import MODULES
+
+BATCHINGS = ("full", "mini", "stochastic")
+
+
+class TrainSetLoss(L.Callback):
+    """The loss of the current weights on the whole training split, after each epoch.
+
+    The module's own `train/loss` averages the losses met during the epoch, while the weights were
+    still moving; measuring all three batchings on the same rows with the epoch's final weights
+    compares them fairly."""
+
+    def __init__(self, x, y):
+        self.x, self.y, self.values = x, y, []
+
+    @torch.no_grad()
+    def on_train_epoch_end(self, trainer, module):
+        self.values.append(float(module.loss(module(self.x), self.y)))
+
+
+def train(batching: str, epochs: int, lr: float, batch_size: int, source: str, task: str, hidden, seed: int) -> dict:
+    for name in ("lightning.pytorch", "lightning.fabric"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    L.seed_everything(seed, verbose=False)
+    dm = TaskDataModule(source=source, task=task, batching=batching, batch_size=batch_size, seed=seed)
+    dm.setup()
+    from functools import partial
+
+    module = MODULES[task](dm.n_features, dm.n_outputs, hidden=hidden, optimizer=partial(GD, lr=lr),
+                           encoders=dm.encoders)
+    with torch.no_grad():
+        start_loss = float(module.loss(module(dm.x_train), dm.y_train))
+    measure = TrainSetLoss(dm.x_train, dm.y_train)
+    trainer = L.Trainer(max_epochs=epochs, accelerator="cpu", devices=1, logger=False, enable_checkpointing=False,
+                        enable_progress_bar=False, enable_model_summary=False, num_sanity_val_steps=0,
+                        deterministic=True, callbacks=[measure])
+    trainer.fit(module, datamodule=dm)
+    history = module.history
+    return {
+        "updates_per_epoch": len(dm.train_dataloader()),
+        "batch_size": dm.train_batch_size,
+        "epoch": [0] + [row["epoch"] + 1 for row in history],
+        "step": [0] + [row["step"] for row in history],
+        "seconds": [0.0] + [row["seconds"] for row in history],
+        "train_loss": [start_loss] + measure.values,  # whole training split, after each epoch
+        "train_loss_running": [row.get("train/loss") for row in history],  # the module's in-epoch mean
+        "val_loss": [row.get("val/loss") for row in history],
+        "n_train": len(dm.x_train),
+    }
+
+
+def run(epochs: int = 10, lr: float = 0.05, batch_size: int = 32, source: str = "breast_cancer", task: str = "binary",
+        hidden=(64,), seed: int = 0) -> dict:
+    runs = {b: train(b, epochs, lr, batch_size, source, task, hidden, seed) for b in BATCHINGS}
+    n = runs["full"]["n_train"]
+    return {
+        "n_train": n,
+        "updates_per_epoch": {b: runs[b]["updates_per_epoch"] for b in BATCHINGS},
+        "expected_updates_per_epoch": {"full": 1, "mini": math.ceil(n / batch_size), "stochastic": n},
+        "final_train_loss": {b: runs[b]["train_loss"][-1] for b in BATCHINGS},
+        "final_val_loss": {b: runs[b]["val_loss"][-1] for b in BATCHINGS},
+        "fit_seconds": {b: runs[b]["seconds"][-1] for b in BATCHINGS},
+        "history": {b: {k: v for k, v in runs[b].items() if k not in ("n_train", "updates_per_epoch")} for b in BATCHINGS},
+        "settings": {"source": source, "task": task, "optimizer": "GD", "lr": lr, "epochs": epochs,
+                     "batch_size_mini": batch_size, "hidden": list(hidden), "seed": seed,
+                     "train_loss": "loss of the epoch's final weights on the whole training split"},
+    }
