@@ -1,5 +1,16 @@
-"""Data: where rows come from (sources), how nominal values become numbers (encoding), batches (module)."""
-from .module import Batches, TaskDataModule
+"""Data: where rows come from (sources), how nominal values become numbers (encoding), batches (module).
+
+`module` imports Lightning (seconds), so it loads only when asked for: `nnref.data.sources` and
+`nnref.data.encoding` stay quick to import (predict.py refuses a bad file before paying for Lightning).
+"""
 from .sources import DataError
 
-__all__ = ["Batches", "DataError", "TaskDataModule"]
+__all__ = ["Batches", "DataError", "EpochItems", "TaskDataModule"]
+
+
+def __getattr__(name):
+    if name in ("Batches", "EpochItems", "TaskDataModule"):
+        from . import module
+
+        return getattr(module, name)
+    raise AttributeError(f"module 'nnref.data' has no attribute {name!r}")

@@ -202,16 +202,18 @@ class FeatureEncoder:
             else:
                 index = {cat: i for i, cat in enumerate(c["categories"])}
                 block = np.zeros((len(values), len(index)))
-                unseen = set()
+                unseen, n_rows = set(), 0
                 for row, v in enumerate(values):
                     i = index.get(str(v))
                     if i is None:
                         unseen.add(str(v))
+                        n_rows += 1
                     else:
                         block[row, i] = 1.0
                 if unseen:
                     warnings.warn(
-                        f"column {c['name']!r}: value(s) {sorted(unseen)} never seen in training; "
+                        f"column {c['name']!r}: value(s) {sorted(unseen)} never seen in training "
+                        f"({n_rows} row{'s' if n_rows != 1 else ''}); "
                         f"encoded as all zeros (known: {c['categories']})",
                         UnseenCategoryWarning,
                         stacklevel=2,

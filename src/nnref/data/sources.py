@@ -106,34 +106,58 @@ def lecture_multiclass(n_per_class: int = 100, seed: int = 0, **_) -> Source:
 
 # ---------------------------------------------------------------- the user's CSV
 def read_table(path, what: str = "data.path") -> tuple[list[str], list[list[str]]]:
-    """Header and rows of a CSV file, refusing a missing or empty file by name."""
+    """Header and rows of a CSV file, refusing a missing, empty or ragged file by name.
+
+    `what` is the setting the path came from (data.path, input), so the message names it."""
     if not path:
         raise DataError(f"{what} is not set: give the path of a CSV file, e.g. {what}=examples/red_black.csv")
     if not os.path.isfile(path):
         raise DataError(f"{what}={path}: no such file")
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        rows = [r for r in csv.reader(f) if any(cell.strip() for cell in r)]
-    if not rows:
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            reader = csv.reader(f)  # blank lines are skipped; line numbers are kept for messages
+            numbered = [(reader.line_num, r) for r in reader if any(cell.strip() for cell in r)]
+    except (UnicodeDecodeError, csv.Error) as e:
+        raise DataError(f"{what}={path}: not a readable UTF-8 CSV file ({e})") from None
+    if not numbered:
         raise DataError(f"{what}={path}: the file is empty (expected a header line and data rows)")
-    header, rows = [h.strip() for h in rows[0]], rows[1:]
+    header, rows = [h.strip() for h in numbered[0][1]], [r for _, r in numbered[1:]]
     if not rows:
         raise DataError(f"{what}={path}: the file has a header but no data rows")
-    for i, r in enumerate(rows):
+    repeated = sorted({h for h in header if h and header.count(h) > 1})
+    if repeated:
+        raise DataError(f"{what}={path}: column name(s) {repeated} appear more than once in the header")
+    for line, r in numbered[1:]:
         if len(r) != len(header):
-            raise DataError(f"{what}={path}: line {i + 2} has {len(r)} cells, the header has {len(header)}")
+            raise DataError(f"{what}={path}: line {line} has {len(r)} cells, the header has {len(header)}")
     return header, rows
 
 
-def parse_columns(header, rows, names, nominal=()) -> dict:
-    """Chosen columns as arrays: float where every cell parses as a number (unless forced nominal),
-    else an object array of strings (a nominal column)."""
+def parse_columns(header, rows, names, nominal=(), numeric=(), what: str = "data.path") -> dict:
+    """Chosen columns as arrays: float where every cell parses as a number, else an object array of
+    strings (a nominal column). `nominal` columns stay strings even if they look numeric; `numeric`
+    columns must parse (at prediction time both lists come from the encoder saved in training)."""
     table = {}
     for name in names:
         j = header.index(name)
         cells = [r[j].strip() for r in rows]
-        numeric = None if name in nominal else _numeric_or_none(cells)
-        table[name] = numeric if numeric is not None else np.asarray(cells, dtype=object)
+        values = None if name in nominal else _numeric_or_none(cells)
+        if values is None and name in numeric:
+            bad = sorted({c for c in cells if not _is_number(c)})
+            raise DataError(f"{what}: column {name!r} was numeric in training but holds {_show(bad)}; "
+                            f"give numbers in every row")
+        if values is not None and not np.isfinite(values).all():
+            n = int((~np.isfinite(values)).sum())
+            drop = " (or leave those cells empty and set data.dropna=true)" if what.startswith("data.path") else ""
+            raise DataError(f"{what}: column {name!r} has nan/inf in {rows_text(n)}; give finite numbers{drop}")
+        table[name] = values if values is not None else np.asarray(cells, dtype=object)
     return table
+
+
+def empty_cells(header, rows, names) -> dict:
+    """{column: number of rows with an empty cell} for the named columns that have any."""
+    counts = {name: sum(1 for r in rows if not r[header.index(name)].strip()) for name in names}
+    return {name: n for name, n in counts.items() if n}
 
 
 def _numeric_or_none(cells):
@@ -143,6 +167,22 @@ def _numeric_or_none(cells):
         return None
 
 
+def _names(value) -> list | None:
+    """A column list from the config: None, one name, or a list of names."""
+    if value is None:
+        return None
+    return [str(value)] if isinstance(value, str) else [str(v) for v in value]
+
+
+def rows_text(n: int) -> str:
+    return f"{n} row" if n == 1 else f"{n} rows"
+
+
+def _show(values, k: int = 5) -> str:
+    more = f" and {len(values) - k} more" if len(values) > k else ""
+    return f"{list(values)[:k]}{more}"
+
+
 def csv_source(path=None, target=None, task="binary", features=None, nominal=(), label_sep="|",
                dropna=False, **_) -> Source:
     header, rows = read_table(path)
@@ -150,47 +190,66 @@ def csv_source(path=None, target=None, task="binary", features=None, nominal=(),
         raise DataError(f"data.target is not set: name the target column, one of {header}")
     if target not in header:
         raise DataError(f"data.target={target}: no such column in {path}; columns are {header}")
-    features = list(features) if features else [h for h in header if h != target]
+    features, nominal = _names(features), _names(nominal) or []
+    if features is None:
+        features = [h for h in header if h != target]
+        if "" in features:
+            raise DataError(f"{path}: column {header.index('') + 1} has no name in the header (a saved row "
+                            f"index?); name it, or choose the feature columns with data.features=[...]")
+    if not features:
+        raise DataError(f"data.features: no feature columns; {path} has only {header}")
+    if target in features:
+        raise DataError(f"data.features: the target column {target!r} cannot also be a feature")
     unknown = [f for f in features if f not in header]
     if unknown:
         raise DataError(f"data.features: column(s) {unknown} not in {path}; columns are {header}")
     unknown = [f for f in nominal if f not in features]
     if unknown:
         raise DataError(f"data.nominal: column(s) {unknown} are not features; features are {features}")
+    if task == "multilabel" and not label_sep:
+        raise DataError("data.label_sep is empty: give the character that joins labels in one cell, e.g. '|'")
 
     # Empty cells: refuse, naming the columns, unless the user asked to drop those rows.
-    used = [header.index(c) for c in features] + ([] if task == "multilabel" else [header.index(target)])
-    empty = {header[j]: sum(1 for r in rows if not r[j].strip()) for j in used}
-    empty = {c: n for c, n in empty.items() if n}
+    # (A multi-label target may be empty: that row has no label.)
+    used = features + ([] if task == "multilabel" else [target])
+    empty = empty_cells(header, rows, used)
     if empty and not dropna:
-        detail = ", ".join(f"{c!r} ({n} rows)" for c, n in empty.items())
+        detail = ", ".join(f"{c!r} ({rows_text(n)})" for c, n in empty.items())
         raise DataError(f"{path}: empty cells in {detail}; fill them in, or set data.dropna=true to drop those rows")
     if empty:
-        rows = [r for r in rows if all(r[j].strip() for j in used)]
+        cols = [header.index(c) for c in used]
+        rows = [r for r in rows if all(r[j].strip() for j in cols)]
         if not rows:
             raise DataError(f"{path}: no rows left after data.dropna=true")
 
-    table = parse_columns(header, rows, features, nominal)
+    table = parse_columns(header, rows, features, nominal, what=f"data.path={path}")
     cells = [r[header.index(target)].strip() for r in rows]
+    name = os.path.basename(path)
     if task == "regression":
-        try:
-            y = np.array([float(c) for c in cells], dtype=np.float64)
-        except ValueError:
-            bad = sorted({c for c in cells if not _is_number(c)})[:5]
-            raise DataError(f"data.target={target}: task=regression needs numbers, found {bad}; "
-                            f"for nominal targets use task=binary or task=multiclass") from None
-        return Source(os.path.basename(path), table, y, "number", tuple(nominal))
+        bad = sorted({c for c in cells if not _is_number(c)})
+        if bad:
+            raise DataError(f"data.target={target}: task=regression needs numbers, found {_show(bad)}; "
+                            f"for a nominal target use task=binary or task=multiclass")
+        y = np.array([float(c) for c in cells], dtype=np.float64)
+        if not np.isfinite(y).all():
+            raise DataError(f"data.target={target}: nan/inf in {rows_text(int((~np.isfinite(y)).sum()))}; "
+                            f"task=regression needs finite numbers")
+        return Source(name, table, y, "number", tuple(nominal))
     if task == "multilabel":
         y = [tuple(sorted({v.strip() for v in c.split(label_sep) if v.strip()})) for c in cells]
-        return Source(os.path.basename(path), table, y, "labels", tuple(nominal))
+        if not any(y):
+            raise DataError(f"data.target={target}: no row has a label; task=multilabel needs label sets "
+                            f"joined by data.label_sep={label_sep!r}, e.g. 'sunny{label_sep}windy'")
+        return Source(name, table, y, "labels", tuple(nominal))
     values = sorted(set(cells))
     if task == "binary" and len(values) != 2:
-        hint = "; use task=multiclass" if len(values) > 2 else ""
+        hint = ("; for more than two classes use task=multiclass" if len(values) > 2
+                else "; the data needs rows of both classes")
         raise DataError(f"data.target={target}: task=binary needs exactly two distinct values, "
-                        f"found {len(values)}: {values[:10]}{hint}")
+                        f"found {len(values)}: {_show(values, 10)}{hint}")
     if task == "multiclass" and len(values) < 2:
         raise DataError(f"data.target={target}: task=multiclass needs at least two distinct values, found {values}")
-    return Source(os.path.basename(path), table, np.array(cells, dtype=object), "classes", tuple(nominal))
+    return Source(name, table, np.array(cells, dtype=object), "classes", tuple(nominal))
 
 
 def _is_number(c):

@@ -1,0 +1,25 @@
+"""python predict.py checkpoint=RUN/checkpoints/best.ckpt input=FILE output=FILE   (see conf/predict.yaml)"""
+import warnings
+
+import hydra
+from omegaconf import DictConfig
+
+
+# Lightning 2.6 on torch 2.13 warns about a deprecated pytree API on every run; it is not ours to fix.
+warnings.filterwarnings("ignore", message=".*treespec.*")
+
+
+@hydra.main(version_base="1.3", config_path="conf", config_name="predict")
+def main(cfg: DictConfig) -> None:
+    from nnref.checks import refuse
+    from nnref.data.sources import DataError
+    from nnref.predict import run
+
+    try:
+        run(cfg)
+    except DataError as e:
+        refuse(e)
+
+
+if __name__ == "__main__":
+    main()

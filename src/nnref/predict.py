@@ -1,0 +1,205 @@
+"""Predictions from a checkpoint, in the user's own terms.
+
+python predict.py checkpoint=RUN/checkpoints/best.ckpt input=new.csv output=predicted.csv
+
+The checkpoint carries everything needed to rebuild the preprocessing exactly: the feature encoder
+(which columns, numeric means/stds, nominal categories) and the target encoder (class names, label
+names, the regression scaler), all as plain data, so it loads with `torch.load(weights_only=True)`.
+The task is read from the target encoder's kind, so no config from training is needed.
+
+The output is the input rows plus `prediction` (a class name, label names joined by the separator,
+or a value in the target's units) and, for classification, one `p_<name>` probability per class or
+label. It is written whole or not at all (a temporary file in the same folder, then a rename).
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+import warnings
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .data.encoding import FeatureEncoder, UnseenCategoryWarning, encoder_from_dict
+from .data.sources import DataError, empty_cells, parse_columns, read_table, rows_text
+
+TASK_OF_TARGET = {"binary": "binary", "onehot": "multiclass", "ordinal": "multiclass",
+                  "multihot": "multilabel", "scaler": "regression"}
+
+
+class Predictor:
+    """A trained task module with the encoders it was trained with.
+
+    The module itself is built on first use: Lightning takes seconds to import, and a bad input file
+    is refused (from the encoders alone) before that cost is paid."""
+
+    def __init__(self, path, task: str, hparams: dict, state_dict: dict):
+        self.path, self.task, self.hparams, self.state_dict = path, task, hparams, state_dict
+        self.features: FeatureEncoder = encoder_from_dict(hparams["encoders"]["features"])
+        self.target = encoder_from_dict(hparams["encoders"]["target"])
+        self._module = None
+
+    @classmethod
+    def load(cls, checkpoint) -> "Predictor":
+        path = checkpoint_path(checkpoint)
+        if not zipfile.is_zipfile(path):
+            raise DataError(f"checkpoint={path}: not a PyTorch checkpoint (torch.save writes a zip archive); "
+                            f"give RUN/checkpoints/best.ckpt of a run of train.py")
+        try:
+            ckpt = torch.load(path, map_location="cpu", weights_only=True)
+        except Exception as e:  # noqa: BLE001 - any unreadable file gets the same one-line refusal
+            lines = [line.strip() for line in str(e).splitlines() if line.strip()] or [type(e).__name__]
+            # torch's weights_only refusal is a paragraph; the line naming what it refused is the one to show.
+            reason = next((line for line in lines if line.startswith("Unsupported")), lines[0])
+            raise DataError(f"checkpoint={path}: cannot be loaded with torch.load(weights_only=True): {reason}") from None
+        hparams = ckpt.get("hyper_parameters") if isinstance(ckpt, dict) else None
+        encoders = (hparams or {}).get("encoders") or {}
+        kind = (encoders.get("target") or {}).get("kind")
+        if "features" not in encoders or kind not in TASK_OF_TARGET or "state_dict" not in ckpt:
+            raise DataError(f"checkpoint={path}: not an nnref checkpoint (no saved encoders); "
+                            f"give RUN/checkpoints/best.ckpt of a run of train.py")
+        return cls(path, TASK_OF_TARGET[kind], hparams, ckpt["state_dict"])
+
+    @property
+    def module(self):
+        if self._module is None:
+            from .tasks import MODULES  # imported here: Lightning costs start-up time
+
+            try:
+                module = MODULES[self.task](**self.hparams)
+                module.load_state_dict(self.state_dict)
+            except (TypeError, ValueError, RuntimeError) as e:
+                raise DataError(f"checkpoint={self.path}: its weights do not fit its settings "
+                                f"({str(e).strip().splitlines()[0]})") from None
+            self._module = module.eval()
+        return self._module
+
+    # ------------------------------------------------------------------ rows in, columns out
+    @property
+    def names(self) -> list[str]:
+        """Class or label names, in the order of the model's outputs (empty for regression)."""
+        return list(getattr(self.target, "labels", None) or getattr(self.target, "classes", None) or [])
+
+    def output_columns(self) -> list[str]:
+        if self.task == "regression":
+            n = len(self.target.loc)
+            return ["prediction"] if n == 1 else [f"prediction_{i + 1}" for i in range(n)]
+        return ["prediction", *(f"p_{name}" for name in self.names)]
+
+    def encode(self, header, rows, what: str = "input") -> np.ndarray:
+        """The feature matrix, parsed the way the saved encoder says (nominal stays nominal)."""
+        trained_on = self.features.names
+        missing = [c for c in trained_on if c not in header]
+        if missing:
+            raise DataError(f"{what}: feature column(s) {missing} missing; the model was trained on "
+                            f"{trained_on}; the file has {header}")
+        empty = empty_cells(header, rows, trained_on)
+        if empty:
+            detail = ", ".join(f"{c!r} ({rows_text(n)})" for c, n in empty.items())
+            raise DataError(f"{what}: empty cells in {detail}; every feature needs a value to predict "
+                            f"(fill them in, or remove those rows)")
+        kinds = {c["name"]: c["type"] for c in self.features.columns}
+        table = parse_columns(header, rows, trained_on, what=what,
+                              nominal=[c for c, t in kinds.items() if t == "nominal"],
+                              numeric=[c for c, t in kinds.items() if t == "numeric"])
+        return self.features.encode(table)
+
+    def predict(self, header, rows, what: str = "input") -> dict:
+        """{output column: list of cells (strings)} for the given rows."""
+        x = torch.from_numpy(self.encode(header, rows, what))
+        with torch.no_grad():
+            out = self.module.predict(self.module(x)).double().numpy()
+        if self.task == "regression":
+            out = out.reshape(len(rows), -1)
+            return {col: [f"{v:.8g}" for v in out[:, i]] for i, col in enumerate(self.output_columns())}
+        if self.task == "binary":
+            probs = np.stack([1.0 - out, out], axis=1)  # p of classes[0], p of classes[1]
+            prediction = self.target.decode(out)
+        elif self.task == "multiclass":
+            probs = out
+            prediction = [self.names[i] for i in out.argmax(axis=1)]
+        else:
+            probs = out
+            prediction = self.target.decode(out >= 0.5)
+        columns = {"prediction": prediction}
+        for j, name in enumerate(self.names):
+            columns[f"p_{name}"] = [f"{p:.6g}" for p in probs[:, j]]
+        return columns
+
+
+def checkpoint_path(checkpoint) -> Path:
+    """A checkpoint file, or a run folder (its results.json names the best checkpoint)."""
+    if not checkpoint:
+        raise DataError("checkpoint is not set: give a run's checkpoint, e.g. checkpoint=RUN/checkpoints/best.ckpt")
+    path = Path(checkpoint)
+    if path.is_dir() and (path / "results.json").is_file():
+        named = json.loads((path / "results.json").read_text()).get("checkpoint")
+        if named:
+            path = path / named
+    if not path.is_file():
+        raise DataError(f"checkpoint={checkpoint}: no such file; give RUN/checkpoints/best.ckpt "
+                        f"(or the run folder: its results.json names the best checkpoint)")
+    return path
+
+
+def predict_file(checkpoint, input, output) -> dict:
+    """Read `input`, predict every row, write `output` atomically; return a short summary.
+
+    Raises DataError (nothing written) for a bad checkpoint, input or output; a nominal value never
+    seen in training is a UnseenCategoryWarning and its rows are still predicted."""
+    path = checkpoint_path(checkpoint)
+    header, rows = read_table(input, what="input")
+    if not output:
+        raise DataError("output is not set: name the CSV file to write, e.g. output=predictions.csv")
+    if os.path.isdir(output):
+        raise DataError(f"output={output}: is a folder; name a CSV file to write, e.g. output={output}/predictions.csv")
+    predictor = Predictor.load(path)
+    columns = predictor.predict(header, rows, what=f"input={input}")
+    # A column of the same name (a previous prediction) is replaced, not duplicated.
+    kept = [j for j, h in enumerate(header) if h not in columns]
+    out_header = [header[j] for j in kept] + list(columns)
+    out_rows = [[r[j] for j in kept] + [col[i] for col in columns.values()] for i, r in enumerate(rows)]
+    write_csv_atomic(output, out_header, out_rows)
+    return {"task": predictor.task, "rows": len(rows), "columns": out_header, "output": str(output),
+            "counts": dict(Counter(columns["prediction"])) if predictor.task != "regression" else None}
+
+
+def write_csv_atomic(path, header, rows) -> None:
+    """Whole or not at all: a temporary file in the same folder, then a rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f)
+            writer.writerow(header)
+            writer.writerows(rows)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def run(cfg) -> dict:
+    """The command line: predict_file, with each unseen-value warning shown as one line on stderr."""
+    torch.set_num_threads(int(cfg.get("threads") or 1))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UnseenCategoryWarning)  # shown even under PYTHONWARNINGS=ignore
+        try:
+            summary = predict_file(cfg.get("checkpoint"), cfg.get("input"), cfg.get("output"))
+        finally:
+            for w in caught:
+                if issubclass(w.category, UnseenCategoryWarning):
+                    print(f"nnref: warning: {w.message}", file=sys.stderr)
+                else:
+                    warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+    counts = summary["counts"]
+    detail = ": " + ", ".join(f"{k or '(no label)'} {n}" for k, n in sorted(counts.items())) if counts else ""
+    print(f"{summary['task']}: predicted {summary['rows']} rows{detail}")
+    print(f"wrote {summary['output']} (columns: {', '.join(summary['columns'])})")
+    return summary
