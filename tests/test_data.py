@@ -103,7 +103,8 @@ def test_batching_modes_give_1_ceil_n_over_b_and_n_updates(batching, expected):
     dm = TaskDataModule(source="iris", task="multiclass", batching=batching, batch_size=16)
     dm.setup()
     n = len(dm.x_train)
-    batches = dm.train_dataloader()
+    batches = dm.train_dataloader().batches  # the Trainer gets them as one item per epoch
+    assert len(dm.train_dataloader()) == 1
     got = list(batches)
     assert len(got) == len(batches) == expected(n, 16)
     assert sum(len(x) for x, _, _ in got) == n

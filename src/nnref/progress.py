@@ -29,16 +29,22 @@ class EpochProgress(ProgressBar):
     def enable(self):
         self._enabled = True
 
-    def on_train_epoch_end(self, trainer, pl_module):
-        if not self._enabled or not trainer.is_global_zero or not sys.stdout.isatty():
-            return
-        metrics = trainer.callback_metrics
-        parts = [f"{k} {float(metrics[k]):.4f}" for k in self.show if k in metrics]
-        line = f"epoch {trainer.current_epoch + 1}/{trainer.max_epochs}  " + "  ".join(parts)
-        end = "\n" if trainer.current_epoch + 1 >= (trainer.max_epochs or 0) else ""
-        sys.stdout.write("\r" + line.ljust(100) + end)
-        sys.stdout.flush()
+    # The module appends each epoch's row in its own on_train_epoch_end, which runs after the
+    # callbacks' hook: so a row is shown when the next epoch starts, and the last one at the end.
+    def on_train_epoch_start(self, trainer, pl_module):
+        self._show(trainer, pl_module, end="")
 
     def on_train_end(self, trainer, pl_module):
-        if self._enabled and trainer.is_global_zero and sys.stdout.isatty():
-            sys.stdout.write("\n")
+        self._show(trainer, pl_module, end="\n")
+
+    def _show(self, trainer, pl_module, end):
+        if not self._enabled or not trainer.is_global_zero or not sys.stdout.isatty():
+            return
+        history = getattr(pl_module, "history", None)
+        if not history:
+            return
+        row = history[-1]
+        parts = [f"{k} {row[k]:.4f}" for k in self.show if row.get(k) is not None]
+        line = f"epoch {row['epoch'] + 1}/{trainer.max_epochs}  " + "  ".join(parts)
+        sys.stdout.write("\r" + line.ljust(100) + end)
+        sys.stdout.flush()

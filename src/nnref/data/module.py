@@ -58,6 +58,25 @@ class Batches:
             yield self.x[idx], self.y[idx], n
 
 
+class EpochItems:
+    """What the Trainer iterates for training: the epoch's batches as one item (one process), or one
+    item per batch (DDP, where each backward must follow its own forward through the DDP wrapper)."""
+
+    def __init__(self, batches: Batches):
+        self.batches = batches
+        self.whole_epoch = batches.world_size == 1
+
+    def __len__(self):
+        return 1 if self.whole_epoch else len(self.batches)
+
+    def __iter__(self):
+        if self.whole_epoch:
+            yield self.batches
+        else:
+            for batch in self.batches:
+                yield [batch]
+
+
 def stratified_split(n, labels=None, fractions=(0.15, 0.15), seed=0):
     """Row indices of (train, val, test), seeded. With labels, each class is split in the same
     proportions (stratified); without (regression, multi-label), one seeded shuffle is split."""
@@ -177,8 +196,8 @@ class TaskDataModule(L.LightningDataModule):
 
     def train_dataloader(self):
         rank, world = self._rank()
-        return Batches(self.x_train, self.y_train, self.train_batch_size, shuffle=self.batching != "full",
-                       seed=self.seed, epoch_fn=self._epoch, rank=rank, world_size=world)
+        return EpochItems(Batches(self.x_train, self.y_train, self.train_batch_size, shuffle=self.batching != "full",
+                                  seed=self.seed, epoch_fn=self._epoch, rank=rank, world_size=world))
 
     def _eval(self, x, y):
         # Every process evaluates the whole split, so metrics need no cross-process reduction.

@@ -55,7 +55,7 @@ def train(batching: str, epochs: int, lr: float, batch_size: int, source: str, t
     trainer.fit(module, datamodule=dm)
     history = module.history
     return {
-        "updates_per_epoch": len(dm.train_dataloader()),
+        "updates_per_epoch": len(dm.train_dataloader().batches),
         "batch_size": dm.train_batch_size,
         "epoch": [0] + [row["epoch"] + 1 for row in history],
         "step": [0] + [row["step"] for row in history],

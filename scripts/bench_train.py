@@ -1,0 +1,133 @@
+"""Steps per second of nnref's Trainer path against a plain PyTorch loop and scikit-learn's MLP.
+
+The work (the same for all three): digits, 64 -> 64 -> 10 ReLU, momentum (lr 0.02, 0.9), 20 epochs,
+a validation pass after each epoch, for batching=mini (32), stochastic (1) and full. Each runner goes
+in turn, several rounds; the table shows median steps/s and the median of per-round ratios.
+
+    python scripts/bench_train.py [--rounds 5] [--epochs 20] [--modes mini,stochastic,full]
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import logging
+import statistics
+import sys
+import time
+import warnings
+from contextlib import redirect_stdout
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+warnings.filterwarnings("ignore")
+logging.disable(logging.WARNING)
+
+
+def datamodule(mode):
+    from nnref.data import TaskDataModule
+
+    dm = TaskDataModule(source="digits", task="multiclass", batching=mode, batch_size=32, seed=0)
+    dm.setup()
+    return dm
+
+
+def lr_for(mode):
+    return 0.02 * (0.1 if mode == "stochastic" else 1.0)  # as conf/batching/stochastic.yaml scales it
+
+
+def plain_loop(mode, epochs):
+    """What a reader would write by hand: slices of in-memory tensors, no framework."""
+    from nnref.data import Batches
+    from nnref.nets import MLP
+    from nnref.optim import Momentum
+
+    torch.manual_seed(0)
+    dm = datamodule(mode)
+    net = MLP(64, [64], 10, "relu")
+    opt = Momentum(net.parameters(), lr=lr_for(mode), momentum=0.9)
+    epoch = {"e": 0}
+    batches = Batches(dm.x_train, dm.y_train, dm.train_batch_size, shuffle=mode != "full", seed=0,
+                      epoch_fn=lambda: epoch["e"])
+    steps, start = 0, time.perf_counter()
+    for e in range(epochs):
+        epoch["e"] = e
+        for x, y, _ in batches:
+            opt.zero_grad(set_to_none=True)
+            loss = torch.nn.functional.cross_entropy(net(x), y)
+            loss.backward()
+            opt.step()
+            steps += 1
+        with torch.no_grad():
+            (net(dm.x_val).argmax(1) == dm.y_val).float().mean().item()
+    return steps / (time.perf_counter() - start)
+
+
+def nnref_trainer(mode, epochs, lean=False):
+    """nnref's real path: nnref.train.run with the project's config (checkpoints, csv logger)."""
+    from conftest import make_cfg
+    from nnref.train import run
+    import json
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        extra = ["logger=none", "~callbacks.model_checkpoint", "~callbacks.lr_monitor"] if lean else []
+        cfg = make_cfg(["task=multiclass", "optim=momentum", f"batching={mode}", "model.hidden=[64]",
+                        f"trainer.max_epochs={epochs}", *extra], tmp)
+        with redirect_stdout(io.StringIO()):
+            run(cfg)
+        results = json.loads((Path(tmp) / "results.json").read_text())
+    return results["steps"] / results["fit_seconds"]
+
+
+def sklearn_mlp(mode, epochs):
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+
+    dm = datamodule(mode)
+    x, y = dm.x_train.numpy(), dm.y_train.numpy()
+    batch = {"mini": 32, "stochastic": 1, "full": len(x)}[mode]
+    clf = MLPClassifier(hidden_layer_sizes=(64,), activation="relu", solver="sgd", learning_rate_init=lr_for(mode),
+                        momentum=0.9, nesterovs_momentum=False, batch_size=batch, max_iter=epochs, alpha=0.0,
+                        tol=0.0, n_iter_no_change=10**9, shuffle=True, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        start = time.perf_counter()
+        clf.fit(x, y)
+        elapsed = time.perf_counter() - start
+    steps = epochs * -(-len(x) // batch)
+    return steps / elapsed
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--modes", default="mini,stochastic,full")
+    parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads (nnref runs with 1)")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.set_flush_denormal(True)
+    runners = {"plain": plain_loop, "nnref": nnref_trainer,
+               "nnref_lean": lambda m, e: nnref_trainer(m, e, lean=True), "sklearn": sklearn_mlp}
+    print(f"digits 64-64-10 ReLU, momentum, {args.epochs} epochs, val each epoch; median of {args.rounds} rounds")
+    print("nnref = train.run as configured (csv logger, checkpoints each epoch); nnref_lean = logger=none, "
+          "no checkpoints\n")
+    print(f"| batching | plain steps/s | nnref steps/s | nnref/plain | nnref_lean/plain | sklearn steps/s | sklearn/plain |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for mode in args.modes.split(","):
+        epochs = max(1, args.epochs // 10) if mode == "stochastic" else args.epochs
+        rates = {k: [] for k in runners}
+        for _ in range(args.rounds):
+            for name, fn in runners.items():
+                rates[name].append(fn(mode, epochs))
+        ratio = {k: statistics.median(a / b for a, b in zip(rates[k], rates["plain"])) for k in runners}
+        med = {k: statistics.median(v) for k, v in rates.items()}
+        print(f"| {mode} | {med['plain']:.0f} | {med['nnref']:.0f} | {ratio['nnref']:.2f} | {ratio['nnref_lean']:.2f} "
+              f"| {med['sklearn']:.0f} | {ratio['sklearn']:.2f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
