@@ -167,7 +167,10 @@ class TaskModule(L.LightningModule):
         checkpoint["nnref_history"] = self.history
 
     def on_load_checkpoint(self, checkpoint):
-        self.history = list(checkpoint.get("nnref_history", []))
+        # Only a resumed fit takes the history back; testing the best checkpoint keeps the full one.
+        trainer = self._trainer
+        if trainer is None or trainer.state.fn == "fit":
+            self.history = list(checkpoint.get("nnref_history", []))
 
     def on_validation_epoch_end(self):
         if self.trainer.sanity_checking:

@@ -11,6 +11,7 @@ import logging
 import math
 import os
 import time
+import warnings
 from pathlib import Path
 
 import torch
@@ -22,6 +23,10 @@ from .checkpointing import AtomicCheckpointIO
 from .data import TaskDataModule
 
 MINIMISED = ("loss", "mse")
+
+# Lightning 2.6 on torch 2.13 warns about a deprecated pytree API on every run; it is not ours to fix.
+# (Here, not only in train.py, so joblib and submitit worker processes are quiet too.)
+warnings.filterwarnings("ignore", message=".*treespec.*")
 
 
 def choices(cfg: DictConfig) -> dict:
