@@ -114,7 +114,12 @@ class TaskModule(L.LightningModule):
                     loss.backward()
                 return loss
 
-            opt.step(closure=closure)
+            # = opt.step(closure) without the strategy/precision layers, whose only per-step work here
+            # would be the on_before_optimizer_step hooks nobody uses (manual optimization has no
+            # gradient clipping to apply); the two calls keep Lightning's step count and profiler.
+            opt._on_before_step()
+            opt.optimizer.step(closure)
+            opt._on_after_step()
             if not math.isfinite(seen["loss"].item()):
                 self._stop_diverged()
                 return
