@@ -153,12 +153,12 @@ class TaskModule(L.LightningModule):
         return {f"{stage}/{k}": float(v) for k, v in metrics.items()}
 
     def _log(self, metrics: dict, stage: str):
-        """Once per epoch. Only the monitored val/loss goes through `self.log` (ModelCheckpoint reads
-        it); the rest goes straight to the loggers — each `self.log` call costs about 1 ms here."""
+        """Once per epoch, without `self.log` (its first call cost 14 ms and each later one ~1 ms here):
+        the metrics go straight to the loggers and into `trainer.callback_metrics`, where
+        ModelCheckpoint reads the val/loss it monitors."""
         if not metrics:
             return
-        if stage != "train":
-            self.log(f"{stage}/loss", metrics[f"{stage}/loss"], on_step=False, on_epoch=True, batch_size=1)
+        self.trainer.callback_metrics.update({k: torch.tensor(v) for k, v in metrics.items()})
         for logger in self.loggers:
             logger.log_metrics(metrics, step=self.trainer.global_step)
 
