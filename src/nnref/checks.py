@@ -11,14 +11,16 @@ import os
 
 from omegaconf import DictConfig, OmegaConf
 
+from .nets import ACTIVATIONS  # the valid model.activation names live with the layers they build
+
 
 class ConfigError(ValueError):
     """A bad setting: the message names the key, the value and what is valid."""
 
 
+# The valid task and batching choices; nnref.data.module takes them from here.
 TASKS = ("regression", "binary", "multiclass", "multilabel")
 LOSSES = {"regression": ("mse",), "binary": ("ce", "mse"), "multiclass": ("ce", "mse"), "multilabel": ("ce",)}
-ACTIVATIONS = ("relu", "tanh", "sigmoid", "identity")
 BATCHINGS = ("full", "mini", "stochastic")
 
 

@@ -11,10 +11,8 @@ import lightning as L
 import numpy as np
 import torch
 
+from ..checks import BATCHINGS, TASKS
 from . import encoding, sources
-
-BATCHINGS = ("full", "mini", "stochastic")
-TASKS = ("regression", "binary", "multiclass", "multilabel")
 
 
 class Batches:
