@@ -89,7 +89,9 @@ def build_trainer(cfg, **overrides):
     callbacks = [instantiate(c) for c in (cfg.get("callbacks") or {}).values() if c and "_target_" in c]
     if not loggers:  # LearningRateMonitor refuses to run without a logger; results.json keeps lr anyway
         callbacks = [c for c in callbacks if type(c).__name__ != "LearningRateMonitor"]
-    keeps_checkpoints = any(type(c).__name__ == "ModelCheckpoint" for c in callbacks)
+    from lightning.pytorch.callbacks import ModelCheckpoint
+
+    keeps_checkpoints = any(isinstance(c, ModelCheckpoint) for c in callbacks)
     return instantiate(cfg.trainer, callbacks=callbacks, logger=loggers or False, default_root_dir=cfg.run_dir,
                        enable_checkpointing=keeps_checkpoints, plugins=[AtomicCheckpointIO()], **overrides)
 

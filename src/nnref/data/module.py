@@ -197,12 +197,11 @@ class TaskDataModule(L.LightningDataModule):
         return EpochItems(Batches(self.x_train, self.y_train, self.train_batch_size, shuffle=self.batching != "full",
                                   seed=self.seed, epoch_fn=self._epoch, rank=rank, world_size=world))
 
+    # No val_dataloader: the task module validates on x_val / y_val itself at the end of each
+    # training epoch (TaskModule.validate), which costs far less than Lightning's validation loop.
     def _eval(self, x, y):
         # Every process evaluates the whole split, so metrics need no cross-process reduction.
         return Batches(x, y, batch_size=max(len(x), 1))
-
-    def val_dataloader(self):
-        return self._eval(self.x_val, self.y_val)
 
     def test_dataloader(self):
         return self._eval(self.x_test, self.y_test)
