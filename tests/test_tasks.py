@@ -87,3 +87,18 @@ def test_hidden_sizes_and_activation_shape_the_body():
     assert isinstance(m2.net[1], nn.Tanh) and isinstance(m.net[1], nn.ReLU)
     with pytest.raises(ValueError, match="model.activation"):
         MulticlassModule(n_inputs=4, n_outputs=3, activation="swish")
+
+
+@pytest.mark.parametrize("cls,n_out,kw,target", [
+    (BinaryModule, 1, {}, torch.tensor([[1.0], [0.0], [1.0], [0.0]])),
+    (BinaryModule, 1, {"loss": "mse"}, torch.tensor([[1.0], [0.0], [1.0], [0.0]])),
+    (MulticlassModule, 3, {}, torch.tensor([0, 2, 1, 0])),
+    (MulticlassModule, 3, {"loss": "mse"}, torch.tensor([0, 2, 1, 0])),
+    (MultilabelModule, 3, {}, torch.tensor([[1.0, 0, 1], [0, 0, 0], [1, 1, 1], [0, 1, 0]])),
+    (RegressionModule, 3, {}, torch.tensor([[0.5, -1, 2], [0, 0, 0], [1, 1, 1], [3, -2, 0]])),
+])
+def test_the_fused_batch_loss_is_the_mean_of_the_per_sample_losses(cls, n_out, kw, target):
+    # Training uses torch's fused reduction (one op); sample_losses is the same loss per sample.
+    m = make(cls, n_out, **kw)
+    z = LOGITS[:, :n_out]
+    torch.testing.assert_close(m.loss(z, target), m.sample_losses(z, target).mean())

@@ -88,3 +88,37 @@ def test_senseless_combinations_are_refused_before_anything_runs(overrides, need
     assert needle in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "run" / "results.json").exists()
+
+
+def test_validation_runs_inside_each_epoch_and_its_numbers_are_the_heads_own(tmp_path):
+    import torch
+
+    from nnref.train import build_datamodule, build_task
+
+    cfg = make_cfg(["task=multiclass", "data=iris", "trainer.max_epochs=3", "logger=none"], tmp_path)
+    run(cfg)
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert [row["epoch"] for row in results["history"] if "val/loss" in row] == [0, 1, 2]
+    # The last row's validation numbers, recomputed from last.ckpt's weights on the val split.
+    dm = build_datamodule(cfg)
+    dm.setup()
+    model = build_task(cfg, dm)
+    model.load_state_dict(torch.load(tmp_path / "checkpoints" / "last.ckpt", weights_only=True)["state_dict"])
+    with torch.no_grad():
+        logits = model(dm.x_val)
+    last = results["history"][-1]
+    assert last["val/loss"] == pytest.approx(float(model.loss(logits, dm.y_val)), rel=1e-6)
+    assert last["val/acc"] == pytest.approx(float((logits.argmax(1) == dm.y_val).float().mean()))
+
+
+def test_check_val_every_n_epoch_and_limit_val_batches_are_honoured(tmp_path):
+    base = ["task=multiclass", "data=iris", "trainer.max_epochs=4", "logger=none"]
+    run(make_cfg([*base, "trainer.check_val_every_n_epoch=2"], tmp_path / "every2"))
+    results = json.loads((tmp_path / "every2" / "results.json").read_text())
+    assert [row["epoch"] for row in results["history"] if "val/loss" in row] == [1, 3]
+    assert (tmp_path / "every2" / "checkpoints" / "best.ckpt").is_file()
+
+    run(make_cfg([*base, "+trainer.limit_val_batches=0"], tmp_path / "none"))
+    results = json.loads((tmp_path / "none" / "results.json").read_text())
+    assert not any(k.startswith("val/") for row in results["history"] for k in row)
+    assert results["checkpoint"] == "checkpoints/last.ckpt" and "test/acc" in results["metrics"]

@@ -72,7 +72,9 @@ class EpochCheckpoint(ModelCheckpoint):
         candidates = self._monitor_candidates(trainer)
         self._pending = []
         try:
-            if self._every_n_epochs >= 1 and (trainer.current_epoch + 1) % self._every_n_epochs == 0:
+            # No monitored value yet (no validation so far): only last.ckpt, and no warning about it.
+            ranked = self.monitor is None or self.monitor in candidates
+            if ranked and self._every_n_epochs >= 1 and (trainer.current_epoch + 1) % self._every_n_epochs == 0:
                 self._save_topk_checkpoint(trainer, candidates)
             self._save_last_checkpoint(trainer, candidates)
             paths = self._pending
