@@ -58,3 +58,15 @@ def test_history_is_one_json_string_in_the_checkpoint_and_resumes_from_either_fo
     run(make_cfg([*base, "trainer.max_epochs=3", f"ckpt_path={old}"], tmp_path / "unused"))
     history = json.loads((tmp_path / "old" / "results.json").read_text())["history"]
     assert [row["epoch"] for row in history] == [0, 1, 2]
+
+
+def test_every_n_epochs_thins_the_saves_but_the_final_epoch_is_always_saved(tmp_path, monkeypatch):
+    saved = []
+    original = EpochCheckpoint._write
+    monkeypatch.setattr(EpochCheckpoint, "_write", lambda self, trainer, paths: (
+        saved.append(trainer.current_epoch), original(self, trainer, paths)))
+    run(make_cfg([*PLATEAU[:-2], "trainer.max_epochs=7", "logger=none",
+                  "callbacks.model_checkpoint.every_n_epochs=3"], tmp_path))
+    assert saved == [2, 5, 6]  # epochs 3 and 6 (1-based), then the last one at the end of training
+    assert load(tmp_path / "checkpoints" / "last.ckpt")["epoch"] == 6
+    assert load(tmp_path / "checkpoints" / "best.ckpt")["epoch"] in (2, 5, 6)
