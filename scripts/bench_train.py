@@ -103,6 +103,35 @@ def sklearn_mlp(mode, epochs):
     return steps / elapsed
 
 
+def steps_of(mode, epochs):
+    n = len(datamodule(mode).x_train)
+    return epochs * -(-n // {"mini": 32, "stochastic": 1, "full": n}[mode])
+
+
+def lightning_floor(epochs):
+    """Seconds of Trainer.fit for an empty LightningModule, one training item per epoch, nothing else
+    (no validation, logger, checkpoints or progress bar): what any Trainer path pays at the least."""
+    import lightning as L
+
+    class Empty(L.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.automatic_optimization = False
+            self.layer = torch.nn.Linear(1, 1)
+
+        def training_step(self, batch, batch_idx):
+            pass
+
+        def configure_optimizers(self):
+            return torch.optim.SGD(self.parameters(), lr=0.1)
+
+    trainer = L.Trainer(max_epochs=epochs, accelerator="cpu", devices=1, logger=False, enable_checkpointing=False,
+                        enable_progress_bar=False, enable_model_summary=False, num_sanity_val_steps=0)
+    start = time.perf_counter()
+    trainer.fit(Empty(), train_dataloaders=[torch.zeros(1)])
+    return time.perf_counter() - start
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
@@ -120,6 +149,7 @@ def main():
     print("| batching | plain steps/s | nnref, same work | same work/plain | nnref as configured | configured/plain "
           "| sklearn steps/s | sklearn/plain |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    plain_seconds = {}
     for mode in args.modes.split(","):
         epochs = max(1, args.epochs // 10) if mode == "stochastic" else args.epochs
         rates = {k: [] for k in runners}
@@ -130,6 +160,15 @@ def main():
         med = {k: statistics.median(v) for k, v in rates.items()}
         print(f"| {mode} | {med['plain']:.0f} | {med['nnref_lean']:.0f} | {ratio['nnref_lean']:.2f} | {med['nnref']:.0f} "
               f"| {ratio['nnref']:.2f} | {med['sklearn']:.0f} | {ratio['sklearn']:.2f} |", flush=True)
+        plain_seconds[mode] = steps_of(mode, epochs) / med["plain"]
+    one, many = (statistics.median(lightning_floor(e) for _ in range(args.rounds)) for e in (1, args.epochs))
+    per_epoch = (many - one) / (args.epochs - 1)
+    print(f"\nLightning's floor (Trainer.fit of an empty LightningModule, one item per epoch, nothing else): "
+          f"{1000 * one:.1f} ms for 1 epoch, then {1000 * per_epoch:.2f} ms per epoch.")
+    if "full" in plain_seconds:
+        plain = plain_seconds["full"]
+        print(f"The plain loop's whole full-batch job takes {1000 * plain:.1f} ms ({1000 * plain / args.epochs:.2f} ms "
+              f"an epoch): the floor alone caps a Trainer path at {plain / (plain + many):.2f}x of it.")
 
 
 if __name__ == "__main__":
