@@ -2,7 +2,9 @@
 
 The work (the same for all three): digits, 64 -> 64 -> 10 ReLU, momentum (lr 0.02, 0.9), 20 epochs,
 a validation pass after each epoch, for batching=mini (32), stochastic (1) and full. Each runner goes
-in turn, several rounds; the table shows median steps/s and the median of per-round ratios.
+in turn, several rounds; the table shows median steps/s and the median of per-round ratios. nnref
+runs twice: doing the plain loop's work (no log or checkpoint files) and as configured. Last, the
+fit time of an empty LightningModule: the least any Trainer path pays.
 
     python scripts/bench_train.py [--rounds 5] [--epochs 20] [--modes mini,stochastic,full]
 """
