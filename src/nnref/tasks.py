@@ -196,7 +196,7 @@ class TaskModule(L.LightningModule):
         every = trainer.check_val_every_n_epoch or 1
         return bool(trainer.limit_val_batches) and (self.current_epoch + 1) % every == 0
 
-    def _log(self, metrics: dict, stage: str):
+    def _log(self, metrics: dict):
         """Once per epoch, without `self.log` (its first call cost 14 ms and each later one ~1 ms here):
         the metrics go straight to the loggers and into `trainer.callback_metrics`, where
         ModelCheckpoint reads the val/loss it monitors."""
@@ -230,13 +230,12 @@ class TaskModule(L.LightningModule):
     def on_train_epoch_end(self):
         # Lightning runs this before ModelCheckpoint's hook, so the checkpoint sees this epoch's val/loss.
         val = self.validate() if self._validates_this_epoch() else {}
-        self._log(val, "val")
         # Epoch schedulers step here (manual optimization), before the epoch's row and checkpoint.
         schedulers = self.lr_schedulers()
         for scheduler in schedulers if isinstance(schedulers, list) else [schedulers] if schedulers else []:
             scheduler.step()
         train = self._epoch_metrics("train")
-        self._log(train, "train")
+        self._log({**train, **val})  # one row per epoch in the csv log
         lr = self.trainer.optimizers[0].param_groups[0]["lr"] if self.trainer.optimizers else None
         self.history.append({
             "epoch": self.current_epoch,
@@ -249,7 +248,7 @@ class TaskModule(L.LightningModule):
 
     def on_test_epoch_end(self):
         self.test_metrics = self._epoch_metrics("test")
-        self._log(self.test_metrics, "test")
+        self._log(self.test_metrics)
 
     def _stop_diverged(self):
         if self.diverged is None:
