@@ -57,7 +57,7 @@ def binary_auroc(p: Tensor, t: Tensor) -> Tensor:
     tps, fps = torch.cat([zero, tps]), torch.cat([zero, fps])
     fpr = fps / fps[-1] if fps[-1] > 0 else torch.zeros(len(fps))
     tpr = tps / tps[-1] if tps[-1] > 0 else torch.zeros(len(tps))
-    return torch.trapz(tpr, fpr) * 1.0
+    return torch.trapz(tpr, fpr)
 
 
 # ---------------------------------------------------------------------------- multi-label
