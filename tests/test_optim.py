@@ -1,6 +1,7 @@
 """nnref.optim against the course formulas (textbook references below) and torch's optimizers.
 
-Comparisons are in float64 at every step of a small full-batch MLP problem.
+Comparisons are at every step: in float64 on a small full-batch MLP problem, and (further
+down) on complex128/complex64 parameters, sparse embedding gradients, maximize and tensor lr.
 """
 import copy
 import math
@@ -488,3 +489,365 @@ def test_converges_on_ill_conditioned_quadratic(name):
     for _ in range(steps):
         optimizer.step(closure)
     assert w.detach().norm().item() < 1e-6
+
+
+# ------------------------------------- ours against torch on any parameters and loss
+# loss_at(params, t) -> scalar loss at step t (0, 1, ...), so a problem can change its
+# batch from step to step (sparse gradients touching different rows).
+
+
+def held_point(optimizer, params):
+    """What torch's counterpart holds: w, or for NAG the look-ahead point w − γ·m."""
+    if not isinstance(optimizer, NAG):
+        return [p.detach() for p in params]
+    gamma = optimizer.param_groups[0]["momentum"]
+    return [
+        p.detach() - gamma * optimizer.state[p]["momentum_buffer"] if optimizer.state[p] else p.detach()
+        for p in params
+    ]
+
+
+def run_step(optimizer, loss_at, params, t):
+    def closure():
+        optimizer.zero_grad()
+        loss = loss_at(params, t)
+        loss.backward()
+        return loss
+
+    return optimizer.step(closure)
+
+
+def clone_params(initial):
+    return [nn.Parameter(w.detach().clone()) for w in initial]
+
+
+def assert_tracks_torch(name, initial, loss_at, steps=10, torch_loss_at=None, **overrides):
+    """nnref's optimizer and torch's counterpart from the same start, compared after every
+    step.  torch_loss_at: torch's side of the problem, if it differs (a dense gradient)."""
+    hp = {**CASES[name].hp, **overrides}
+    ours_params, torch_params = clone_params(initial), clone_params(initial)
+    ours = CASES[name].ours(ours_params, **hp)
+    theirs = CASES[name].torch_factory(torch_params, **hp)
+    for t in range(steps):
+        run_step(ours, loss_at, ours_params, t)
+        run_step(theirs, torch_loss_at or loss_at, torch_params, t)
+        assert_close(held_point(ours, ours_params), [p.detach() for p in torch_params])
+    assert not torch.equal(ours_params[0].detach(), initial[0])  # the comparison was not vacuous
+    return ours, ours_params
+
+
+def mlp_problem():
+    """The float64 MLP problem of the tests above, as (initial params, loss_at)."""
+    model, inputs, targets = make_problem()
+    names = [name for name, _ in model.named_parameters()]
+
+    def loss_at(params, t):
+        return loss_of(model, inputs, targets, dict(zip(names, params)))
+
+    return values(model), loss_at
+
+
+# --------------------------------------------------------------- complex parameters
+
+
+def complex_problem(dtype, shape, seed=0):
+    """E(w) = Σ|c∘w − b|² + Σ(Re w)⁴: the gradient's re and im parts differ in size,
+    so squaring per real coordinate and squaring the complex number disagree."""
+    generator = torch.Generator().manual_seed(seed)
+    c, b, w = (torch.randn(shape, dtype=dtype, generator=generator) for _ in range(3))
+
+    def loss_at(params, t):
+        (p,) = params
+        z = c * p - b
+        return (z.real**2 + z.imag**2).sum() + (p.real**4).sum()
+
+    return [w], loss_at
+
+
+@pytest.mark.parametrize("shape", [(5,), (3, 4)], ids=["1d", "2d"])
+@pytest.mark.parametrize("dtype", [torch.complex128, torch.complex64])
+@pytest.mark.parametrize("name", NAMES)
+def test_complex_parameters_match_torch(name, dtype, shape):
+    initial, loss_at = complex_problem(dtype, shape)
+    ours, params = assert_tracks_torch(name, initial, loss_at, lr=0.01)
+    assert params[0].dtype == dtype
+    for value in ours.state[params[0]].values():
+        assert not torch.is_tensor(value) or value.dtype == dtype  # state stays complex, like torch's
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_complex_parameter_steps_as_its_pair_of_real_coordinates(name):
+    """torch's convention: a complex w is the real pair (Re w, Im w), via view_as_real."""
+    (initial,), loss_at = complex_problem(torch.complex128, (3, 4))
+    w = nn.Parameter(initial.clone())
+    pair = nn.Parameter(torch.view_as_real(initial).clone())  # shape (3, 4, 2), float64
+    on_complex = make_ours(name, [w], lr=0.01)
+    on_pair = make_ours(name, [pair], lr=0.01)
+    for t in range(10):
+        run_step(on_complex, loss_at, [w], t)
+        run_step(on_pair, lambda ps, t: loss_at([torch.view_as_complex(ps[0])], t), [pair], t)
+        assert_close(torch.view_as_real(w.detach()), pair.detach())
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_complex_gradient_along_the_imaginary_axis_moves_only_the_imaginary_part(name):
+    w, twin = (nn.Parameter(torch.zeros(1, dtype=torch.complex128)) for _ in range(2))
+    ours = make_ours(name, [w], lr=0.1)
+    theirs = CASES[name].torch_factory([twin], **{**CASES[name].hp, "lr": 0.1})
+    for optimizer, p in ((ours, w), (theirs, twin)):
+        p.grad = torch.tensor([1j], dtype=torch.complex128)
+        optimizer.step(lambda: None)  # NAG needs a closure; the grad is already set
+    assert_close(held_point(ours, [w]), [twin.detach()])
+    assert w.real.item() == 0.0 and w.imag.item() < 0
+
+
+def test_adagrad_complex_example_from_the_issue():
+    """g = 1j, lr = 0.1: the complex square g·g = −1 sent the step along the real axis
+    (−0.1); per real coordinate it is −0.1j, as torch's Adagrad gives."""
+    w = nn.Parameter(torch.zeros(1, dtype=torch.complex128))
+    optimizer = AdaGrad([w], lr=0.1)
+    w.grad = torch.tensor([1j], dtype=torch.complex128)
+    optimizer.step()
+    assert_close(w.detach(), torch.tensor([-0.1j], dtype=torch.complex128))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_complex_state_dict_round_trips_through_weights_only_load(name, tmp_path):
+    initial, loss_at = complex_problem(torch.complex64, (3, 4))
+    params = clone_params(initial)
+    optimizer = make_ours(name, params, lr=0.01)
+    for t in range(3):
+        run_step(optimizer, loss_at, params, t)
+    torch.save(optimizer.state_dict(), tmp_path / "optim.pt")
+
+    twin = clone_params(params)
+    twin_optimizer = make_ours(name, twin, lr=123.0)
+    twin_optimizer.load_state_dict(torch.load(tmp_path / "optim.pt", weights_only=True))
+    for t in range(3, 6):
+        run_step(optimizer, loss_at, params, t)
+        run_step(twin_optimizer, loss_at, twin, t)
+        assert torch.equal(params[0].detach(), twin[0].detach())
+
+
+# ---------------------------------------------------------------- sparse gradients
+
+ROWS, DIM = 10, 3
+# Each step's rows, with repeats (a sparse gradient must be coalesced before squaring);
+# rows 8 and 9 are never touched, row 7 only at the last step.
+BATCHES = [[0, 1, 1, 4], [2, 4, 4, 4, 5], [0, 3, 6], [1, 5, 5, 2], [6, 0, 7]]
+
+
+def embedding_problem(sparse, seed=0):
+    """An embedding table w (ROWS × DIM, float64) in a regression on the rows each step
+    looks up: F.embedding(sparse=True) gives a sparse COO gradient, as nn.Embedding(sparse=True)."""
+    generator = torch.Generator().manual_seed(seed)
+    w = torch.randn(ROWS, DIM, dtype=torch.float64, generator=generator)
+    xs = [torch.randn(len(rows), DIM, dtype=torch.float64, generator=generator) for rows in BATCHES]
+    ys = [torch.randn(len(rows), dtype=torch.float64, generator=generator) for rows in BATCHES]
+
+    def loss_at(params, t):
+        rows = torch.tensor(BATCHES[t % len(BATCHES)])
+        looked_up = nn.functional.embedding(rows, params[0], sparse=sparse)
+        prediction = (looked_up * xs[t % len(BATCHES)]).sum(1)
+        return (prediction - ys[t % len(BATCHES)]).pow(2).mean() + 0.1 * looked_up.pow(4).sum()
+
+    return [w], loss_at
+
+
+def test_embedding_problem_gives_sparse_gradients():
+    (w,), loss_at = embedding_problem(sparse=True)
+    w = nn.Parameter(w)
+    loss_at([w], 0).backward()
+    assert w.grad.is_sparse and not w.grad.is_coalesced()
+
+
+@pytest.mark.filterwarnings("ignore:Sparse invariant checks:UserWarning")  # from torch's Adagrad
+@pytest.mark.parametrize("maximize", [False, True])
+@pytest.mark.parametrize("name", ["GD", "Momentum", "NAG", "AdaGrad"])
+def test_sparse_gradients_match_torch(name, maximize):
+    initial, sparse_loss = embedding_problem(sparse=True)
+    assert_tracks_torch(name, initial, sparse_loss, steps=len(BATCHES), maximize=maximize)
+
+
+@pytest.mark.parametrize("name", ["GD", "Momentum", "NAG", "AdaGrad"])
+def test_sparse_gradients_give_the_dense_result(name):
+    initial, sparse_loss = embedding_problem(sparse=True)
+    _, dense_loss = embedding_problem(sparse=False)
+    sparse_params, dense_params = clone_params(initial), clone_params(initial)
+    on_sparse, on_dense = make_ours(name, sparse_params), make_ours(name, dense_params)
+    for t in range(len(BATCHES)):
+        run_step(on_sparse, sparse_loss, sparse_params, t)
+        run_step(on_dense, dense_loss, dense_params, t)
+        assert_close(sparse_params[0].detach(), dense_params[0].detach())
+    for key, value in on_dense.state[dense_params[0]].items():
+        assert_close(on_sparse.state[sparse_params[0]][key], value)
+
+
+@pytest.mark.parametrize("name", ["GD", "Momentum", "NAG"])
+def test_sparse_gradients_with_weight_decay_give_the_dense_result(name):
+    """torch's SGD fails here (add(sparse, dense)); ours decays every row, as the formula
+    says: the same as the dense gradient, i.e. as torch's SGD on a dense embedding."""
+    initial, sparse_loss = embedding_problem(sparse=True)
+    _, dense_loss = embedding_problem(sparse=False)
+    assert_tracks_torch(name, initial, sparse_loss, steps=len(BATCHES), torch_loss_at=dense_loss, weight_decay=0.01)
+
+
+def test_adagrad_sparse_update_leaves_untouched_rows_alone():
+    initial, sparse_loss = embedding_problem(sparse=True)
+    (w,) = params = clone_params(initial)
+    optimizer = make_ours("AdaGrad", params)
+    for t in range(len(BATCHES) - 1):  # row 7 comes only in the last batch
+        run_step(optimizer, sparse_loss, params, t)
+    untouched = [7, 8, 9]
+    assert torch.equal(w.detach()[untouched], initial[0][untouched])
+    s = optimizer.state[w]["sum"]
+    assert not s.is_sparse
+    assert (s[untouched] == CASES["AdaGrad"].hp["initial_accumulator_value"]).all()
+
+
+def random_sparse_grad(shape, sparse_dim, dtype, generator):
+    """An uncoalesced COO gradient: 6 entries (one index repeated) over the first sparse_dim dims."""
+    indices = torch.stack([torch.randint(0, n, (6,), generator=generator) for n in shape[:sparse_dim]])
+    indices[:, 5] = indices[:, 0]
+    values = torch.randn(6, *shape[sparse_dim:], dtype=dtype, generator=generator)
+    return torch.sparse_coo_tensor(indices, values, shape, check_invariants=True)
+
+
+@pytest.mark.parametrize("maximize", [False, True])
+@pytest.mark.parametrize("sparse_dim", [1, 2])
+@pytest.mark.parametrize("dtype", [torch.float64, torch.complex128, torch.complex64])
+def test_adagrad_sparse_gradient_matches_torch_on_the_dense_gradient(dtype, sparse_dim, maximize):
+    """Hand-made sparse gradients, also fully sparse (sparse_dim 2) and complex (which
+    nn.Embedding cannot give).  For complex, torch's own sparse path squares the complex
+    number, so the reference is torch on the dense gradient (per real coordinate)."""
+    generator = torch.Generator().manual_seed(0)
+    initial = torch.randn(ROWS, DIM, dtype=dtype, generator=generator)
+    w, twin = nn.Parameter(initial.clone()), nn.Parameter(initial.clone())
+    hp = dict(CASES["AdaGrad"].hp, maximize=maximize)
+    ours, theirs = AdaGrad([w], **hp), torch.optim.Adagrad([twin], **hp)
+    for _ in range(5):
+        w.grad = random_sparse_grad((ROWS, DIM), sparse_dim, dtype, generator)
+        twin.grad = w.grad.to_dense()
+        ours.step()
+        theirs.step()
+        assert_close(w.detach(), twin.detach())
+        assert_close(ours.state[w]["sum"], theirs.state[twin]["sum"])
+
+
+@pytest.mark.parametrize("name", ["AdaGrad", "RMSProp", "Adam"])
+def test_sparse_gradients_refused_where_torch_refuses(name):
+    """RMSProp and Adam refuse sparse gradients; AdaGrad refuses them with weight_decay."""
+    initial, sparse_loss = embedding_problem(sparse=True)
+    params = clone_params(initial)
+    optimizer = make_ours(name, params, weight_decay=0.01 if name == "AdaGrad" else 0.0)
+    message = {
+        "AdaGrad": "AdaGrad: weight_decay is not compatible with sparse gradients",
+        "RMSProp": "RMSProp does not support sparse gradients",
+        "Adam": "Adam does not support sparse gradients, please consider torch.optim.SparseAdam",
+    }[name]
+    with pytest.raises(RuntimeError, match=re.escape(message)):
+        run_step(optimizer, sparse_loss, params, 0)
+    assert torch.equal(params[0].detach(), initial[0])
+    assert len(optimizer.state.get(params[0], {})) == 0
+
+
+# ------------------------------------------------------------------------ maximize
+
+
+@pytest.mark.parametrize("weight_decay", [0.0, 0.01])
+@pytest.mark.parametrize("name", NAMES)
+def test_maximize_matches_torch(name, weight_decay):
+    initial, loss_at = mlp_problem()
+    gain_at = lambda params, t: -loss_at(params, t)  # noqa: E731 -- bounded above, so ascent stays sane
+    assert_tracks_torch(name, initial, gain_at, steps=STEPS, maximize=True, weight_decay=weight_decay)
+
+
+@pytest.mark.parametrize("dtype", [torch.complex128, torch.complex64])
+@pytest.mark.parametrize("name", NAMES)
+def test_maximize_with_complex_parameters_matches_torch(name, dtype):
+    initial, loss_at = complex_problem(dtype, (3, 4))
+    gain_at = lambda params, t: -loss_at(params, t)  # noqa: E731 -- ascending E itself would diverge
+    assert_tracks_torch(name, initial, gain_at, lr=0.01, maximize=True, weight_decay=0.01)
+
+
+@pytest.mark.parametrize("weight_decay", [0.0, 0.01])
+@pytest.mark.parametrize("name", NAMES)
+def test_maximize_on_loss_is_minimize_on_its_negative(name, weight_decay):
+    """−(−g) = g exactly, so the two runs agree bit for bit."""
+    initial, loss_at = mlp_problem()
+    up, down = clone_params(initial), clone_params(initial)
+    maximizing = make_ours(name, up, maximize=True, weight_decay=weight_decay)
+    minimizing = make_ours(name, down, weight_decay=weight_decay)
+    for t in range(STEPS):
+        run_step(maximizing, loss_at, up, t)
+        run_step(minimizing, lambda ps, t: -loss_at(ps, t), down, t)
+        for a, b in zip(up, down):
+            assert torch.equal(a.detach(), b.detach())
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_maximize_is_a_param_group_default(name):
+    model, _, _ = make_problem()
+    optimizer = make_ours(
+        name, [{"params": model[0].parameters()}, {"params": model[2].parameters(), "maximize": True}]
+    )
+    assert optimizer.defaults["maximize"] is False
+    assert [group["maximize"] for group in optimizer.param_groups] == [False, True]
+    assert CASES[name].ours(model.parameters(), **CASES[name].hp, maximize=True).defaults["maximize"] is True
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_state_dict_saved_without_maximize_loads_as_minimize(name):
+    """A checkpoint from before maximize existed: its param groups lack the key."""
+    model, inputs, targets = make_problem()
+    optimizer = make_ours(name, model.parameters())
+    step_n(model, optimizer, inputs, targets, 2)
+    old = copy.deepcopy(optimizer.state_dict())  # state_dict() shares the state tensors
+    for group in old["param_groups"]:
+        del group["maximize"]
+
+    twin = copy.deepcopy(model)
+    twin_optimizer = make_ours(name, twin.parameters(), maximize=True)
+    twin_optimizer.load_state_dict(old)
+    assert twin_optimizer.param_groups[0]["maximize"] is False
+    step_n(model, optimizer, inputs, targets, 2)
+    step_n(twin, twin_optimizer, inputs, targets, 2)
+    for a, b in zip(values(model), values(twin)):
+        assert torch.equal(a, b)
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("value", ["False", 1, None])
+def test_maximize_must_be_a_bool(name, value):
+    with pytest.raises(ValueError, match=re.escape(f"Invalid maximize: {value!r} (must be True or False)")):
+        CASES[name].ours([nn.Parameter(torch.zeros(2))], lr=0.1, maximize=value)
+
+
+# ----------------------------------------------------------------------- tensor lr
+
+
+@pytest.mark.parametrize("shape", [(), (1,)], ids=["0d", "1-element-1d"])
+@pytest.mark.parametrize("name", NAMES)
+def test_one_element_tensor_lr_matches_torch_and_a_float_lr(name, shape):
+    initial, loss_at = mlp_problem()
+    lr = torch.full(shape, CASES[name].hp["lr"], dtype=torch.float64)
+    ours, params = assert_tracks_torch(name, initial, loss_at, lr=lr)
+    float_params = clone_params(initial)
+    with_float = make_ours(name, float_params)
+    for t in range(10):
+        run_step(with_float, loss_at, float_params, t)
+    for a, b in zip(params, float_params):
+        assert torch.equal(a.detach(), b.detach())
+    assert ours.param_groups[0]["lr"] is lr
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_tensor_lr_with_more_than_one_element_names_its_shape(name):
+    lr = torch.tensor([1e-3, 1e-3])
+    message = "Invalid lr: tensor of shape (2,) (Tensor lr must be 1-element)"
+    with pytest.raises(ValueError, match=re.escape(message)):
+        CASES[name].ours([nn.Parameter(torch.zeros(2))], lr=lr)
+    with pytest.raises(ValueError, match="Tensor lr must be 1-element"):  # torch's words
+        CASES[name].torch_factory([nn.Parameter(torch.zeros(2))], lr=lr)
+    with pytest.raises(ValueError, match=re.escape("Invalid lr: tensor of shape (2, 1)")):
+        CASES[name].ours([nn.Parameter(torch.zeros(2))], lr=torch.ones(2, 1))

@@ -3,7 +3,7 @@ import math
 import torch
 from torch.optim import Optimizer
 
-from ._validate import check_betas, check_non_negative
+from ._validate import as_number, check_betas, check_bool, check_non_negative
 
 
 class Adam(Optimizer):
@@ -17,15 +17,29 @@ class Adam(Optimizer):
         w ← w − η·m̂ / (√v̂ + ε)
 
     ``weight_decay`` λ is coupled L2 (not AdamW): g = ∇E(w) + λ·w.
-    Equals ``torch.optim.Adam`` with its defaults (no amsgrad, no maximize).
+    ``maximize=True`` ascends instead: g = −∇E(w) + λ·w.
+    Equals ``torch.optim.Adam`` with its defaults (no amsgrad), maximize included.
+
+    A complex parameter is a pair of real ones, as in torch: g² is taken per real
+    coordinate (re² and im² separately, not the complex square).
+    Sparse gradients are refused, as in torch (which offers ``torch.optim.SparseAdam``):
+    m and v decay on every row at every step, so a sparse gradient saves nothing.
     """
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, *, maximize=False):
         check_non_negative("lr", lr)
         check_betas(betas)
         check_non_negative("eps", eps)
         check_non_negative("weight_decay", weight_decay)
-        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay))
+        check_bool("maximize", maximize)
+        super().__init__(
+            params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, maximize=maximize)
+        )
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group.setdefault("maximize", False)  # state dicts saved before maximize existed
 
     @torch.no_grad()
     def step(self, closure=None):
@@ -35,12 +49,17 @@ class Adam(Optimizer):
                 loss = closure()
 
         for group in self.param_groups:
-            lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]
+            lr, eps, weight_decay = as_number(group["lr"]), group["eps"], group["weight_decay"]
             beta1, beta2 = group["betas"]
+            maximize = group["maximize"]
             for p in group["params"]:
                 grad = p.grad
                 if grad is None:
                     continue
+                if grad.is_sparse:
+                    raise RuntimeError(
+                        "Adam does not support sparse gradients, please consider torch.optim.SparseAdam instead"
+                    )
                 state = self.state[p]
                 if not state:
                     state["step"] = 0
@@ -49,6 +68,12 @@ class Adam(Optimizer):
                 state["step"] += 1
                 t, m, v = state["step"], state["exp_avg"], state["exp_avg_sq"]
 
+                if torch.is_complex(p):
+                    # Per real coordinate, as torch: the complex square g·g would mix re and im.
+                    p, grad = torch.view_as_real(p), torch.view_as_real(grad)
+                    m, v = torch.view_as_real(m), torch.view_as_real(v)
+                if maximize:
+                    grad = -grad
                 if weight_decay != 0:
                     grad = grad.add(p, alpha=weight_decay)
                 m.lerp_(grad, 1 - beta1)  # m + (1 − β₁)(g − m) = β₁·m + (1 − β₁)·g

@@ -1,7 +1,7 @@
 import torch
 from torch.optim import Optimizer
 
-from ._validate import check_non_negative, check_unit_interval
+from ._validate import as_number, check_bool, check_non_negative, check_unit_interval
 
 _NEEDS_CLOSURE = (
     "NAG.step() needs a closure: Nesterov's gradient is taken at the look-ahead "
@@ -28,17 +28,30 @@ class NAG(Optimizer):
 
     ``weight_decay`` λ is coupled L2 taken where the gradient is taken:
     ∇E(w − γ·m) += λ·(w − γ·m).
+    ``maximize=True`` ascends instead: −∇E in place of ∇E (the L2 term keeps its sign).
 
     torch's ``SGD(params, lr, momentum, nesterov=True)`` stores the look-ahead
     point instead: its θ_t equals our w_t − γ·m_t at every step, at constant
-    η (Sutskever et al. 2013; Bengio et al. 2012).
+    η (Sutskever et al. 2013; Bengio et al. 2012), with ``maximize`` too.
+
+    Complex parameters need nothing special (the update is linear in the gradient).
+    Sparse gradients (``nn.Embedding(sparse=True)``) give torch's SGD result; m is
+    kept dense, since every row a gradient has touched goes on decaying and moving
+    (torch keeps a sparse buffer).  With ``weight_decay`` every row decays (torch's
+    SGD refuses that combination; here it gives the dense gradient's result).
     """
 
-    def __init__(self, params, lr, momentum=0.9, weight_decay=0.0):
+    def __init__(self, params, lr, momentum=0.9, weight_decay=0.0, *, maximize=False):
         check_non_negative("lr", lr)
         check_unit_interval("momentum", momentum)
         check_non_negative("weight_decay", weight_decay)
-        super().__init__(params, dict(lr=lr, momentum=momentum, weight_decay=weight_decay))
+        check_bool("maximize", maximize)
+        super().__init__(params, dict(lr=lr, momentum=momentum, weight_decay=weight_decay, maximize=maximize))
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group.setdefault("maximize", False)  # state dicts saved before maximize existed
 
     @torch.no_grad()
     def step(self, closure=None):
@@ -63,7 +76,9 @@ class NAG(Optimizer):
             raise
 
         for group in self.param_groups:
-            lr, gamma, weight_decay = group["lr"], group["momentum"], group["weight_decay"]
+            lr, gamma, weight_decay = as_number(group["lr"]), group["momentum"], group["weight_decay"]
+            # maximize flips the gradient's sign: folded into the scalar, it costs no pass over g.
+            signed_lr = -lr if group["maximize"] else lr
             for p in group["params"]:
                 grad = p.grad
                 if grad is None:
@@ -75,16 +90,19 @@ class NAG(Optimizer):
                 state = self.state[p]
                 m = state.get("momentum_buffer")
                 if m is None:
-                    m = state["momentum_buffer"] = torch.mul(grad, lr)
+                    if grad.is_sparse:  # dense m: see the class docstring
+                        m = state["momentum_buffer"] = torch.zeros_like(p).add_(grad, alpha=signed_lr)
+                    else:
+                        m = state["momentum_buffer"] = torch.mul(grad, signed_lr)
                 else:
-                    m.mul_(gamma).add_(grad, alpha=lr)
+                    m.mul_(gamma).add_(grad, alpha=signed_lr)
                 # Moving back (+γ·m_old) and stepping (−m_new) fuse into one update
                 # from u, saving a pass over p:
                 #   w_new = w − m_new = (u + γ·m_old) − (γ·m_old + η·G) = u − η·G
                 if weight_decay != 0:
                     m.add_(p, alpha=lr * weight_decay)
                     p.mul_(1 - lr * weight_decay)
-                p.add_(grad, alpha=-lr)
+                p.add_(grad, alpha=-signed_lr)
 
         # No gradient (e.g. a closure that skipped backward): w and m stay as they were.
         self._move_back([(p, m, gamma) for p, m, gamma in moved if p.grad is None])
