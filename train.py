@@ -1,12 +1,8 @@
 """python train.py task=multiclass optim=nag batching=mini   (see conf/ for every choice)"""
-import warnings
-
 import hydra
 from omegaconf import DictConfig
 
-
-# Lightning 2.6 on torch 2.13 warns about a deprecated pytree API on every run; it is not ours to fix.
-warnings.filterwarnings("ignore", message=".*treespec.*")
+import nnref  # noqa: F401 - its known-warning filters, before Lightning is imported
 
 
 @hydra.main(version_base="1.3", config_path="conf", config_name="train")

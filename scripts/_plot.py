@@ -7,7 +7,6 @@ import json
 import math
 import os
 import re
-import warnings
 from pathlib import Path
 
 
@@ -23,7 +22,7 @@ def parse_args(name: str, doc: str, argv=None) -> argparse.Namespace:
     import torch
 
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))  # tiny nets: one thread is as fast
-    warnings.filterwarnings("ignore", message=".*treespec.*")
+    import nnref  # noqa: F401 - its known-warning filters (nnref/quiet.py)
     return args
 
 

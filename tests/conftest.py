@@ -1,29 +1,27 @@
 import logging
 import os
-import warnings
 from pathlib import Path
 
 import pytest
-from hydra import compose, initialize_config_dir
-from hydra.core.global_hydra import GlobalHydra
-from hydra.core.hydra_config import HydraConfig
+
+from nnref.quiet import FILTERS
+from nnref.train import compose
 
 ROOT = Path(__file__).resolve().parents[1]
-CONF = str(ROOT / "conf")
 
-warnings.filterwarnings("ignore", message=".*treespec.*")
 logging.getLogger("lightning.pytorch").setLevel(logging.WARNING)
 logging.getLogger("lightning.fabric").setLevel(logging.WARNING)
 
 
+def pytest_configure(config):
+    # pytest sets its own warning filters for each test: give it nnref's known ones (nnref/quiet.py).
+    for message in FILTERS:
+        config.addinivalue_line("filterwarnings", f"ignore:{message}")
+
+
 def make_cfg(overrides=(), run_dir=None):
     """Compose conf/train.yaml as `python train.py ...overrides` would, with Hydra's runtime set."""
-    GlobalHydra.instance().clear()
-    with initialize_config_dir(config_dir=CONF, version_base="1.3"):
-        extra = [f"run_dir={run_dir}"] if run_dir is not None else ["run_dir=unused"]
-        cfg = compose("train", overrides=[*overrides, *extra], return_hydra_config=True)
-        HydraConfig.instance().set_config(cfg)
-    return cfg
+    return compose(overrides, run_dir)
 
 
 @pytest.fixture

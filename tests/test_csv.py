@@ -10,6 +10,10 @@ from nnref.data import encoding
 from nnref.data.sources import DataError, csv_source
 
 EXAMPLES = ROOT / "examples"
+# What each head asks of its target (HEADS[task].target_kind, and two classes for the binary head).
+KINDS = {"binary": {"kind": "classes", "n_classes": 2}, "multiclass": {"kind": "classes"},
+         "regression": {"kind": "number"}, "multilabel": {"kind": "labels"}}
+BINARY = KINDS["binary"]
 
 
 def write(path, text):
@@ -49,21 +53,21 @@ def test_multilabel_and_regression_examples():
 
 # ---------------------------------------------------------------- parsing
 def test_every_other_column_is_a_feature_and_strings_are_nominal():
-    src = csv_source(str(EXAMPLES / "red_black.csv"), target="color", task="binary")
+    src = csv_source(str(EXAMPLES / "red_black.csv"), target="color", **BINARY)
     assert list(src.table) == ["x1", "x2", "city"]
     assert src.table["x1"].dtype == np.float64 and src.table["city"].dtype == object
     assert set(src.target) == {"red", "black"}
 
 
 def test_features_select_columns():
-    src = csv_source(str(EXAMPLES / "red_black.csv"), target="color", task="binary", features=["x2", "city"])
+    src = csv_source(str(EXAMPLES / "red_black.csv"), target="color", **BINARY, features=["x2", "city"])
     assert list(src.table) == ["x2", "city"]
 
 
 def test_nominal_forces_numeric_codes_to_one_hot():
     path = str(EXAMPLES / "houses.csv")
-    plain = csv_source(path, target="price", task="regression")
-    forced = csv_source(path, target="price", task="regression", nominal=["zone"])
+    plain = csv_source(path, target="price", kind="number")
+    forced = csv_source(path, target="price", kind="number", nominal=["zone"])
     assert plain.table["zone"].dtype == np.float64
     assert forced.table["zone"].dtype == object
     enc = encoding.FeatureEncoder.fit(forced.table, nominal=forced.nominal)
@@ -75,13 +79,13 @@ def test_nominal_forces_numeric_codes_to_one_hot():
 
 def test_multilabel_target_splits_on_label_sep_and_empty_means_no_label(tmp_path):
     path = write(tmp_path / "t.csv", "x,tags\n1,a;b\n2,\n3,b\n")
-    src = csv_source(path, target="tags", task="multilabel", label_sep=";")
+    src = csv_source(path, target="tags", kind="labels", label_sep=";")
     assert src.target == [("a", "b"), (), ("b",)]
 
 
 def test_dropna_drops_rows_with_empty_cells(tmp_path):
     path = write(tmp_path / "e.csv", "x1,x2,y\n1,,a\n2,3,b\n,1,a\n4,4,b\n5,5,a\n")
-    src = csv_source(path, target="y", task="binary", dropna=True)
+    src = csv_source(path, target="y", **BINARY, dropna=True)
     assert src.n_rows == 3 and list(src.table["x1"]) == [2.0, 4.0, 5.0]
 
 
@@ -91,10 +95,10 @@ BAD = {
     "header only": ("x,y\n", {}, "binary", r"header but no data rows"),
     "no target column": ("x,y\n1,a\n2,b\n", {"target": "colour"}, "binary",
                          r"data.target=colour: no such column .* columns are \['x', 'y'\]"),
-    "binary, one value": ("x,y\n1,a\n2,a\n", {}, "binary", r"exactly two distinct values, found 1: \['a'\]"),
+    "binary, one value": ("x,y\n1,a\n2,a\n", {}, "binary", r"exactly 2 distinct values, found 1: \['a'\]"),
     "binary, three values": ("x,y\n1,a\n2,b\n3,c\n", {}, "binary", r"found 3: .*use task=multiclass"),
     "multiclass, one value": ("x,y\n1,a\n2,a\n", {}, "multiclass", r"at least two distinct values"),
-    "regression, words": ("x,y\n1,a\n2,2.5\n", {}, "regression", r"task=regression needs numbers, found \['a'\]"),
+    "regression, words": ("x,y\n1,a\n2,2.5\n", {}, "regression", r"needs numbers, found \['a'\]"),
     "empty cells": ("x,z,y\n1,,a\n,2,b\n3,,a\n", {}, "binary",
                     r"empty cells in 'x' \(1 row\), 'z' \(2 rows\); .*data.dropna=true"),
     "nan feature": ("x,y\n1,a\nnan,b\n", {}, "binary", r"column 'x' has nan/inf in 1 row"),
@@ -113,7 +117,7 @@ def test_bad_csv_is_refused_with_a_message_naming_the_problem(tmp_path, case):
     text, options, task, message = BAD[case]
     path = write(tmp_path / "bad.csv", text)
     with pytest.raises(DataError, match=message) as err:
-        csv_source(path, **{"target": "y", **options}, task=task)
+        csv_source(path, **{"target": "y", **options}, **KINDS[task])
     assert "\n" not in str(err.value)
 
 
@@ -128,7 +132,7 @@ def test_data_error_in_run_writes_no_results(tmp_path):
 
     cfg = make_cfg(["task=regression", "data=csv", f"data.path={EXAMPLES / 'colors.csv'}", "data.target=color",
                     "logger=none"], tmp_path / "run")
-    with pytest.raises(DataError, match="task=regression needs numbers"):
+    with pytest.raises(DataError, match="this task needs numbers"):
         run(cfg)
     assert not (tmp_path / "run" / "results.json").exists()
 
@@ -140,7 +144,7 @@ def test_train_cli_refuses_bad_data_in_one_line_with_exit_2(tmp_path):
                    f"run_dir={run_dir}", f"hydra.run.dir={tmp_path / 'hydra'}", cwd=tmp_path)
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
-    assert lines == ["nnref: error: data.target=color: task=binary needs exactly two distinct values, found 3: "
+    assert lines == ["nnref: error: data.target=color: this task needs exactly 2 distinct values, found 3: "
                      "['blue', 'red', 'yellow']; for more than two classes use task=multiclass"]
     assert "Traceback" not in proc.stdout + proc.stderr
     assert not (run_dir / "results.json").exists()

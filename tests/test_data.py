@@ -83,7 +83,7 @@ def test_stratified_split_keeps_class_proportions_and_is_seeded():
 
 
 def test_standardisation_uses_train_statistics_only():
-    dm = TaskDataModule(source="breast_cancer", task="binary", seed=1)
+    dm = TaskDataModule(source="breast_cancer", target_encoding="binary", seed=1)
     dm.setup()
     src = load("breast_cancer")
     train = dm.split_index["train"]
@@ -100,24 +100,24 @@ def test_standardisation_uses_train_statistics_only():
 @pytest.mark.parametrize("batching,expected", [("full", lambda n, b: 1), ("mini", lambda n, b: math.ceil(n / b)),
                                                ("stochastic", lambda n, b: n)])
 def test_batching_modes_give_1_ceil_n_over_b_and_n_updates(batching, expected):
-    dm = TaskDataModule(source="iris", task="multiclass", batching=batching, batch_size=16)
+    dm = TaskDataModule(source="iris", target_encoding="onehot", batching=batching, batch_size=16)
     dm.setup()
     n = len(dm.x_train)
-    batches = dm.train_dataloader().batches  # the Trainer gets them as one item per epoch
-    assert len(dm.train_dataloader()) == 1
+    batches = dm.train_dataloader()  # one (x, y) batch per item, as a DataLoader gives them
     got = list(batches)
     assert len(got) == len(batches) == expected(n, 16)
-    assert sum(len(x) for x, _, _ in got) == n
+    assert sum(len(x) for x, _ in got) == n
+    assert all(len(x) == len(y) for x, y in got)
 
 
 def test_shuffle_is_seeded_by_seed_and_epoch():
     x = torch.arange(20.0)[:, None]
     epoch = {"e": 0}
     b = Batches(x, x, 5, shuffle=True, seed=7, epoch_fn=lambda: epoch["e"])
-    first = torch.cat([xb for xb, _, _ in b])
-    again = torch.cat([xb for xb, _, _ in b])
+    first = torch.cat([xb for xb, _ in b])
+    again = torch.cat([xb for xb, _ in b])
     epoch["e"] = 1
-    other = torch.cat([xb for xb, _, _ in b])
+    other = torch.cat([xb for xb, _ in b])
     assert torch.equal(first, again) and not torch.equal(first, other)
     assert sorted(other.ravel().tolist()) == list(range(20))
 
@@ -128,9 +128,10 @@ def test_ddp_shards_partition_every_batch_including_full():
         r0 = list(Batches(x, x, bs, shuffle=True, seed=0, rank=0, world_size=2))
         r1 = list(Batches(x, x, bs, shuffle=True, seed=0, rank=1, world_size=2))
         assert len(r0) == len(r1) == math.ceil(11 / bs)
-        for (a, _, n0), (b, _, n1) in zip(r0, r1):
-            assert n0 == n1 == len(a) + len(b)
-            assert not set(a.ravel().tolist()) & set(b.ravel().tolist())
+        whole = list(Batches(x, x, bs, shuffle=True, seed=0))
+        for (a, _), (b, _), (w, _) in zip(r0, r1, whole):
+            assert sorted(a.ravel().tolist() + b.ravel().tolist()) == sorted(w.ravel().tolist())
+            assert abs(len(a) - len(b)) <= 1
 
 
 def test_digits_multilabel_is_seeded_and_has_one_to_three_labels():

@@ -1,5 +1,6 @@
 """The lecture's formulas, each asserted against autograd or exact arithmetic in float64, on the
 project's own heads (nnref.tasks) and encoders."""
+import functools
 import math
 
 import numpy as np
@@ -56,8 +57,8 @@ def test_multiclass_predict_is_the_softmax():
 def test_binary_bce_equals_two_class_cross_entropy():
     z = torch.tensor([-30.0, -3.0, -0.5, 0.0, 0.7, 4.0, 25.0], dtype=D)
     t = torch.tensor([1, 0, 1, 0, 1, 1, 0])
-    bce = BinaryModule(1, 1).sample_losses(z[:, None], t[:, None].to(D))
-    ce = MulticlassModule(1, 2).sample_losses
+    bce = BinaryModule(1, 1).loss(z[:, None], t[:, None].to(D), reduction="none")
+    ce = functools.partial(MulticlassModule(1, 2).loss, reduction="none")
     # sigma(z) = e^z / (e^z + e^0): with logits (0, z), class 1 is the binary target's 1 ...
     torch.testing.assert_close(bce, ce(torch.stack([torch.zeros_like(z), z], 1), t), rtol=1e-13, atol=1e-15)
     # ... and with logits (z, 0), sigma(z) belongs to class 0, so the labels swap.
@@ -98,7 +99,7 @@ def test_multilabel_loss_is_the_sum_of_per_label_bces_and_outputs_need_not_sum_t
 def test_gradient_of_bce_wrt_the_logit_is_sigmoid_minus_target():
     z = torch.tensor([[-7.0], [-1.0], [0.0], [2.5], [9.0]], dtype=D)
     t = torch.tensor([[1.0], [0.0], [1.0], [1.0], [0.0]], dtype=D)
-    g = logits_grad(lambda v: BinaryModule(1, 1).sample_losses(v, t), z)
+    g = logits_grad(lambda v: BinaryModule(1, 1).loss(v, t, reduction="none"), z)
     torch.testing.assert_close(g, torch.sigmoid(z) - t, rtol=1e-13, atol=1e-16)
 
 
@@ -106,7 +107,7 @@ def test_gradient_of_cross_entropy_wrt_the_logits_is_softmax_minus_one_hot():
     torch.manual_seed(3)
     z = torch.randn(4, 5, dtype=D) * 3
     t = torch.tensor([4, 0, 2, 2])
-    g = logits_grad(lambda v: MulticlassModule(1, 5).sample_losses(v, t), z)
+    g = logits_grad(lambda v: MulticlassModule(1, 5).loss(v, t, reduction="none"), z)
     torch.testing.assert_close(g, softmax(z) - F.one_hot(t, 5).to(D), rtol=1e-13, atol=1e-16)
 
 
@@ -118,7 +119,7 @@ def test_gradient_of_sigmoid_plus_half_squared_error_and_the_projects_mse_is_twi
     half = logits_grad(lambda v: 0.5 * (t - torch.sigmoid(v)) ** 2, z)
     torch.testing.assert_close(half, course, rtol=1e-13, atol=1e-18)
     # BinaryModule(loss="mse") is torch's MSELoss, (t - y)^2 without the 1/2: twice the course's gradient.
-    project = logits_grad(lambda v: BinaryModule(1, 1, loss="mse").sample_losses(v, t), z)
+    project = logits_grad(lambda v: BinaryModule(1, 1, loss="mse").loss(v, t, reduction="none"), z)
     torch.testing.assert_close(project, 2 * course, rtol=1e-13, atol=1e-18)
     assert abs(float(course[0])) < 1e-3  # t = 1, net = -7: confidently wrong, and the gradient has died
 
@@ -137,7 +138,7 @@ def test_sigmoid_regression_maps_predictions_back_to_original_units_exactly():
 
 
 def test_sigmoid_regression_data_is_scaled_to_0_1_on_train_and_decodes_to_the_source():
-    dm = TaskDataModule(source="diabetes", task="regression", target_scale="minmax", seed=0)
+    dm = TaskDataModule(source="diabetes", target_encoding="minmax", seed=0)
     dm.setup()
     assert float(dm.y_train.min()) == 0.0 and float(dm.y_train.max()) == 1.0
     head = RegressionModule(dm.n_features, 1, output="sigmoid", encoders=dm.encoders)

@@ -97,7 +97,6 @@ def test_the_csv_log_has_the_lr_each_epoch_trains_with(optim, column, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.filterwarnings("ignore:Checkpoint directory")  # resuming writes into the same folder, on purpose
 def test_a_resumed_run_continues_the_schedule(tmp_path):
     schedule = ["scheduler=step", "scheduler.step_size=1", "scheduler.gamma=0.5"]
     first, straight = tmp_path / "first", tmp_path / "straight"

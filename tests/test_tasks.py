@@ -89,16 +89,64 @@ def test_hidden_sizes_and_activation_shape_the_body():
         MulticlassModule(n_inputs=4, n_outputs=3, activation="swish")
 
 
-@pytest.mark.parametrize("cls,n_out,kw,target", [
+LOSS_CASES = [
     (BinaryModule, 1, {}, torch.tensor([[1.0], [0.0], [1.0], [0.0]])),
     (BinaryModule, 1, {"loss": "mse"}, torch.tensor([[1.0], [0.0], [1.0], [0.0]])),
     (MulticlassModule, 3, {}, torch.tensor([0, 2, 1, 0])),
     (MulticlassModule, 3, {"loss": "mse"}, torch.tensor([0, 2, 1, 0])),
     (MultilabelModule, 3, {}, torch.tensor([[1.0, 0, 1], [0, 0, 0], [1, 1, 1], [0, 1, 0]])),
     (RegressionModule, 3, {}, torch.tensor([[0.5, -1, 2], [0, 0, 0], [1, 1, 1], [3, -2, 0]])),
-])
-def test_the_fused_batch_loss_is_the_mean_of_the_per_sample_losses(cls, n_out, kw, target):
-    # Training uses torch's fused reduction (one op); sample_losses is the same loss per sample.
+]
+
+
+@pytest.mark.parametrize("cls,n_out,kw,target", LOSS_CASES)
+def test_each_loss_is_one_function_whose_reductions_agree(cls, n_out, kw, target):
     m = make(cls, n_out, **kw)
     z = LOGITS[:, :n_out]
-    torch.testing.assert_close(m.loss(z, target), m.sample_losses(z, target).mean())
+    per_sample = m.loss(z, target, reduction="none")
+    assert per_sample.shape == (4,)
+    torch.testing.assert_close(m.loss(z, target), per_sample.mean())
+    torch.testing.assert_close(m.loss(z, target, reduction="sum"), per_sample.sum())
+    with pytest.raises(ValueError, match="max"):  # torch's message, or the head's own
+        m.loss(z, target, reduction="max")
+
+
+def test_the_registry_names_each_head_and_what_it_asks_of_the_data():
+    from nnref.data.encoding import fit_target_encoder
+    from nnref.tasks import HEADS
+
+    assert list(HEADS) == ["regression", "binary", "multiclass", "multilabel"]
+    assert HEADS["binary"].target_encoding() == "binary"
+    assert HEADS["multiclass"].target_encoding(encoding="ordinal") == "ordinal"
+    assert HEADS["regression"].target_encoding(output="sigmoid") == "minmax"
+    assert HEADS["multilabel"].output_size(fit_target_encoder("multihot", [("a",), ("b", "c")])) == 3
+    assert HEADS["multiclass"].output_size(fit_target_encoder("ordinal", ["x", "y", "z"])) == 1
+    assert HEADS["binary"].fits("classes", 2) and not HEADS["binary"].fits("classes", 10)
+    assert HEADS["multiclass"].fits("classes", 10) and not HEADS["multiclass"].fits("labels", None)
+    assert {h.main_metric for h in HEADS.values()} == {"test/r2", "test/acc", "test/f1_macro"}
+
+
+def test_an_unknown_option_is_refused_naming_the_heads_options():
+    with pytest.raises(ValueError, match="task.encoding is not an option of task=binary; its options: none"):
+        make(BinaryModule, 1, encoding="onehot")
+
+
+@pytest.mark.parametrize("cls,n_out,kw,target", LOSS_CASES)
+def test_a_head_fits_with_plain_dataloaders_and_no_nnref_data_module(cls, n_out, kw, target, tmp_path):
+    import lightning as L
+    from torch.utils.data import DataLoader, TensorDataset
+
+    torch.manual_seed(0)
+    x = torch.randn(32, 4)
+    y = target.repeat(8, *([1] * (target.ndim - 1)))
+    head = make(cls, n_out, **kw)
+    trainer = L.Trainer(max_epochs=2, logger=False, enable_checkpointing=False, enable_progress_bar=False,
+                        enable_model_summary=False, default_root_dir=tmp_path)
+    trainer.fit(head, DataLoader(TensorDataset(x, y), batch_size=8), DataLoader(TensorDataset(x, y), batch_size=16))
+    assert trainer.global_step == 8
+    assert "val/loss" in trainer.callback_metrics and "train/loss" in trainer.callback_metrics
+    # Validation over two batches: the loss of the whole split, as if in one batch.
+    with torch.no_grad():
+        whole = head.loss(head(x), y)
+    torch.testing.assert_close(trainer.callback_metrics["val/loss"], whole, rtol=1e-5, atol=1e-6)
+    assert [row["epoch"] for row in head.history] == [0, 1]

@@ -1,8 +1,12 @@
 """Every setting checked at start, before data is loaded and before any file is written.
 
-Each refusal names the key, the bad value and what would be valid, in a few lines; train.py turns it
-into a non-zero exit. Hyperparameters are checked with the course's rules here, then the optimizer is
-built once on a dummy parameter so its own validation runs too.
+Each part checks its own arguments: the head (`check_options`), the data module, the MLP, the
+optimizer and the scheduler raise a ValueError that names the key. Here they are built once, cheaply
+(no data is loaded), and their refusals become one-line ConfigErrors; what no single part can see —
+the rules between settings — is checked here too:
+- the data set must fit the head (a 10-class set cannot train the binary head);
+- NAG cannot accumulate gradients over micro-batches (see nnref.optim.NAG);
+- a resumed run's checkpoint must exist.
 """
 from __future__ import annotations
 
@@ -11,145 +15,102 @@ import os
 
 from omegaconf import DictConfig, OmegaConf
 
-from .nets import ACTIVATIONS  # the valid model.activation names live with the layers they build
-
 
 class ConfigError(ValueError):
     """A bad setting: the message names the key, the value and what is valid."""
 
 
-# The valid task and batching choices; nnref.data.module takes them from here.
-TASKS = ("regression", "binary", "multiclass", "multilabel")
-LOSSES = {"regression": ("mse",), "binary": ("ce", "mse"), "multiclass": ("ce", "mse"), "multilabel": ("ce",)}
-BATCHINGS = ("full", "mini", "stochastic")
-
-
 def check(cfg: DictConfig) -> None:
-    check_task(cfg)
-    check_data(cfg)
+    head = check_task(cfg)
+    check_data(cfg, head)
     check_model(cfg)
     check_optim(cfg)
-    check_trainer(cfg)
     check_scheduler(cfg)
+    check_trainer(cfg)
 
 
 def _get(cfg, key, default=None):
     return OmegaConf.select(cfg, key, default=default)
 
 
+def _first_line(e: Exception) -> str:
+    return (str(e).strip().splitlines() or [type(e).__name__])[0]
+
+
 def check_task(cfg):
-    task = _get(cfg, "task.name")
-    if task not in TASKS:
-        raise ConfigError(f"task={task}: unknown; valid: {', '.join(TASKS)}")
-    loss = _get(cfg, "task.loss")
-    if loss not in LOSSES[task]:
-        raise ConfigError(f"task.loss={loss}: not valid for task={task}; valid: {', '.join(LOSSES[task])}")
-    if task == "multiclass":
-        enc = _get(cfg, "task.encoding", "onehot")
-        if enc not in ("onehot", "ordinal"):
-            raise ConfigError(f"task.encoding={enc}: unknown; valid: onehot, ordinal")
-        if enc == "ordinal" and loss != "mse":
-            raise ConfigError("task.encoding=ordinal needs task.loss=mse (one sigmoid output trained towards the codes "
-                              "1..0); valid pairs: onehot+ce, onehot+mse, ordinal+mse")
-    elif _get(cfg, "task.encoding") is not None:
-        raise ConfigError(f"task.encoding is only for task=multiclass, not task={task}")
-    if task == "regression":
-        out = _get(cfg, "task.output", "identity")
-        if out not in ("identity", "sigmoid"):
-            raise ConfigError(f"task.output={out}: unknown; valid: identity, sigmoid")
-    elif _get(cfg, "task.output") is not None:
-        raise ConfigError(f"task.output is only for task=regression, not task={task}")
+    from hydra.utils import get_class
+
+    from .tasks import HEADS, TaskModule
+
+    target = _get(cfg, "task._target_")
+    try:
+        head = get_class(target)
+    except Exception:  # noqa: BLE001 - any import failure is "no such head"
+        head = None
+    if not (isinstance(head, type) and issubclass(head, TaskModule)):
+        raise ConfigError(f"task._target_={target}: not a task head; valid: task={', task='.join(HEADS)}")
+    options = {k: v for k, v in OmegaConf.to_container(cfg.task).items() if not k.startswith("_")}
+    loss = options.pop("loss", None) or next(iter(head.losses))
+    try:
+        head.check_options(loss, **options)
+    except ValueError as e:
+        raise ConfigError(_first_line(e)) from None
+    return head
 
 
-def check_data(cfg):
+def check_data(cfg, head):
     from .data.sources import SOURCES, TARGET_KINDS
 
-    task, source = _get(cfg, "task.name"), _get(cfg, "data.source")
-    if source not in SOURCES:
-        raise ConfigError(f"data.source={source}: unknown; valid: {', '.join(SOURCES)}")
-    batching = _get(cfg, "batching.name")
-    if batching not in BATCHINGS:
-        raise ConfigError(f"batching={batching}: unknown; valid: {', '.join(BATCHINGS)}")
     scale = _get(cfg, "batching.lr_scale", 1.0)
     if not _is_number(scale) or not 0 < scale <= 1e6:
         raise ConfigError(f"batching.lr_scale={scale}: must be a number > 0 (it multiplies optim.lr)")
-    bs = _get(cfg, "data.batch_size")
-    if not _is_int(bs) or bs < 1:
-        raise ConfigError(f"data.batch_size={bs}: must be a positive integer (samples per update with batching=mini)")
-    for key in ("data.val_fraction", "data.test_fraction"):
-        v = _get(cfg, key)
-        if not _is_number(v) or not 0 < v < 0.5:
-            raise ConfigError(f"{key}={v}: must be a number in (0, 0.5)")
-    if source == "csv":
-        path = _get(cfg, "data.path")
-        if not path:
-            raise ConfigError("data.path is not set: give a CSV file, e.g. data.path=examples/red_black.csv")
-        if not os.path.isfile(path):
-            raise ConfigError(f"data.path={path}: no such file")
-        if not _get(cfg, "data.target"):
-            raise ConfigError("data.target is not set: name the target column of data.path")
-        return
-    kind, n_classes = TARGET_KINDS[source]
-    fits = {
-        "regression": kind == "number",
-        "binary": kind == "classes" and n_classes == 2,
-        "multiclass": kind == "classes",
-        "multilabel": kind == "labels",
-    }[task]
-    if not fits:
-        valid = [s for s, (k, n) in TARGET_KINDS.items() if {
-            "regression": k == "number", "binary": k == "classes" and n == 2,
-            "multiclass": k == "classes", "multilabel": k == "labels"}[task]]
-        hint = " (it has 10 classes: use task=multiclass)" if kind == "classes" and task == "binary" else ""
-        raise ConfigError(f"data={source} does not fit task={task}{hint}; data sets for task={task}: "
-                          f"{', '.join(valid)}, or data=csv")
+    source = _get(cfg, "data.source")
+    if source not in SOURCES:
+        raise ConfigError(f"data.source={source}: unknown; valid: {', '.join(SOURCES)}")
+    if source in TARGET_KINDS and not head.fits(*TARGET_KINDS[source]):
+        kind, n_classes = TARGET_KINDS[source]
+        fitting = [s for s, k in TARGET_KINDS.items() if head.fits(*k)]
+        hint = f" (it has {n_classes} classes: use task=multiclass)" if kind == "classes" and n_classes else ""
+        raise ConfigError(f"data={source} does not fit task={head.name}{hint}; data sets for task={head.name}: "
+                          f"{', '.join(fitting)}, or data=csv")
+    from .train import build_datamodule
+
+    try:
+        build_datamodule(cfg)  # its constructor checks its own arguments; nothing is loaded yet
+    except Exception as e:  # noqa: BLE001 - Hydra wraps the data module's ValueError
+        raise ConfigError(_first_line(e.__cause__ or e)) from None
 
 
 def check_model(cfg):
-    hidden = _get(cfg, "model.hidden")
-    hidden_list = OmegaConf.to_container(hidden) if OmegaConf.is_config(hidden) else hidden
-    if not isinstance(hidden_list, (list, tuple)) or not all(_is_int(h) and h > 0 for h in hidden_list):
-        raise ConfigError(f"model.hidden={hidden_list}: must be a list of positive integers, e.g. model.hidden=[64,32] "
-                          "(or [] for no hidden layer)")
-    act = _get(cfg, "model.activation")
-    if act not in ACTIVATIONS:
-        raise ConfigError(f"model.activation={act}: unknown; valid: {', '.join(ACTIVATIONS)}")
+    from hydra.utils import instantiate
 
-
-_UNIT_INTERVAL = ("momentum", "alpha", "dampening")
+    try:
+        instantiate(cfg.model, n_inputs=1, n_outputs=1, _convert_="all")
+    except Exception as e:  # noqa: BLE001 - Hydra wraps the MLP's ValueError
+        raise ConfigError(_first_line(e.__cause__ or e)) from None
 
 
 def check_optim(cfg):
+    """The optimizer's own checks, on a dummy parameter; its refusal names the optim.KEY it is about."""
     optim = _get(cfg, "optim")
     if optim is None or "_target_" not in optim:
         raise ConfigError("optim is not set: choose one of gd, momentum, nag, adagrad, rmsprop, adam (or torch_*)")
-    for key, value in optim.items():
-        if key.startswith("_"):
-            continue
-        if key == "lr" and not (_is_number(value) and value >= 0 and math.isfinite(value)):
-            raise ConfigError(f"optim.lr={value}: must be a finite number >= 0")
-        if key in _UNIT_INTERVAL and not (_is_number(value) and 0 <= value < 1):
-            raise ConfigError(f"optim.{key}={value}: must be a number in [0, 1)")
-        if key in ("eps", "weight_decay", "initial_accumulator_value") and not (_is_number(value) and value >= 0):
-            raise ConfigError(f"optim.{key}={value}: must be a number >= 0")
-        if key == "betas":
-            betas = list(value) if OmegaConf.is_list(value) or isinstance(value, (list, tuple)) else None
-            if betas is None or len(betas) != 2 or not all(_is_number(b) and 0 <= b < 1 for b in betas):
-                raise ConfigError(f"optim.betas={value}: must be two numbers in [0, 1), e.g. optim.betas=[0.9,0.999]")
-    # The optimizer's own checks, on a dummy parameter.
     import torch
     from hydra.utils import instantiate
 
     try:
-        factory = instantiate(optim)
-        factory([torch.zeros(1, requires_grad=True)])
-    except Exception as e:  # noqa: BLE001 - any refusal becomes a config error naming the group
-        msg = str(e).split("\n")[0]
-        raise ConfigError(f"optim ({optim._target_}): {msg}; settings: "
-                          f"{ {k: v for k, v in OmegaConf.to_container(optim).items() if not k.startswith('_')} }") from None
+        instantiate(optim)([torch.zeros(1, requires_grad=True)])
+    except Exception as e:  # noqa: BLE001 - any refusal becomes a config error naming the key
+        msg = _first_line(e.__cause__ or e)
+        settings = {k: v for k, v in OmegaConf.to_container(optim).items() if not k.startswith("_")}
+        words = msg.replace("learning rate", "lr").replace("beta parameter", "betas")
+        key = next((k for k in sorted(settings, key=len, reverse=True) if k in words), None)
+        where = f"optim.{key}={_show(settings[key])}" if key else f"optim ({optim._target_})"
+        raise ConfigError(f"{where}: {msg}") from None
 
 
 def check_scheduler(cfg):
+    """torch's schedulers take some settings that make no sense (gamma < 0, step_size 2.5) without a word."""
     sched = _get(cfg, "scheduler")
     if not sched or "_target_" not in sched:
         return
@@ -170,7 +131,7 @@ def check_scheduler(cfg):
             opt.step()
             scheduler.step()
     except Exception as e:  # noqa: BLE001
-        raise ConfigError(f"scheduler ({sched._target_}): {str(e).splitlines()[0]}") from None
+        raise ConfigError(f"scheduler ({sched._target_}): {_first_line(e.__cause__ or e)}") from None
 
 
 def check_trainer(cfg):
@@ -180,9 +141,29 @@ def check_trainer(cfg):
     seed = _get(cfg, "seed")
     if not _is_int(seed) or seed < 0:
         raise ConfigError(f"seed={seed}: must be an integer >= 0")
+    accumulate = _get(cfg, "trainer.accumulate_grad_batches", 1)
+    if accumulate not in (None, 1) and getattr(_optimizer_class(cfg), "gradient_at_lookahead", False):
+        raise ConfigError(
+            f"trainer.accumulate_grad_batches={accumulate} cannot be used with optim={_get(cfg, 'optim._target_')}: "
+            "NAG takes its gradient at the look-ahead point inside optimizer.step(closure), but Lightning runs "
+            "every micro-batch but the last outside that closure, at w; use accumulate_grad_batches=1 or "
+            "data.batch_size for larger batches")
     ckpt = _get(cfg, "ckpt_path")
     if ckpt and not os.path.isfile(ckpt):
         raise ConfigError(f"ckpt_path={ckpt}: no such file (resume from RUN/checkpoints/last.ckpt)")
+
+
+def _optimizer_class(cfg):
+    from hydra.utils import get_class
+
+    try:
+        return get_class(_get(cfg, "optim._target_"))
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def _show(value):
+    return OmegaConf.to_container(value) if OmegaConf.is_config(value) else value
 
 
 def _is_int(v):
@@ -202,25 +183,25 @@ def refuse(error: Exception) -> None:
 
 
 try:
-    from hydra.experimental.callback import Callback as _HydraCallback
+    from hydra.experimental.callback import Callback as HydraCallback
 except ImportError:  # pragma: no cover - hydra is a dependency
-    _HydraCallback = object
+    HydraCallback = object
 
 
-class CheckSettings(_HydraCallback):
+class CheckSettings(HydraCallback):
     """Hydra callback: check the settings before Hydra creates the run folder or writes anything.
 
     Under -m the shared settings are checked before the first job; each job's own values are checked
     again at the start of `run()`, so a bad value in the grid stops the sweep with the same message."""
 
     def on_run_start(self, config, **kwargs):
-        self._check(config)
+        self.check(config)
 
     def on_multirun_start(self, config, **kwargs):
-        self._check(config)
+        self.check(config)
 
     @staticmethod
-    def _check(config):
+    def check(config):
         try:
             check(config)
         except ConfigError as e:

@@ -5,7 +5,7 @@ python predict.py checkpoint=RUN/checkpoints/best.ckpt input=new.csv output=pred
 The checkpoint carries everything needed to rebuild the preprocessing exactly: the feature encoder
 (which columns, numeric means/stds, nominal categories) and the target encoder (class names, label
 names, the regression scaler), all as plain data, so it loads with `torch.load(weights_only=True)`.
-The task is read from the target encoder's kind, so no config from training is needed.
+The head is named in the checkpoint (`nnref_task`), so no config from training is needed.
 
 The output is the input rows plus `prediction` (a class name, label names joined by the separator,
 or a value in the target's units) and, for classification, one `p_<name>` probability per class or
@@ -27,10 +27,7 @@ import torch
 
 from .data.encoding import FeatureEncoder, UnseenCategoryWarning, encoder_from_dict
 from .data.sources import DataError, empty_cells, parse_columns, read_table, rows_text
-
-TASK_OF_TARGET = {"binary": "binary", "onehot": "multiclass", "ordinal": "multiclass",
-                  "multihot": "multilabel", "scaler": "regression"}
-
+from .files import write_atomic
 
 class Predictor:
     """A trained task module with the encoders it was trained with.
@@ -59,19 +56,22 @@ class Predictor:
             raise DataError(f"checkpoint={path}: cannot be loaded with torch.load(weights_only=True): {reason}") from None
         hparams = ckpt.get("hyper_parameters") if isinstance(ckpt, dict) else None
         encoders = (hparams or {}).get("encoders") or {}
-        kind = (encoders.get("target") or {}).get("kind")
-        if "features" not in encoders or kind not in TASK_OF_TARGET or "state_dict" not in ckpt:
+        if "features" not in encoders or "target" not in encoders or "state_dict" not in ckpt \
+                or not isinstance(ckpt.get("nnref_task"), str):
             raise DataError(f"checkpoint={path}: not an nnref checkpoint (no saved encoders); "
                             f"give RUN/checkpoints/best.ckpt of a run of train.py")
-        return cls(path, TASK_OF_TARGET[kind], hparams, ckpt["state_dict"])
+        return cls(path, ckpt["nnref_task"], hparams, ckpt["state_dict"])
 
     @property
     def module(self):
         if self._module is None:
-            from .tasks import MODULES  # imported here: Lightning costs start-up time
+            from .tasks import HEADS  # imported here: Lightning costs start-up time
 
+            if self.task not in HEADS:
+                raise DataError(f"checkpoint={self.path}: task={self.task} is not a head of this nnref "
+                                f"({', '.join(HEADS)})")
             try:
-                module = MODULES[self.task](**self.hparams)
+                module = HEADS[self.task](**self.hparams)
                 module.load_state_dict(self.state_dict)
             except (TypeError, ValueError, RuntimeError) as e:
                 raise DataError(f"checkpoint={self.path}: its weights do not fit its settings "
@@ -84,12 +84,6 @@ class Predictor:
     def names(self) -> list[str]:
         """Class or label names, in the order of the model's outputs (empty for regression)."""
         return list(getattr(self.target, "labels", None) or getattr(self.target, "classes", None) or [])
-
-    def output_columns(self) -> list[str]:
-        if self.task == "regression":
-            n = len(self.target.loc)
-            return ["prediction"] if n == 1 else [f"prediction_{i + 1}" for i in range(n)]
-        return ["prediction", *(f"p_{name}" for name in self.names)]
 
     def encode(self, header, rows, what: str = "input") -> np.ndarray:
         """The feature matrix, parsed the way the saved encoder says (nominal stays nominal)."""
@@ -113,22 +107,10 @@ class Predictor:
         """{output column: list of cells (strings)} for the given rows."""
         x = torch.from_numpy(self.encode(header, rows, what))
         with torch.no_grad():
-            out = self.module.predict(self.module(x)).double().numpy()
-        if self.task == "regression":
-            out = out.reshape(len(rows), -1)
-            return {col: [f"{v:.8g}" for v in out[:, i]] for i, col in enumerate(self.output_columns())}
-        if self.task == "binary":
-            probs = np.stack([1.0 - out, out], axis=1)  # p of classes[0], p of classes[1]
-            prediction = self.target.decode(out)
-        elif self.task == "multiclass":
-            probs = out
-            prediction = [self.names[i] for i in out.argmax(axis=1)]
-        else:
-            probs = out
-            prediction = self.target.decode(out >= 0.5)
-        columns = {"prediction": prediction}
-        for j, name in enumerate(self.names):
-            columns[f"p_{name}"] = [f"{p:.6g}" for p in probs[:, j]]
+            prediction, values = self.module.decode(self.module.predict(self.module(x)))
+        columns = {} if prediction is None else {"prediction": prediction}
+        columns.update({name: [f"{v:.8g}" if prediction is None else f"{v:.6g}" for v in column]
+                        for name, column in values.items()})
         return columns
 
 
@@ -166,23 +148,17 @@ def predict_file(checkpoint, input, output) -> dict:
     out_rows = [[r[j] for j in kept] + [col[i] for col in columns.values()] for i, r in enumerate(rows)]
     write_csv_atomic(output, out_header, out_rows)
     return {"task": predictor.task, "rows": len(rows), "columns": out_header, "output": str(output),
-            "counts": dict(Counter(columns["prediction"])) if predictor.task != "regression" else None}
+            "counts": dict(Counter(columns["prediction"])) if predictor.names else None}
 
 
 def write_csv_atomic(path, header, rows) -> None:
-    """Whole or not at all: a temporary file in the same folder, then a rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f)
-            writer.writerow(header)
-            writer.writerows(rows)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    """Whole or not at all (nnref.files)."""
+    def write(f):
+        writer = csv.writer(f)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+    write_atomic(path, write)
 
 
 def run(cfg) -> dict:

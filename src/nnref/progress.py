@@ -1,7 +1,7 @@
-"""A progress display that costs nothing per step: one line per epoch, redrawn in place on a terminal.
+"""A progress display that draws once per epoch: one line, redrawn in place on a terminal.
 
-Lightning's tqdm bar redraws (and gathers metrics) on every step, which on these small nets costs
-more than the step itself; the numbers a reader cares about change once per epoch anyway.
+The numbers a reader follows (the head's loss and main metric) change once per epoch, since nnref
+logs epoch aggregates only; a per-step bar would redraw the same numbers hundreds of times.
 """
 from __future__ import annotations
 
@@ -11,40 +11,42 @@ from lightning.pytorch.callbacks.progress import ProgressBar
 
 
 class EpochProgress(ProgressBar):
-    def __init__(self, show: tuple = ("train/loss", "val/loss", "val/acc", "val/r2", "val/f1_macro")):
+    def __init__(self):
         super().__init__()
-        self.show = show
-        self._enabled = True
+        self.enabled = True
 
     @property
     def is_enabled(self) -> bool:
-        return self._enabled
+        return self.enabled
+
+    def disable(self):
+        self.enabled = False
+
+    def enable(self):
+        self.enabled = True
 
     def print(self, *args, **kwargs):
         print(*args, **kwargs)
 
-    def disable(self):
-        self._enabled = False
-
-    def enable(self):
-        self._enabled = True
-
-    # The module appends each epoch's row in its own on_train_epoch_end, which runs after the
-    # callbacks' hook: so a row is shown when the next epoch starts, and the last one at the end.
+    # The head logs its train metrics in its own on_train_epoch_end, which runs after the callbacks'
+    # hook: so an epoch's line is drawn when the next epoch starts, and the last one at the end.
     def on_train_epoch_start(self, trainer, pl_module):
-        self._show(trainer, pl_module, end="")
+        if trainer.current_epoch > 0:
+            self.show(trainer, pl_module, trainer.current_epoch, end="")
 
     def on_train_end(self, trainer, pl_module):
-        self._show(trainer, pl_module, end="\n")
+        self.show(trainer, pl_module, trainer.current_epoch, end="\n")
 
-    def _show(self, trainer, pl_module, end):
-        if not self._enabled or not trainer.is_global_zero or not sys.stdout.isatty():
+    def shown(self, pl_module) -> list[str]:
+        """The loss and the head's main metric, on the training and validation splits."""
+        main = getattr(pl_module, "main_metric", "test/loss").split("/", 1)[1]
+        return ["train/loss", "val/loss", *(() if main == "loss" else (f"val/{main}",))]
+
+    def show(self, trainer, pl_module, epochs_done, end):
+        if not self.enabled or not trainer.is_global_zero or not sys.stdout.isatty():
             return
-        history = getattr(pl_module, "history", None)
-        if not history:
-            return
-        row = history[-1]
-        parts = [f"{k} {row[k]:.4f}" for k in self.show if row.get(k) is not None]
-        line = f"epoch {row['epoch'] + 1}/{trainer.max_epochs}  " + "  ".join(parts)
+        metrics = trainer.callback_metrics
+        parts = [f"{k} {float(metrics[k]):.4f}" for k in self.shown(pl_module) if k in metrics]
+        line = f"epoch {epochs_done}/{trainer.max_epochs}  " + "  ".join(parts)
         sys.stdout.write("\r" + line.ljust(100) + end)
         sys.stdout.flush()

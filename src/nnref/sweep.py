@@ -22,8 +22,13 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# The number each task is judged by (higher is better); any other task is judged by test/loss (lower).
-MAIN_METRIC = {"regression": "test/r2", "binary": "test/acc", "multiclass": "test/acc", "multilabel": "test/f1_macro"}
+
+
+def main_metrics() -> dict:
+    """task -> (the metric its configurations are ranked by, higher is better), as each head says."""
+    from .tasks import HEADS  # imported here: Lightning costs start-up time, and only ranking needs it
+
+    return {name: (head.main_metric, head.higher_is_better) for name, head in HEADS.items()}
 KEYS = ("task", "optim", "batching", "data")
 # Overrides that never tell configurations apart: seeds are folded, folders and Hydra's own settings are not settings.
 NOT_COMPARED = ("seed", "run_dir", "hydra.", "hydra/")
@@ -168,7 +173,7 @@ def fold(jobs: list[Job]) -> tuple[list[Row], list[str]]:
     for job in jobs:
         settings = {**job.settings, **{k: job.overrides.get(k, "") for k in varied}}
         rows.setdefault(tuple(settings.values()), Row(settings)).jobs.append(job)
-    order = {t: i for i, t in enumerate(MAIN_METRIC)}
+    order = {t: i for i, t in enumerate(main_metrics())}
     ordered = sorted(rows.values(), key=lambda r: order.get(r.settings["task"], len(order)))  # stable: grid order
     for task in dict.fromkeys(r.settings["task"] for r in ordered):
         best = best_row([r for r in ordered if r.settings["task"] == task], task)
@@ -179,7 +184,7 @@ def fold(jobs: list[Job]) -> tuple[list[Row], list[str]]:
 
 def judged_by(task: str) -> tuple[str, bool]:
     """(metric, higher_is_better) a task's configurations are ranked by."""
-    return (MAIN_METRIC[task], True) if task in MAIN_METRIC else ("test/loss", False)
+    return main_metrics().get(task, ("test/loss", False))
 
 
 def best_row(rows: list[Row], task: str) -> Row | None:
@@ -203,7 +208,7 @@ def best_row(rows: list[Row], task: str) -> Row | None:
 def metric_names(rows: list[Row]) -> list[str]:
     """Every test/* metric that some finished job reports, each task's main metric first."""
     names = {k for r in rows for res in r.finished for k in (res.get("metrics") or {}) if k.startswith("test/")}
-    main = [m for m in dict.fromkeys(MAIN_METRIC.values()) if m in names]
+    main = [m for m in dict.fromkeys(metric for metric, _ in main_metrics().values()) if m in names]
     return main + sorted(names - set(main))
 
 

@@ -20,13 +20,36 @@ from omegaconf import DictConfig, OmegaConf
 
 from . import checks
 from .checkpointing import AtomicCheckpointIO
-from .data import TaskDataModule
+from .files import write_atomic
 
 MINIMISED = ("loss", "mse")
+CONF = Path(__file__).resolve().parents[2] / "conf"  # the repository's conf/ (nnref is installed editable)
 
-# Lightning 2.6 on torch 2.13 warns about a deprecated pytree API on every run; it is not ours to fix.
-# (Here, not only in train.py, so joblib and submitit worker processes are quiet too.)
-warnings.filterwarnings("ignore", message=".*treespec.*")
+
+def compose(overrides=(), run_dir=None) -> DictConfig:
+    """conf/train.yaml composed as `python train.py OVERRIDES...` would, for run(cfg) from Python."""
+    from hydra import compose as hydra_compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.core.hydra_config import HydraConfig
+
+    GlobalHydra.instance().clear()
+    with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
+        cfg = hydra_compose("train", overrides=[*overrides, f"run_dir={run_dir or 'unused'}"],
+                            return_hydra_config=True)
+        HydraConfig.instance().set_config(cfg)  # choices() reads the chosen group names from it
+    return cfg
+
+
+def head_class(cfg):
+    """The head class conf/task names (its _target_)."""
+    from hydra.utils import get_class
+
+    return get_class(cfg.task._target_)
+
+
+def task_options(cfg) -> dict:
+    """The head's settings from conf/task: loss and its own options (encoding, output, ...)."""
+    return {k: v for k, v in OmegaConf.to_container(cfg.task, resolve=True).items() if not k.startswith("_")}
 
 
 def choices(cfg: DictConfig) -> dict:
@@ -40,48 +63,37 @@ def choices(cfg: DictConfig) -> dict:
         pass
     target = str(cfg.optim.get("_target_", "?")).rsplit(".", 1)[-1].lower()
     return {
-        "task": cfg.task.name,
+        "task": head_class(cfg).name,
         "optim": picked.get("optim") or target,
         "batching": cfg.batching.name,
-        "data": cfg.data.name,
+        "data": cfg.data.source,
         "scheduler": picked.get("scheduler") or "none",
     }
 
 
-def build_datamodule(cfg) -> TaskDataModule:
-    args = OmegaConf.to_container(cfg.data.get("args", {}), resolve=True) or {}
-    return TaskDataModule(
-        source=cfg.data.source,
-        task=cfg.task.name,
-        batching=cfg.batching.name,
-        batch_size=cfg.data.batch_size,
-        val_fraction=cfg.data.val_fraction,
-        test_fraction=cfg.data.test_fraction,
-        seed=cfg.seed,
-        encoding=cfg.task.get("encoding", "onehot"),
-        target_scale="minmax" if cfg.task.get("output") == "sigmoid" else "standard",
-        source_args={k: v for k, v in args.items() if v is not None},
-    )
+def build_datamodule(cfg):
+    """conf/data's data module, encoding targets the way the head asks."""
+    options = task_options(cfg)
+    options.pop("loss", None)
+    return instantiate(cfg.data, target_encoding=head_class(cfg).target_encoding(**options), _convert_="all")
 
 
-def build_task(cfg, dm: TaskDataModule):
-    task_cfg = {k: v for k, v in OmegaConf.to_container(cfg.task, resolve=True).items() if k != "name"}
-    scheduler = instantiate(cfg.scheduler) if cfg.get("scheduler") and "_target_" in cfg.scheduler else None
+def build_optimizer(cfg):
+    """conf/optim's optimizer as a partial (the head calls it with its parameters)."""
     optimizer = instantiate(cfg.optim)
     scale = float(cfg.batching.get("lr_scale", 1.0))
     if scale != 1.0:  # e.g. batching=stochastic: one-sample updates take smaller steps
         optimizer = functools.partial(optimizer, lr=cfg.optim.lr * scale)
-    return instantiate(
-        task_cfg,
-        n_inputs=dm.n_features,
-        n_outputs=dm.n_outputs,
-        hidden=list(cfg.model.hidden),
-        activation=cfg.model.activation,
-        optimizer=optimizer,
-        scheduler=scheduler,
-        encoders=dm.encoders,
-        _convert_="all",
-    )
+    return optimizer
+
+
+def build_task(cfg, dm):
+    """The head of conf/task on the body of conf/model, sized from the data."""
+    scheduler = instantiate(cfg.scheduler) if cfg.get("scheduler") and "_target_" in cfg.scheduler else None
+    net = instantiate(cfg.model, n_inputs=dm.n_features, n_outputs=head_class(cfg).output_size(dm.target_encoder),
+                      _convert_="all")
+    return instantiate(cfg.task, net=net, optimizer=build_optimizer(cfg), scheduler=scheduler,
+                       encoders=dm.encoders, _convert_="all")
 
 
 def build_trainer(cfg, **overrides):
@@ -113,12 +125,16 @@ def run(cfg: DictConfig, run_dir: str | os.PathLike | None = None) -> float:
 
     for name in ("lightning.pytorch", "lightning.fabric"):  # keep the console to what matters
         logging.getLogger(name).setLevel(logging.WARNING)
+    logging.getLogger("lightning.pytorch.profilers").setLevel(logging.INFO)  # trainer.profiler=simple's report
     L.seed_everything(cfg.seed, workers=True, verbose=False)
     torch.use_deterministic_algorithms(True)
+    # Deterministic mode also fills each new tensor with NaN, to expose reads of uninitialised memory.
+    # That guards against a bug class, not against nondeterminism, and costs on every allocation.
+    torch.utils.deterministic.fill_uninitialized_memory = False
     # Weights whose gradient is exactly 0 (e.g. from always-blank pixels) see their momentum decay
-    # by gamma each step into denormal floats, which made CPU steps up to 50x slower. Flush them.
+    # by gamma each step into denormal floats, which CPUs compute many times slower. Flush them.
     torch.set_flush_denormal(True)
-    # These nets are small: one intra-op thread is as fast, and it does not collapse when another
+    # These nets are small: one intra-op thread is as fast, and it does not stall when another
     # process (a parallel sweep job, a DDP rank) wants the other core.
     torch.set_num_threads(int(cfg.get("threads") or 1))
 
@@ -132,8 +148,7 @@ def run(cfg: DictConfig, run_dir: str | os.PathLike | None = None) -> float:
     fit_seconds = time.perf_counter() - start
     if model.diverged is None:
         # Test the best checkpoint by validation loss (the final weights when none is kept).
-        best = trainer.checkpoint_callback.best_model_path if trainer.checkpoint_callback else ""
-        trainer.test(model, datamodule=dm, ckpt_path=best or None, verbose=False)
+        trainer.test(model, datamodule=dm, ckpt_path=best_checkpoint_path(trainer) or None, verbose=False)
 
     results = make_results(cfg, trainer, model, fit_seconds, run_dir)
     if trainer.is_global_zero:
@@ -172,9 +187,16 @@ def make_results(cfg, trainer, model, fit_seconds, run_dir: Path) -> dict:
     return results
 
 
+def best_checkpoint_path(trainer) -> str:
+    """The best checkpoint by the monitored metric; without one (no validation ran), the newest saved."""
+    callbacks = getattr(trainer, "checkpoint_callbacks", [])
+    monitored = [c.best_model_path for c in callbacks if c.monitor and c.best_model_path]
+    newest = [c.best_model_path for c in callbacks if not c.monitor and c.best_model_path]
+    return (monitored or newest or [""])[0]
+
+
 def _best_checkpoint(trainer, run_dir: Path):
-    cb = getattr(trainer, "checkpoint_callback", None)
-    path = (cb.best_model_path or cb.last_model_path) if cb is not None else ""
+    path = best_checkpoint_path(trainer)
     if not path:
         return None
     try:
@@ -193,11 +215,8 @@ def objective(results: dict, metric: str) -> float:
 
 
 def write_json(path: Path, data: dict) -> None:
-    """Whole or not at all: a temporary file, then a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n")
-    os.replace(tmp, path)
+    """Whole or not at all (nnref.files)."""
+    write_atomic(path, lambda f: f.write(json.dumps(data, indent=2) + "\n"))
 
 
 def print_summary(results: dict, run_dir: Path) -> None:
@@ -207,7 +226,15 @@ def print_summary(results: dict, run_dir: Path) -> None:
           f"fit={results['fit_seconds']:.1f}s")
     for k, v in rows:
         print(f"  {k:<18} {v:.4f}" if v is not None else f"  {k:<18} nan")
-    print(f"run folder: {run_dir}")
+    print(f"run folder: {shown_path(run_dir)}")
+
+
+def shown_path(path: Path) -> str:
+    """The path as the user would type it: relative to the current folder when it is below it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def _finite_or_none(v):

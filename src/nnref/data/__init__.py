@@ -5,11 +5,11 @@
 """
 from .sources import DataError
 
-__all__ = ["Batches", "DataError", "EpochItems", "TaskDataModule"]
+__all__ = ["BATCHINGS", "Batches", "DataError", "TaskDataModule"]
 
 
 def __getattr__(name):
-    if name in ("Batches", "EpochItems", "TaskDataModule"):
+    if name in ("BATCHINGS", "Batches", "TaskDataModule"):
         from . import module
 
         return getattr(module, name)

@@ -239,6 +239,32 @@ _KINDS = {
 }
 
 
+# The target encodings a head can ask the data module for: name -> (the target it takes, classes needed).
+TARGET_ENCODINGS = {
+    "binary": ("classes", 2),      # two nominal values -> 0/1
+    "onehot": ("classes", None),   # K nominal values -> one-hot (class indices)
+    "ordinal": ("classes", None),  # K nominal values -> codes 1, ..., 0 (the course's counter-example)
+    "multihot": ("labels", None),  # label sets -> multi-hot vectors
+    "standard": ("number", None),  # numbers -> (y - mean) / std
+    "minmax": ("number", None),    # numbers -> 0..1
+}
+
+
+def fit_target_encoder(encoding: str, values, label_sep: str = "|"):
+    """The named target encoding, fitted on `values` (the training rows' targets)."""
+    if encoding == "binary":
+        return BinaryEncoder.fit(values)
+    if encoding == "onehot":
+        return OneHotEncoder.fit(values)
+    if encoding == "ordinal":
+        return OrdinalEncoder.fit(values)
+    if encoding == "multihot":
+        return MultiHotEncoder.fit(values, label_sep)
+    if encoding in ("standard", "minmax"):
+        return TargetScaler.fit(np.asarray(values), encoding)
+    raise ValueError(f"target_encoding={encoding!r}: unknown; valid: {', '.join(TARGET_ENCODINGS)}")
+
+
 def encoder_from_dict(d: dict):
     """Rebuild any encoder from its `to_dict()`."""
     return _KINDS[d["kind"]](d)

@@ -44,27 +44,27 @@ def _sklearn(loader_name: str, name: str, class_names=True) -> Source:
     return Source(name, table, np.array([names[int(t)] for t in bunch.target], dtype=object), "classes")
 
 
-def diabetes(**_) -> Source:
+def diabetes() -> Source:
     return _sklearn("load_diabetes", "diabetes", class_names=False)
 
 
-def breast_cancer(**_) -> Source:
+def breast_cancer() -> Source:
     return _sklearn("load_breast_cancer", "breast_cancer")
 
 
-def iris(**_) -> Source:
+def iris() -> Source:
     return _sklearn("load_iris", "iris")
 
 
-def wine(**_) -> Source:
+def wine() -> Source:
     return _sklearn("load_wine", "wine")
 
 
-def digits(**_) -> Source:
+def digits() -> Source:
     return _sklearn("load_digits", "digits")
 
 
-def digits_multilabel(n_samples: int = 3000, seed: int = 0, **_) -> Source:
+def digits_multilabel(n_samples: int = 3000, seed: int = 0) -> Source:
     """1 to 3 digit images tiled side by side on an 8x24 canvas; the labels are which digits appear."""
     import sklearn.datasets
 
@@ -92,13 +92,13 @@ def _blobs(centres, names, n_per_class, spread, seed):
     return {"x1": x[:, 0], "x2": x[:, 1]}, y
 
 
-def lecture_binary(n_per_class: int = 100, seed: int = 0, **_) -> Source:
+def lecture_binary(n_per_class: int = 100, seed: int = 0) -> Source:
     """The lecture's red/black points in the plane."""
     table, y = _blobs([(-1.0, -1.0), (1.0, 1.0)], ["red", "black"], n_per_class, 0.8, seed)
     return Source("lecture_binary", table, y, "classes")
 
 
-def lecture_multiclass(n_per_class: int = 100, seed: int = 0, **_) -> Source:
+def lecture_multiclass(n_per_class: int = 100, seed: int = 0) -> Source:
     """The lecture's red/yellow/blue points in the plane."""
     table, y = _blobs([(-1.5, 0.0), (1.5, 0.0), (0.0, 2.0)], ["red", "yellow", "blue"], n_per_class, 0.7, seed)
     return Source("lecture_multiclass", table, y, "classes")
@@ -183,8 +183,10 @@ def _show(values, k: int = 5) -> str:
     return f"{list(values)[:k]}{more}"
 
 
-def csv_source(path=None, target=None, task="binary", features=None, nominal=(), label_sep="|",
-               dropna=False, **_) -> Source:
+def csv_source(path=None, target=None, kind="classes", n_classes=None, features=None, nominal=(), label_sep="|",
+               dropna=False) -> Source:
+    """The user's CSV. `kind` is the target the head needs ("number", "classes" or "labels") and
+    `n_classes` how many classes it must have, if a fixed number (2 for a binary head)."""
     header, rows = read_table(path)
     if not target:
         raise DataError(f"data.target is not set: name the target column, one of {header}")
@@ -206,12 +208,12 @@ def csv_source(path=None, target=None, task="binary", features=None, nominal=(),
     unknown = [f for f in nominal if f not in features]
     if unknown:
         raise DataError(f"data.nominal: column(s) {unknown} are not features; features are {features}")
-    if task == "multilabel" and not label_sep:
+    if kind == "labels" and not label_sep:
         raise DataError("data.label_sep is empty: give the character that joins labels in one cell, e.g. '|'")
 
     # Empty cells: refuse, naming the columns, unless the user asked to drop those rows.
     # (A multi-label target may be empty: that row has no label.)
-    used = features + ([] if task == "multilabel" else [target])
+    used = features + ([] if kind == "labels" else [target])
     empty = empty_cells(header, rows, used)
     if empty and not dropna:
         detail = ", ".join(f"{c!r} ({rows_text(n)})" for c, n in empty.items())
@@ -225,30 +227,30 @@ def csv_source(path=None, target=None, task="binary", features=None, nominal=(),
     table = parse_columns(header, rows, features, nominal, what=f"data.path={path}")
     cells = [r[header.index(target)].strip() for r in rows]
     name = os.path.basename(path)
-    if task == "regression":
+    if kind == "number":
         bad = sorted({c for c in cells if not _is_number(c)})
         if bad:
-            raise DataError(f"data.target={target}: task=regression needs numbers, found {_show(bad)}; "
+            raise DataError(f"data.target={target}: this task needs numbers, found {_show(bad)}; "
                             f"for a nominal target use task=binary or task=multiclass")
         y = np.array([float(c) for c in cells], dtype=np.float64)
         if not np.isfinite(y).all():
             raise DataError(f"data.target={target}: nan/inf in {rows_text(int((~np.isfinite(y)).sum()))}; "
-                            f"task=regression needs finite numbers")
+                            f"this task needs finite numbers")
         return Source(name, table, y, "number", tuple(nominal))
-    if task == "multilabel":
+    if kind == "labels":
         y = [tuple(sorted({v.strip() for v in c.split(label_sep) if v.strip()})) for c in cells]
         if not any(y):
-            raise DataError(f"data.target={target}: no row has a label; task=multilabel needs label sets "
+            raise DataError(f"data.target={target}: no row has a label; this task needs label sets "
                             f"joined by data.label_sep={label_sep!r}, e.g. 'sunny{label_sep}windy'")
         return Source(name, table, y, "labels", tuple(nominal))
     values = sorted(set(cells))
-    if task == "binary" and len(values) != 2:
-        hint = ("; for more than two classes use task=multiclass" if len(values) > 2
-                else "; the data needs rows of both classes")
-        raise DataError(f"data.target={target}: task=binary needs exactly two distinct values, "
+    if n_classes is not None and len(values) != n_classes:
+        hint = ("; for more than two classes use task=multiclass" if n_classes == 2 and len(values) > 2
+                else "; the data needs rows of every class")
+        raise DataError(f"data.target={target}: this task needs exactly {n_classes} distinct values, "
                         f"found {len(values)}: {_show(values, 10)}{hint}")
-    if task == "multiclass" and len(values) < 2:
-        raise DataError(f"data.target={target}: task=multiclass needs at least two distinct values, found {values}")
+    if len(values) < 2:
+        raise DataError(f"data.target={target}: this task needs at least two distinct values, found {values}")
     return Source(name, table, np.array(cells, dtype=object), "classes", tuple(nominal))
 
 
@@ -285,7 +287,39 @@ TARGET_KINDS = {
 }
 
 
-def load(name: str, **kwargs) -> Source:
+def settings(name: str) -> list[str]:
+    """The settings a source takes (data.NAME=... on the command line)."""
+    import inspect
+
     if name not in SOURCES:
         raise DataError(f"data.source={name}: unknown; valid: {', '.join(SOURCES)}")
-    return SOURCES[name](**kwargs)
+    return list(inspect.signature(SOURCES[name]).parameters)
+
+
+# Passed by the data module itself, to the sources that take them; never a user's data.KEY.
+FROM_MODULE = ("seed", "kind", "n_classes")
+
+
+def check_settings(name: str, **given) -> None:
+    """Refuse, by name, a setting the source does not take, and a CSV that is not set or not there."""
+    takes = [k for k in settings(name) if k not in FROM_MODULE]
+    unknown = sorted(set(given) - set(takes))
+    if unknown:
+        raise DataError(f"data.{unknown[0]}: not a setting of data={name}; "
+                        f"its settings: {', '.join(f'data.{k}' for k in takes) or 'none'}")
+    if name == "csv":
+        path = given.get("path")
+        if not path:
+            raise DataError("data.path is not set: give a CSV file, e.g. data.path=examples/red_black.csv")
+        if not os.path.isfile(path):
+            raise DataError(f"data.path={path}: no such file")
+        if not given.get("target"):
+            raise DataError("data.target is not set: name the target column of data.path")
+
+
+def load(name: str, **kwargs) -> Source:
+    """Rows from the named source; `seed`, `kind` and `n_classes` go only to the sources that take them."""
+    given = {k: v for k, v in kwargs.items() if k not in FROM_MODULE}
+    check_settings(name, **given)
+    takes = settings(name)
+    return SOURCES[name](**{k: v for k, v in kwargs.items() if k in takes})

@@ -16,7 +16,7 @@ import torch
 
 from ..data import TaskDataModule
 from ..optim import GD
-from ..tasks import MODULES
+from ..tasks import HEADS
 
 BATCHINGS = ("full", "mini", "stochastic")
 
@@ -40,11 +40,13 @@ def train(batching: str, epochs: int, lr: float, batch_size: int, source: str, t
     for name in ("lightning.pytorch", "lightning.fabric"):
         logging.getLogger(name).setLevel(logging.WARNING)
     L.seed_everything(seed, verbose=False)
-    dm = TaskDataModule(source=source, task=task, batching=batching, batch_size=batch_size, seed=seed)
+    head = HEADS[task]
+    dm = TaskDataModule(source=source, target_encoding=head.target_encoding(), batching=batching,
+                        batch_size=batch_size, seed=seed)
     dm.setup()
     from functools import partial
 
-    module = MODULES[task](dm.n_features, dm.n_outputs, hidden=hidden, optimizer=partial(GD, lr=lr),
+    module = head(dm.n_features, head.output_size(dm.target_encoder), hidden=hidden, optimizer=partial(GD, lr=lr),
                            encoders=dm.encoders)
     with torch.no_grad():
         start_loss = float(module.loss(module(dm.x_train), dm.y_train))
@@ -55,7 +57,7 @@ def train(batching: str, epochs: int, lr: float, batch_size: int, source: str, t
     trainer.fit(module, datamodule=dm)
     history = module.history
     return {
-        "updates_per_epoch": len(dm.train_dataloader().batches),
+        "updates_per_epoch": len(dm.train_dataloader()),
         "batch_size": dm.train_batch_size,
         "epoch": [0] + [row["epoch"] + 1 for row in history],
         "step": [0] + [row["step"] for row in history],

@@ -22,7 +22,7 @@ import torch
 
 from .. import optim
 from ..data import Batches, TaskDataModule
-from ..tasks import MODULES
+from ..tasks import HEADS
 
 # The conf/optim defaults: each adaptive optimizer at the lr it is used with in train.py.
 ADAPTIVE = {"adagrad": (optim.AdaGrad, 0.05), "rmsprop": (optim.RMSProp, 0.001), "adam": (optim.Adam, 0.003)}
@@ -45,9 +45,11 @@ def _setup(task, source, batch_size, seed, hidden, optimizer, scheduler=None):
     for name in ("lightning.pytorch", "lightning.fabric"):
         logging.getLogger(name).setLevel(logging.WARNING)
     L.seed_everything(seed, verbose=False)  # the same initial weights for every run with this seed
-    dm = TaskDataModule(source=source, task=task, batching="mini", batch_size=batch_size, seed=seed)
+    head = HEADS[task]
+    dm = TaskDataModule(source=source, target_encoding=head.target_encoding(), batching="mini",
+                        batch_size=batch_size, seed=seed)
     dm.setup()
-    module = MODULES[task](dm.n_features, dm.n_outputs, hidden=list(hidden), optimizer=optimizer,
+    module = head(dm.n_features, head.output_size(dm.target_encoder), hidden=list(hidden), optimizer=optimizer,
                            scheduler=scheduler, encoders=dm.encoders)
     return dm, module
 
@@ -172,10 +174,11 @@ def momentum_at_drop(epochs: int = 6, drop_epoch: int = 3, lr: float = 0.02, mom
 
     Per step: the largest |w_course - w_torch| over all weights, and each one's step length |Δw|."""
     torch.manual_seed(seed)
-    dm = TaskDataModule(source=source, task="multiclass", batching="mini", batch_size=batch_size, seed=seed)
+    dm = TaskDataModule(source=source, target_encoding="onehot", batching="mini", batch_size=batch_size, seed=seed)
     dm.setup()
-    course = MODULES["multiclass"](dm.n_features, dm.n_outputs, hidden=list(hidden)).double()
-    ref = MODULES["multiclass"](dm.n_features, dm.n_outputs, hidden=list(hidden)).double()
+    n_classes = len(dm.target_encoder.classes)
+    course = HEADS["multiclass"](dm.n_features, n_classes, hidden=list(hidden)).double()
+    ref = HEADS["multiclass"](dm.n_features, n_classes, hidden=list(hidden)).double()
     ref.load_state_dict(course.state_dict())
     opts = {"course": optim.Momentum(course.parameters(), lr=lr, momentum=momentum),
             "torch": torch.optim.SGD(ref.parameters(), lr=lr, momentum=momentum)}
@@ -186,7 +189,7 @@ def momentum_at_drop(epochs: int = 6, drop_epoch: int = 3, lr: float = 0.02, mom
     for epoch in range(epochs):
         # The data module's own seeded order for this epoch; both nets take each batch in turn.
         batches = Batches(x, dm.y_train, batch_size, shuffle=True, seed=seed, epoch_fn=lambda e=epoch: e)
-        for xb, yb, _ in batches:
+        for xb, yb in batches:
             lr_per_step.append(opts["course"].param_groups[0]["lr"])
             for key, net in nets.items():
                 before = torch.cat([p.detach().flatten() for p in net.parameters()])

@@ -27,10 +27,11 @@ def train_variant(variant: str, epochs: int, lr: float, batch_size: int, hidden,
     if variant not in VARIANTS:
         raise ValueError(f"variant {variant!r}: unknown; valid: {', '.join(VARIANTS)}")
     spec = VARIANTS[variant]
-    dm = TaskDataModule(source=source, task="multiclass", encoding=spec["encoding"], batch_size=batch_size, seed=seed)
+    dm = TaskDataModule(source=source, target_encoding=spec["encoding"], batch_size=batch_size, seed=seed)
     dm.setup()
     torch.manual_seed(seed)
-    module = MulticlassModule(dm.n_features, dm.n_outputs, hidden=hidden, encoders=dm.encoders, **spec)
+    n_outputs = MulticlassModule.output_size(dm.target_encoder)
+    module = MulticlassModule(dm.n_features, n_outputs, hidden=hidden, encoders=dm.encoders, **spec)
     fit(module, dm.x_train, dm.y_train, Adam(module.parameters(), lr=lr), epochs, batch_size=batch_size, seed=seed)
     module.eval()
     classes = dm.target_encoder.classes
@@ -39,7 +40,7 @@ def train_variant(variant: str, epochs: int, lr: float, batch_size: int, hidden,
         "train_acc": accuracy(module, dm.x_train, dm.y_train),
         "confusion": confusion(dm.y_test, predicted_classes(module, dm.x_test), len(classes)),
         "classes": list(classes),
-        "n_outputs": dm.n_outputs,
+        "n_outputs": n_outputs,
     }
 
 

@@ -73,7 +73,7 @@ def train_from_wrong_start(dm: TaskDataModule, loss: str, epochs: int, lr: float
 def run(epochs: int = 100, lr: float = 0.5, hidden=(16,), source: str = "breast_cancer", seed: int = 0,
         n_points: int = 199) -> dict:
     net = torch.tensor([NET_WRONG])
-    dm = TaskDataModule(source=source, task="binary", batching="full", seed=seed)
+    dm = TaskDataModule(source=source, target_encoding=BinaryModule.target_encoding(), batching="full", seed=seed)
     dm.setup()
     runs = {loss: train_from_wrong_start(dm, loss, epochs, lr, hidden, seed) for loss in ("mse", "ce")}
     positives = float(dm.y_train.mean())

@@ -26,6 +26,16 @@ class NAG(Optimizer):
     optimizer holds w, never the look-ahead point.  ``step()`` without a
     closure raises, because the gradient must be taken at the look-ahead point.
 
+    This is why NAG fits Lightning's Trainer as it is, as LBFGS does: with
+    automatic optimization Lightning calls ``optimizer.step(closure)``, and its
+    closure runs ``training_step`` and ``backward`` — here, at w − γ·m.
+
+    Gradient accumulation (``Trainer(accumulate_grad_batches=k)``) does not fit:
+    Lightning runs the first k − 1 micro-batches' backward outside the closure,
+    at w, and only the last one at the look-ahead point.  nnref's train.py
+    refuses that pairing (``gradient_at_lookahead`` below) rather than take a
+    gradient that is partly Nesterov's and partly not.
+
     ``weight_decay`` λ is coupled L2 taken where the gradient is taken:
     ∇E(w − γ·m) += λ·(w − γ·m).
     ``maximize=True`` ascends instead: −∇E in place of ∇E (the L2 term keeps its sign).
@@ -40,6 +50,8 @@ class NAG(Optimizer):
     (torch keeps a sparse buffer).  With ``weight_decay`` every row decays (torch's
     SGD refuses that combination; here it gives the dense gradient's result).
     """
+
+    gradient_at_lookahead = True  # the gradient comes from the closure, at w − γ·m (see above)
 
     def __init__(self, params, lr, momentum=0.9, weight_decay=0.0, *, maximize=False):
         check_non_negative("lr", lr)
