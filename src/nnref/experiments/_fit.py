@@ -9,18 +9,18 @@ from __future__ import annotations
 import torch
 
 
-def fit(module, x, y, optimizer, epochs: int, batch_size: int | None = None, seed: int = 0,
-        on_epoch=None) -> list:
-    """Train in place; return `on_epoch(epoch)` of each epoch (after its updates), if given.
+def train_epochs(module, x, y, optimizer, epochs: int, batch_size: int | None = None, seed: int = 0):
+    """Train in place, yielding each epoch's index after its updates.
 
-    batch_size None is batch GD (the whole set per update, in order); otherwise each epoch
-    visits a fresh seeded permutation in slices of batch_size. Steps go through a closure,
-    so NAG (which needs the gradient at its look-ahead point) works like the rest.
+    A generator, so a caller can draw, step an lr schedule or stop between epochs (the playground
+    does all three); `fit` below is this loop run to the end. batch_size None is batch GD (the whole
+    set per update, in order); otherwise each epoch visits a fresh seeded permutation in slices of
+    batch_size. Steps go through a closure, so NAG (which needs the gradient at its look-ahead
+    point) works like the rest.
     """
     n = len(x)
     size = n if batch_size is None else max(1, min(int(batch_size), n))
     generator = torch.Generator().manual_seed(seed)
-    history = []
     module.train()
     for epoch in range(int(epochs)):
         order = torch.randperm(n, generator=generator) if size < n else None
@@ -34,6 +34,14 @@ def fit(module, x, y, optimizer, epochs: int, batch_size: int | None = None, see
                 return loss
 
             optimizer.step(closure)
+        yield epoch
+
+
+def fit(module, x, y, optimizer, epochs: int, batch_size: int | None = None, seed: int = 0,
+        on_epoch=None) -> list:
+    """Train in place; return `on_epoch(epoch)` of each epoch (after its updates), if given."""
+    history = []
+    for epoch in train_epochs(module, x, y, optimizer, epochs, batch_size, seed):
         if on_epoch is not None:
             history.append(on_epoch(epoch))
     return history

@@ -68,15 +68,20 @@ def min_loss(name: str) -> float:
 
 def trajectory(f, start, name: str, lr: float, momentum: float, steps: int) -> dict:
     """Every point visited and the loss at each, from `steps` steps of optimizer `name`.
-    A run whose loss stops being finite ends there, marked diverged."""
+    A run whose loss stops being finite ends there, marked diverged.
+
+    `gradient_at` holds, per step, the point where that step's gradient was taken: the current
+    point for five of the optimizers, the look-ahead point w - gamma*m for NAG (its closure runs there)."""
     if name not in OPTIMIZERS:
         raise ValueError(f"optimizer {name!r}: unknown; valid: {', '.join(OPTIMIZERS)}")
     w = torch.tensor(start, dtype=torch.float64, requires_grad=True)
     kwargs = {"lr": lr, "momentum": momentum} if name in USES_GAMMA else {"lr": lr}
     opt = OPTIMIZERS[name]([w], **kwargs)
+    gradient_at = []
 
     def closure():
         opt.zero_grad()
+        gradient_at.append(w.detach().tolist())
         loss = f(w)
         loss.backward()
         return loss
@@ -86,10 +91,10 @@ def trajectory(f, start, name: str, lr: float, momentum: float, steps: int) -> d
         opt.step(closure)
         loss = float(f(w.detach()))
         if not math.isfinite(loss):
-            return {"points": points, "losses": losses, "diverged": True}
+            return {"points": points, "losses": losses, "diverged": True, "gradient_at": gradient_at}
         points.append(w.detach().tolist())
         losses.append(loss)
-    return {"points": points, "losses": losses, "diverged": False}
+    return {"points": points, "losses": losses, "diverged": False, "gradient_at": gradient_at}
 
 
 def thin(values: list, keep: int) -> list:
@@ -107,19 +112,26 @@ def _short(v):
     return float(f"{v:.7g}") if isinstance(v, float) else v
 
 
-def run_surface(name: str, steps: int | None = None, optimizers=tuple(OPTIMIZERS), keep: int = 250) -> dict:
+def run_surface(name: str, steps: int | None = None, optimizers=tuple(OPTIMIZERS), keep: int = 250,
+                start=None, lr: float | None = None, momentum: float | None = None, lookahead: bool = False) -> dict:
+    """Every optimizer from one start on surface `name`. start, lr and momentum default to the
+    surface's own (SURFACES); lookahead=True adds NAG's look-ahead points (its row's `lookahead`,
+    with `lookahead_steps`: the step each was taken for)."""
     if name not in SURFACES:
         raise ValueError(f"surface {name!r}: unknown; valid: {', '.join(SURFACES)}")
     spec = SURFACES[name]
     steps = int(steps if steps is not None else spec["steps"])
+    start = [float(v) for v in (spec["start"] if start is None else start)]
+    lr = spec["lr"] if lr is None else lr
+    momentum = spec["momentum"] if momentum is None else momentum
     best = min_loss(name)
-    out = {"settings": {"formula": spec["formula"], "start": list(spec["start"]), "lr": spec["lr"],
-                        "momentum": spec["momentum"], "steps": steps, "tol": spec["tol"], "min_loss": best,
+    out = {"settings": {"formula": spec["formula"], "start": start, "lr": lr,
+                        "momentum": momentum, "steps": steps, "tol": spec["tol"], "min_loss": best,
                         "lr_shared_by": list(optimizers), "momentum_shared_by": list(USES_GAMMA)}}
     if name == "local_minimum":
         out["settings"]["wells"] = double_well_points()
     for opt in optimizers:
-        path = trajectory(spec["f"], spec["start"], opt, spec["lr"], spec["momentum"], steps)
+        path = trajectory(spec["f"], start, opt, lr, momentum, steps)
         gaps = [loss - best for loss in path["losses"]]
         reached = next((i for i, gap in enumerate(gaps) if gap <= spec["tol"]), None)
         row = {"final_loss": path["losses"][-1], "final_point": path["points"][-1], "steps_to_tol": reached,
@@ -128,6 +140,9 @@ def run_surface(name: str, steps: int | None = None, optimizers=tuple(OPTIMIZERS
                "loss": thin(path["losses"], keep)}
         if name == "local_minimum":
             row["escaped"] = (not path["diverged"]) and path["points"][-1][0] < out["settings"]["wells"]["barrier_x"]
+        if lookahead and opt == "nag":
+            row["lookahead"] = thin(path["gradient_at"], keep)
+            row["lookahead_steps"] = thin(list(range(1, len(path["gradient_at"]) + 1)), keep)
         out[opt] = row
     return out
 
