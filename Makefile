@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test sweep figures bench clean
+.PHONY: setup run test sweep figures bench docs docs-serve browser playground clean
 
 # Installs only when .venv is missing or pyproject.toml changed since the last install.
 $(STAMP): pyproject.toml
@@ -21,15 +21,37 @@ setup: $(STAMP)
 run: $(STAMP)
 	$(BIN)/python train.py task=multiclass optim=nag $(ARGS)
 
-test: $(STAMP)
+# The browser tests drive Chromium through Playwright. Playwright cannot download its own browser on
+# these machines, so Debian's chromium is used (tests find it on PATH); elsewhere install either.
+browser:
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
+	  (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || \
+	  $(BIN)/python -m playwright install chromium
+
+test: $(STAMP) browser
 	$(BIN)/python -m pytest $(ARGS)
 
+# The playground at http://127.0.0.1:7860 (make playground ARGS="--port 8000" or "--host 0.0.0.0").
+playground: $(STAMP)
+	$(BIN)/python -m nnref.playground $(ARGS)
+
+# Two jobs at a time (one per core; each job uses one torch thread).
 sweep: $(STAMP)
-	$(BIN)/python train.py -m +sweep=lecture $(ARGS)
+	$(BIN)/python train.py -m +sweep=lecture hydra/launcher=joblib hydra.launcher.n_jobs=2 $(ARGS)
 
 figures: $(STAMP)
-	@for s in saturation collapse ordinal_vs_onehot optimizer_paths batching learning_rates; do \
+	@for s in saturation collapse ordinal_vs_onehot optimizer_paths batching learning_rates overshoot gradient_noise label_noise momentum_memory weight_changes; do \
 	  echo "scripts/$$s.py"; $(BIN)/python scripts/$$s.py --out docs/figures || exit 1; done
+
+# The course site: every command the pages show is run and its output written in (scripts/docs_outputs.py),
+# then MkDocs builds site/. Regenerates outputs/docs and multirun/docs.
+docs: $(STAMP)
+	rm -rf outputs/docs multirun/docs
+	$(BIN)/python scripts/docs_outputs.py
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict
+
+docs-serve: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs serve -a 127.0.0.1:8000
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench_optim.py
@@ -37,5 +59,5 @@ bench: $(STAMP)
 	$(BIN)/python scripts/bench_startup.py
 
 clean:
-	rm -rf outputs multirun lightning_logs figures .pytest_cache
+	rm -rf outputs multirun lightning_logs figures site .pytest_cache
 	find . -name __pycache__ -prune -exec rm -rf {} +

@@ -1,0 +1,255 @@
+"""What a user can set in the playground: the fields, their defaults and limits, and the messages
+that name a bad field.
+
+A form's values arrive as a dict {field: value} (as the browser sends them: numbers may be None or
+floats, hidden sizes are text). `parse_training` and `parse_paths` turn them into settings, or raise
+SettingsError with one message per bad field, so the page can show each next to its field.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, fields
+
+from ..experiments.optimizer_paths import SURFACES
+from ..nets import ACTIVATIONS
+from ..tasks import HEADS
+from .conf import OPTIMIZERS, SCHEDULES, USES_BETAS, USES_GAMMA, default_lr
+
+DATASETS = {  # name -> what the page calls it
+    "red_black": "red/black points (the course's two classes)",
+    "red_yellow_blue": "red/yellow/blue points (three classes)",
+    "tagged_points": "tagged points (0 to 3 tags each: multi-label)",
+    "curve": "a 1-D curve (regression)",
+    "csv": "your CSV (two numeric columns and a target)",
+}
+BATCHINGS = ("full", "mini", "stochastic")  # as nnref.data.module.BATCHINGS (which imports Lightning)
+LOSSES = tuple(HEADS["binary"].losses)  # ce, mse: the right and the wrong pairing
+
+# Limits, so that no run can hold the server for long: a run visits at most MAX_VISITS rows in all.
+MAX_EPOCHS = 1000
+MAX_VISITS = 100_000  # epochs x points
+MAX_LAYERS, MAX_WIDTH = 4, 128
+MAX_LR = 10.0
+MAX_SEED = 2**31 - 1
+MAX_PATH_STEPS = 5000
+MAX_START = 50.0  # |x|, |y| of a path's start
+
+
+class SettingsError(ValueError):
+    """Bad settings: `errors` maps each bad field to a message that names it."""
+
+    def __init__(self, errors: dict):
+        self.errors = dict(errors)
+        super().__init__("; ".join(self.errors.values()))
+
+
+@dataclass(frozen=True)
+class TrainingSettings:
+    data: str = "red_black"
+    csv_target: str = ""  # the target column of a CSV; empty: its last column
+    head: str = "binary"
+    loss: str = "ce"
+    encoding: str = "onehot"  # multiclass: onehot | ordinal
+    output: str = "identity"  # regression: identity | sigmoid
+    hidden: tuple = (16,)
+    activation: str = "relu"
+    optimizer: str = "momentum"
+    lr: float = default_lr("momentum")
+    gamma: float = 0.9
+    beta1: float = 0.9
+    beta2: float = 0.999
+    batching: str = "mini"
+    batch_size: int = 32
+    schedule: str = "none"
+    epochs: int = 100
+    seed: int = 0
+    wrong_start: bool = False  # "confidently wrong": output weights 0, bias so that y ~ 0 where t = 1
+
+    def head_options(self) -> dict:
+        """The head's own options (HEADS[head].options), from the fields that hold them."""
+        return {key: getattr(self, key) for key in HEADS[self.head].options}
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class PathSettings:
+    surface: str = "local_minimum"
+    x0: float = SURFACES["local_minimum"]["start"][0]
+    y0: float = SURFACES["local_minimum"]["start"][1]
+    optimizers: tuple = OPTIMIZERS
+    lr: float = SURFACES["local_minimum"]["lr"]
+    gamma: float = SURFACES["local_minimum"]["momentum"]
+    steps: int = SURFACES["local_minimum"]["steps"]
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def relevant_fields(values: dict) -> list:
+    """The training fields the page shows for these choices (gamma only for momentum and nag, ...)."""
+    hide = set()
+    if values.get("optimizer") not in USES_GAMMA:
+        hide.add("gamma")
+    if values.get("optimizer") not in USES_BETAS:
+        hide |= {"beta1", "beta2"}
+    if values.get("batching") != "mini":
+        hide.add("batch_size")
+    if values.get("head") != "multiclass":
+        hide.add("encoding")
+    if values.get("head") != "regression":
+        hide.add("output")
+    if values.get("data") != "csv":
+        hide.add("csv_target")
+    return [f for f in field_names(TrainingSettings) if f not in hide]
+
+
+def surface_defaults(surface: str) -> dict:
+    """A surface's own start, lr, gamma and steps (nnref.experiments.optimizer_paths.SURFACES)."""
+    spec = SURFACES[surface]
+    return {"x0": spec["start"][0], "y0": spec["start"][1], "lr": spec["lr"], "gamma": spec["momentum"],
+            "steps": spec["steps"]}
+
+
+def field_names(settings_class) -> list:
+    return [f.name for f in fields(settings_class)]
+
+
+# ---------------------------------------------------------------- one field at a time
+def _choice(errors, values, key, valid, label):
+    value = values.get(key)
+    if value not in valid:
+        errors[key] = f"{label}: {value!r} is not one of {', '.join(map(str, valid))}"
+    return value
+
+
+def _number(errors, values, key, label, low=None, high=None, low_open=False, high_open=False, integer=False):
+    """A finite number within [low, high] (an end open where asked); the message states the range."""
+    value = values.get(key)
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            pass
+    lo = "" if low is None else f"{'>' if low_open else '≥'} {low:g}"
+    hi = "" if high is None else f"{'<' if high_open else '≤'} {high:g}"
+    rule = " and ".join(r for r in (lo, hi) if r)
+    kind = "a whole number" if integer else "a number"
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        errors[key] = f"{label}: give {kind}{' ' + rule if rule else ''}"
+        return None
+    if integer and value != int(value):
+        errors[key] = f"{label}: {value:g} is not a whole number"
+        return None
+    too_low = low is not None and (value <= low if low_open else value < low)
+    too_high = high is not None and (value >= high if high_open else value > high)
+    if too_low or too_high:
+        errors[key] = f"{label}: {value:g} is out of range; give {kind} {rule}"
+        return None
+    return int(value) if integer else float(value)
+
+
+def parse_hidden(text) -> tuple:
+    """"16, 8" -> (16, 8); "" -> () (no hidden layer). ValueError names the field."""
+    parts = [p.strip() for p in str(text if text is not None else "").replace(";", ",").split(",")]
+    parts = [p for p in parts if p]
+    try:
+        sizes = tuple(int(p) for p in parts)
+    except ValueError:
+        raise ValueError(f"hidden layers: {text!r} is not a list of whole numbers; write e.g. 16, 8 "
+                         "(empty for no hidden layer)") from None
+    if len(sizes) > MAX_LAYERS or any(not 1 <= s <= MAX_WIDTH for s in sizes):
+        raise ValueError(f"hidden layers: at most {MAX_LAYERS} layers of 1 to {MAX_WIDTH} units each")
+    return sizes
+
+
+def format_hidden(sizes) -> str:
+    return ", ".join(str(s) for s in sizes)
+
+
+# ---------------------------------------------------------------- the two forms
+def parse_training(values: dict) -> TrainingSettings:
+    """The training tab's form -> TrainingSettings; SettingsError names every bad field."""
+    errors: dict = {}
+    defaults = TrainingSettings()
+    values = {**defaults.as_dict(), "hidden": format_hidden(defaults.hidden), **values}
+    for key in set(values) - set(relevant_fields(values)):
+        values[key] = getattr(defaults, key, None)  # hidden on the page: its value must not block a run
+    out = {
+        "data": _choice(errors, values, "data", list(DATASETS), "data"),
+        "csv_target": str(values.get("csv_target") or "").strip(),
+        "head": _choice(errors, values, "head", list(HEADS), "task head"),
+        "loss": _choice(errors, values, "loss", LOSSES, "loss"),
+        "encoding": _choice(errors, values, "encoding", HEADS["multiclass"].options["encoding"], "encoding"),
+        "output": _choice(errors, values, "output", HEADS["regression"].options["output"], "output"),
+        "activation": _choice(errors, values, "activation", list(ACTIVATIONS), "hidden activation"),
+        "optimizer": _choice(errors, values, "optimizer", OPTIMIZERS, "optimizer"),
+        "batching": _choice(errors, values, "batching", BATCHINGS, "batching"),
+        "schedule": _choice(errors, values, "schedule", SCHEDULES, "schedule"),
+        "lr": _number(errors, values, "lr", "lr", 0, MAX_LR, low_open=True),
+        "gamma": _number(errors, values, "gamma", "γ", 0, 1, high_open=True),
+        "beta1": _number(errors, values, "beta1", "β1", 0, 1, high_open=True),
+        "beta2": _number(errors, values, "beta2", "β2", 0, 1, high_open=True),
+        "batch_size": _number(errors, values, "batch_size", "batch size", 1, None, integer=True),
+        "epochs": _number(errors, values, "epochs", "epochs", 1, MAX_EPOCHS, integer=True),
+        "seed": _number(errors, values, "seed", "seed", 0, MAX_SEED, integer=True),
+        "wrong_start": bool(values.get("wrong_start")),
+    }
+    try:
+        out["hidden"] = parse_hidden(values.get("hidden"))
+    except ValueError as e:
+        errors["hidden"] = str(e)
+    if "head" not in errors and "loss" not in errors:
+        # The head's own rules (valid losses, ordinal needs mse), in the head's own words.
+        head = HEADS[out["head"]]
+        if out["loss"] not in head.losses:
+            errors["loss"] = f"loss: {head.name} takes {' or '.join(head.losses)}, not {out['loss']}"
+        elif "encoding" not in errors and "output" not in errors:
+            try:
+                head.check_options(out["loss"], **{k: out[k] for k in head.options})
+            except ValueError as e:
+                field = next(iter(head.options), "loss")
+                errors[field] = f"{field}: {e}"
+    if out["wrong_start"] and out["head"] == "regression" and out["output"] == "identity":
+        errors["wrong_start"] = ("confidently wrong start: a linear output cannot saturate; "
+                                 "choose output sigmoid, or a classification head")
+    if errors:
+        raise SettingsError(errors)
+    return TrainingSettings(**out)
+
+
+def parse_paths(values: dict) -> PathSettings:
+    """The paths tab's form -> PathSettings; SettingsError names every bad field."""
+    errors: dict = {}
+    surface = values.get("surface", PathSettings.surface)
+    if surface not in SURFACES:
+        errors["surface"] = f"surface: {surface!r} is not one of {', '.join(SURFACES)}"
+        surface = PathSettings.surface
+    values = {**surface_defaults(surface), **{k: v for k, v in values.items() if v is not None}}
+    chosen = values.get("optimizers", OPTIMIZERS)
+    chosen = [chosen] if isinstance(chosen, str) else list(chosen or [])
+    unknown = [o for o in chosen if o not in OPTIMIZERS]
+    if unknown or not chosen:
+        errors["optimizers"] = (f"optimizers: {unknown[0]!r} is not one of {', '.join(OPTIMIZERS)}" if unknown
+                                else "optimizers: pick at least one")
+    out = {
+        "surface": surface,
+        "x0": _number(errors, values, "x0", "start x", -MAX_START, MAX_START),
+        "y0": _number(errors, values, "y0", "start y", -MAX_START, MAX_START),
+        "optimizers": tuple(o for o in OPTIMIZERS if o in chosen),  # in the course's order
+        "lr": _number(errors, values, "lr", "lr", 0, MAX_LR, low_open=True),
+        "gamma": _number(errors, values, "gamma", "γ", 0, 1, high_open=True),
+        "steps": _number(errors, values, "steps", "steps", 1, MAX_PATH_STEPS, integer=True),
+    }
+    if errors:
+        raise SettingsError(errors)
+    return PathSettings(**out)
+
+
+def check_budget(settings: TrainingSettings, n_points: int) -> None:
+    """epochs x points within MAX_VISITS: the cap that keeps every run short (named on the epochs field)."""
+    if settings.epochs * n_points > MAX_VISITS:
+        most = max(1, MAX_VISITS // max(n_points, 1))
+        raise SettingsError({"epochs": f"epochs: at most {most} for {n_points} points "
+                                       f"(epochs × points ≤ {MAX_VISITS:,})"})

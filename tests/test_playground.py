@@ -1,0 +1,400 @@
+"""The playground (nnref.playground): its run logic, URL state, input checks and its equality with
+nnref.experiments, then the page itself in a headless Chromium (the tests marked slow).
+
+The browser tests need gradio and playwright (`pip install -e ".[playground]"`) and a Chromium:
+Debian's `chromium` where there is one (NNREF_CHROMIUM names another), else Playwright's own
+(`python -m playwright install chromium`). Where one is missing they fail and say what to install.
+"""
+from __future__ import annotations
+
+import importlib.util
+import re
+import time
+
+import numpy as np
+import pytest
+import torch
+
+from nnref.experiments import _fit, optimizer_paths, saturation
+from nnref.playground import datasets, streams, urlstate
+from nnref.playground.command import is_saturation_experiment, reproduce, train_overrides
+from nnref.playground.pacing import FramePacer
+from nnref.playground.paths import rows, run_paths
+from nnref.playground.runs import TrainingRun
+from nnref.playground.settings import (MAX_EPOCHS, PathSettings, SettingsError, TrainingSettings, parse_paths,
+                                       parse_training)
+
+
+@pytest.fixture(autouse=True)
+def one_torch_thread():
+    """As the app runs (app.build_app): one intra-op thread; tiny nets on shared cores crawl with more."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def errors_of(parse, values: dict) -> dict:
+    with pytest.raises(SettingsError) as caught:
+        parse(values)
+    return caught.value.errors
+
+
+def load_errors(values: dict, csv_file=None) -> dict:
+    with pytest.raises(SettingsError) as caught:
+        streams.check_data(parse_training(values), csv_file)
+    return caught.value.errors
+
+
+def write_csv(path, text: str) -> str:
+    path.write_text(text)
+    return str(path)
+
+
+# ---------------------------------------------------------------- input checks: each message names its field
+def test_bad_numbers_and_hidden_sizes_are_named_with_what_is_valid():
+    errors = errors_of(parse_training, {"lr": -0.1, "hidden": "a,b", "epochs": MAX_EPOCHS + 1, "seed": 1.5})
+    assert set(errors) == {"lr", "hidden", "epochs", "seed"}
+    assert errors["lr"].startswith("lr:") and "> 0" in errors["lr"]
+    assert errors["hidden"].startswith("hidden layers:") and "'a,b'" in errors["hidden"]
+    assert errors["epochs"].startswith("epochs:") and f"≤ {MAX_EPOCHS}" in errors["epochs"]  # the stated cap
+    assert errors_of(parse_training, {"lr": 0})["lr"].startswith("lr: 0 is out of range")
+    assert errors_of(parse_training, {"lr": None})["lr"] == "lr: give a number > 0 and ≤ 10"
+
+
+def test_the_heads_own_rules_are_named_on_their_fields():
+    assert errors_of(parse_training, {"head": "regression", "loss": "ce"}) == {
+        "loss": "loss: regression takes mse, not ce"}
+    ordinal = errors_of(parse_training, {"head": "multiclass", "encoding": "ordinal", "loss": "ce"})
+    assert list(ordinal) == ["encoding"] and "needs task.loss=mse" in ordinal["encoding"]
+    assert "wrong_start" in errors_of(parse_training, {"head": "regression", "loss": "mse", "wrong_start": True})
+
+
+def test_hidden_fields_do_not_block_a_run():
+    # γ is for momentum and NAG only; a bad γ left over from them must not stop GD.
+    assert parse_training({"optimizer": "gd", "gamma": 7}).gamma == TrainingSettings().gamma
+    assert "gamma" in errors_of(parse_training, {"optimizer": "nag", "gamma": 1.0})
+
+
+def test_epochs_times_points_is_capped_on_the_epochs_field():
+    errors = load_errors({"epochs": 600})  # 600 x 200 red/black points > 100,000
+    assert list(errors) == ["epochs"] and "at most 500 for 200 points" in errors["epochs"]
+    streams.check_data(parse_training({"epochs": 500}))  # at the cap: fine
+
+
+def test_a_csv_with_text_in_a_feature_column_names_the_column(tmp_path):
+    path = write_csv(tmp_path / "points.csv", "a,colour,label\n1,red,x\n2,blue,y\n3,red,x\n4,blue,y\n5,red,x\n")
+    errors = load_errors({"data": "csv"}, path)
+    assert list(errors) == ["csv_file"] and "column 'colour' holds text (e.g. 'red')" in errors["csv_file"]
+    assert "upload a CSV" in load_errors({"data": "csv"}, None)["csv_file"]
+
+
+def test_a_target_that_does_not_fit_the_task_is_named(tmp_path):
+    assert load_errors({"data": "red_yellow_blue", "head": "binary"}) == {
+        "head": "task head: binary does not fit this data (3 classes); choose multiclass"}
+    three = write_csv(tmp_path / "three.csv", "x1,x2,y\n" + "".join(f"{i},{i % 5},{'abc'[i % 3]}\n" for i in range(30)))
+    errors = load_errors({"data": "csv", "head": "binary"}, three)
+    assert list(errors) == ["csv_target"] and "exactly 2 distinct values" in errors["csv_target"]
+    errors = load_errors({"data": "csv", "head": "regression", "loss": "mse"}, three)
+    assert "needs numbers" in errors["csv_target"]
+
+
+def test_paths_settings_are_checked_and_take_the_surfaces_defaults():
+    errors = errors_of(parse_paths, {"lr": -1, "optimizers": [], "steps": 10**6})
+    assert set(errors) == {"lr", "optimizers", "steps"}
+    ravine = parse_paths({"surface": "ravine"})
+    spec = optimizer_paths.SURFACES["ravine"]
+    assert (ravine.x0, ravine.y0, ravine.lr, ravine.steps) == (*spec["start"], spec["lr"], spec["steps"])
+
+
+# ---------------------------------------------------------------- URL state
+def test_url_state_round_trips_and_the_plain_page_has_a_plain_url():
+    assert urlstate.encode({}, {}) == ""
+    training = {"data": "red_yellow_blue", "head": "multiclass", "encoding": "ordinal", "loss": "mse",
+                "hidden": "", "optimizer": "nag", "lr": 0.05, "gamma": 0.8, "epochs": 300, "wrong_start": True,
+                "csv_target": "label"}
+    paths = {"surface": "ravine", "x0": -5.5, "y0": 0.25, "optimizers": ["gd", "nag"], "lr": 0.01, "steps": 200}
+    query = urlstate.encode(training, paths, "paths")
+    assert "opt=nag" in query and "hidden=&" in query and "p_opts=gd,nag" in query and query.endswith("tab=paths")
+    assert urlstate.decode(query) == (training, paths, "paths")
+    assert urlstate.decode("?" + query) == (training, paths, "paths")
+
+
+def test_url_values_that_cannot_be_read_are_left_to_their_defaults():
+    training, paths, tab = urlstate.decode("lr=abc&epochs=50&p_steps=x&tab=nowhere&unknown=1")
+    assert (training, paths, tab) == ({"epochs": 50}, {}, "training")
+
+
+# ---------------------------------------------------------------- run logic
+def test_a_run_streams_paced_frames_and_learns():
+    frames = list(streams.training_frames(parse_training({"optimizer": "nag", "lr": 0.02})))
+    first, last = frames[0], frames[-1]
+    assert first.state == "running" and first.epoch == 0 and first.command is not None
+    assert last.state == "done" and last.epoch == 100 and 10 <= len(frames) <= 101  # paced: see the pacer's test
+    assert [f.epoch for f in frames] == sorted(f.epoch for f in frames)
+    assert last.summary["final_loss"] < 0.5 * last.summary["first_loss"] and last.summary["final_val_score"] > 0.85
+    assert first.map.shape == last.map.shape and not np.array_equal(first.map, last.map)  # the map changed
+
+
+def test_closing_the_stream_stops_the_run_between_two_epochs():
+    settings = parse_training({"epochs": 500})
+    frames = streams.training_frames(settings)
+    seen = [next(frames) for _ in range(3)]
+    frames.close()  # what Stop (Gradio's cancel) does to the generator
+    assert seen[-1].state == "running" and seen[-1].epoch < settings.epochs
+    with pytest.raises(StopIteration):
+        next(frames)
+
+
+def test_a_run_past_the_time_limit_stops_and_says_so():
+    last = list(streams.training_frames(parse_training({"epochs": 500}), max_seconds=0.0))[-1]
+    assert last.state == "time limit" and last.epoch < 500 and "limit for one run" in last.status
+
+
+def test_the_pacer_spreads_frames_and_keeps_slow_runs_moving():
+    clock = iter(np.arange(0, 100, 0.01)).__next__  # 10 ms per call
+    pacer = FramePacer(100, max_frames=25, max_gap_s=10.0, clock=clock)
+    assert sum(pacer.due(e) for e in range(1, 101)) == 25
+    slow = FramePacer(10_000, max_frames=4, max_gap_s=0.015, clock=iter(np.arange(0, 100, 0.01)).__next__)
+    assert slow.due(1) is False and slow.due(2) is True  # the gap, not the stride, asked for a frame
+
+
+@pytest.mark.parametrize("values", [
+    {"data": "red_yellow_blue", "head": "multiclass"},
+    {"data": "red_yellow_blue", "head": "multiclass", "encoding": "ordinal", "loss": "mse"},
+    {"data": "tagged_points", "head": "multilabel", "wrong_start": True},
+    {"data": "curve", "head": "regression", "loss": "mse", "output": "sigmoid", "schedule": "cosine"},
+    {"batching": "stochastic", "optimizer": "adam", "schedule": "step", "activation": "tanh", "hidden": "8, 8"},
+])
+def test_every_data_set_head_and_option_runs(values):
+    frames = list(streams.training_frames(parse_training({**values, "epochs": 3})))
+    assert frames[-1].state == "done" and frames[-1].epoch == 3 and frames[-1].map.ndim == 3
+
+
+def test_a_users_csv_trains(tmp_path):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(60, 2))
+    text = "a,b,label\n" + "".join(f"{p:.3f},{q:.3f},{'yes' if p + q > 0 else 'no'}\n" for p, q in x)
+    settings = parse_training({"data": "csv", "epochs": 20})
+    last = list(streams.training_frames(settings, write_csv(tmp_path / "d.csv", text)))[-1]
+    assert last.state == "done" and last.summary["final_loss"] < last.summary["first_loss"]
+
+
+def test_a_diverging_run_stops_and_says_so():
+    values = {"data": "curve", "head": "regression", "loss": "mse", "optimizer": "gd", "lr": 10.0,
+              "batching": "full", "epochs": 50}
+    last = list(streams.training_frames(parse_training(values)))[-1]
+    assert last.state == "diverged" and last.epoch < 50 and "smaller lr" in last.status
+
+
+def test_identity_hidden_layers_fold_into_one_linear_map():
+    settings = parse_training({"activation": "identity", "hidden": "8, 8", "epochs": 5})
+    frames = list(streams.training_frames(settings))
+    assert "one linear map" in frames[-1].status
+    run = TrainingRun(settings, datasets.load(settings))
+    assert streams.fold_difference(run) < 1e-5
+
+
+# ---------------------------------------------------------------- one implementation: the experiments' numbers
+def test_the_playground_reproduces_the_saturation_experiment_exactly():
+    settings = parse_training({"wrong_start": True, "loss": "mse", "optimizer": "gd", "lr": 0.5,
+                               "batching": "full", "epochs": 30})
+    assert is_saturation_experiment(settings)
+    data = datasets.load(settings)
+    run = TrainingRun(settings, data)
+    for _ in run.epochs():
+        pass
+    expected = saturation.train_from_wrong_start(data.dm, "mse", epochs=30, lr=0.5, hidden=(16,), seed=0)
+    assert run.history["train_loss"] == expected["loss"]  # equal, not close: the same code ran
+    assert run.history["train_score"] == expected["acc"]
+    assert "saturation.train_from_wrong_start" in reproduce(settings, data)[0]
+
+
+def test_the_paths_tab_reports_optimizer_paths_numbers():
+    settings = PathSettings()  # the local minimum with the experiment's own start, lr and gamma
+    mine = {r["optimizer"]: r for r in rows(run_paths(settings))}
+    theirs = optimizer_paths.run_surface("local_minimum", steps=settings.steps)
+    for name in optimizer_paths.OPTIMIZERS:
+        assert mine[name]["final_loss"] == theirs[name]["final_loss"]
+        assert mine[name]["steps_to_tol"] == theirs[name]["steps_to_tol"]
+        assert mine[name]["escaped"] == theirs[name]["escaped"]
+    assert mine["momentum"]["escaped"] and mine["nag"]["escaped"] and not mine["gd"]["escaped"]
+
+
+def test_nags_look_ahead_points_are_where_its_gradient_was_taken():
+    r = optimizer_paths.run_surface("ravine", steps=20, optimizers=("gd", "nag"), keep=100, lookahead=True)
+    assert "lookahead" not in r["gd"] and len(r["nag"]["lookahead"]) == 20
+    path, ahead, gamma = np.array(r["nag"]["path"]), np.array(r["nag"]["lookahead"]), r["settings"]["momentum"]
+    # w - gamma*m with m = w_t - w_{t+1} of the previous step: the look-ahead lies past w along the last move
+    assert np.allclose(ahead[1:], path[1:-1] - gamma * (path[:-2] - path[1:-1]), atol=1e-5)
+    assert "lookahead" not in optimizer_paths.run_surface("ravine", steps=5)["nag"]  # the default output is unchanged
+
+
+def test_fit_is_train_epochs_run_to_the_end():
+    data = datasets.load(parse_training({}))
+    x, y = data.dm.x_train, data.dm.y_train
+
+    def trained(loop):
+        module = saturation.saturated_module(2, "ce", seed=3)
+        loop(module, torch.optim.SGD(module.parameters(), lr=0.1))
+        return [p.detach().clone() for p in module.parameters()]
+
+    a = trained(lambda m, o: _fit.fit(m, x, y, o, 4, batch_size=16, seed=1))
+    b = trained(lambda m, o: list(_fit.train_epochs(m, x, y, o, 4, batch_size=16, seed=1)))
+    assert all(torch.equal(p, q) for p, q in zip(a, b))
+
+
+def test_the_command_is_one_train_py_accepts_with_the_same_settings():
+    from nnref.checks import check
+    from nnref.train import compose
+
+    settings = parse_training({"optimizer": "adam", "lr": 0.01, "beta1": 0.8, "batching": "stochastic",
+                               "schedule": "cosine", "hidden": "8, 4", "activation": "tanh", "epochs": 7, "seed": 2})
+    data = datasets.load(settings)
+    cfg = compose(train_overrides(settings, data))
+    check(cfg)
+    assert cfg.task._target_.endswith("BinaryModule") and cfg.data.source == "lecture_binary"
+    assert cfg.optim._target_ == "nnref.optim.Adam" and cfg.optim.lr == 0.01 and list(cfg.optim.betas) == [0.8, 0.999]
+    assert list(cfg.model.hidden) == [8, 4] and cfg.model.activation == "tanh" and cfg.batching.lr_scale == 1.0
+    assert cfg.trainer.max_epochs == 7 and cfg.seed == 2 and cfg.scheduler.T_max == 7
+
+
+def test_a_click_on_the_paths_picture_maps_back_to_the_surface():
+    from nnref.playground.path_frames import DPI, SIZE, PathFrames, point_at
+    from nnref.playground.paths import view
+
+    settings = PathSettings()
+    frames = PathFrames(run_paths(PathSettings(steps=1)), view(settings))
+    frames.draw(0)
+    height = SIZE[1] * DPI
+    for x, y in ((-1.5, 0.5), (2.0, -1.0), (0.1, 0.9)):
+        px, py = frames.map.transData.transform((x, y))  # display pixels, origin bottom left
+        got = point_at(px, height - py, view(settings))
+        assert got == pytest.approx((x, y), abs=1e-6)
+    assert point_at(5, 5, view(settings)) is None  # the corner is outside the contour plot
+
+
+# ---------------------------------------------------------------- the page in a real browser
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The playground in a subprocess and a headless Chromium; fails (not skips) naming what is missing."""
+    from nnref.playground.browser import INSTALL_HINT
+
+    missing = [name for name in ("gradio", "playwright") if importlib.util.find_spec(name) is None]
+    if missing:
+        pytest.fail(f"the browser tests need {' and '.join(missing)}: {INSTALL_HINT}")
+    from playwright.sync_api import sync_playwright
+
+    from nnref.playground import browser
+    from nnref.playground.serve import serve
+
+    log = tmp_path_factory.mktemp("playground") / "server.log"
+    with sync_playwright() as playwright:
+        try:
+            chromium = browser.launch(playwright)
+        except RuntimeError as e:
+            pytest.fail(str(e))
+        try:
+            with serve(log_path=str(log)) as url:
+                yield url, chromium
+        finally:
+            chromium.close()
+
+
+def open_page(site, query: str = ""):
+    url, chromium = site
+    page = chromium.new_context(viewport={"width": 1400, "height": 1100}).new_page()
+    page.goto(url + query)
+    # The page is up once its load events have run: the last one writes the link to these settings.
+    page.wait_for_function("() => (document.querySelector('#share-link textarea, #share-link input')?.value || '')"
+                           ".startsWith('http')", timeout=60_000)
+    return page
+
+
+def choose(page, field: str, option: str) -> None:
+    """Pick an option of a Gradio dropdown the way a user does."""
+    page.locator(f"#field-{field} input").first.click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def field_value(page, field: str) -> str:
+    return page.locator(f"#field-{field} input, #field-{field} textarea").first.input_value()
+
+
+def wait_for_value(page, field: str, expected: str) -> None:
+    page.wait_for_function("([f, v]) => [...document.querySelectorAll(`#field-${f} input, #field-${f} textarea`)]"
+                           ".some(e => e.value === v)", arg=[field, expected], timeout=10_000)
+
+
+def wait_for_status(page, word: str, timeout_ms: int = 30_000) -> str:
+    page.wait_for_function(f"() => (document.querySelector('#train-status')?.innerText || '').includes({word!r})",
+                           timeout=timeout_ms)
+    return page.locator("#train-status").inner_text()
+
+
+def losses(status: str) -> tuple:
+    first, last = re.search(r"train loss ([-\d.e+]+) → ([-\d.e+]+)", status).groups()
+    return float(first), float(last)
+
+
+@pytest.mark.slow
+def test_two_browsers_train_at_once_nag_learns_and_each_sees_its_own_run(site):
+    mine, theirs = open_page(site), open_page(site, "?data=red_yellow_blue&head=multiclass&opt=adam&lr=0.01")
+    choose(mine, "optimizer", "nag")
+    mine.wait_for_function("() => document.querySelector('#field-lr input').value === '0.02'")  # NAG's conf lr
+    before = mine.locator("#train-map").screenshot()
+    mine.locator("#train-button").click()
+    theirs.locator("#train-button").click()
+    status, other = wait_for_status(mine, "done"), wait_for_status(theirs, "done")
+    first, last = losses(status)
+    assert last < 0.5 * first and "accuracy" in status
+    assert mine.locator("#train-map").screenshot() != before  # the map changed
+    assert losses(other)[0] > 1.0 > first  # three classes start near ln 3, two near ln 2: each its own run
+    assert "optim=nag" in mine.locator("#train-command").inner_text()
+    assert "opt=nag" in mine.url
+
+
+@pytest.mark.slow
+def test_stop_ends_a_run_mid_way(site):
+    page = open_page(site, "?epochs=500")
+    page.locator("#train-button").click()
+    wait_for_status(page, "running")
+    page.locator("#stop-button").click()
+    status = wait_for_status(page, "stopped", timeout_ms=5_000)
+    epoch = int(re.search(r"stopped\*{0,2} at epoch (\d+)", status).group(1))
+    time.sleep(1.0)
+    assert epoch < 500 and "done" not in page.locator("#train-status").inner_text()
+
+
+@pytest.mark.slow
+def test_a_bad_lr_shows_its_message_beside_the_field_and_nothing_runs(site):
+    page = open_page(site)
+    page.locator("#field-lr input").first.fill("-1")
+    page.locator("#train-button").click()
+    page.wait_for_function("() => document.querySelector('#field-lr').innerText.includes('out of range')")
+    assert "lr: -1 is out of range" in page.locator("#field-lr").inner_text()
+    assert "ready" in page.locator("#train-status").inner_text()  # no run started
+
+
+@pytest.mark.slow
+def test_momentum_escapes_the_local_minimum_and_gd_does_not(site):
+    page = open_page(site, "?tab=paths")
+    page.locator("#paths-button").click()
+    page.wait_for_selector("#paths-table table", timeout=30_000)
+    escaped = {cells[0]: cells[-1] for cells in
+               (row.split("\t") for row in page.locator("#paths-table table tr").all_inner_texts()[1:])}
+    assert escaped["momentum"] == "yes" and escaped["nag"] == "yes" and escaped["gd"] == "no"
+
+
+@pytest.mark.slow
+def test_a_shared_link_restores_its_settings(site):
+    page = open_page(site, "?opt=adam&lr=0.004&epochs=50&hidden=8,8&tab=paths&surface=ravine&p_opts=gd,momentum")
+    page.wait_for_function("() => (document.querySelector('#field-surface input')?.value || '').startsWith('ravine')")
+    assert page.locator("#field-optimizers input:checked").count() == 2
+    assert field_value(page, "x0") == "-8"  # the ravine's own start, which the link did not need to name
+    page.get_by_role("tab", name="Output layers and losses").click()
+    for field, value in (("optimizer", "adam"), ("lr", "0.004"), ("epochs", "50"), ("hidden", "8,8")):
+        wait_for_value(page, field, value)
+    choose(page, "optimizer", "rmsprop")  # a change goes back into the address bar
+    page.wait_for_function("() => window.location.search.includes('opt=rmsprop')")
+    assert "surface=ravine" in page.url and "x0=" not in page.url
