@@ -36,7 +36,11 @@ def main():
             main_cmd.append(timed([sys.executable, "train.py", "task=multiclass", "optim=nag",
                                    f"hydra.run.dir={tmp}/run{i}"]))
     ratios = [m / f for m, f in zip(main_cmd, floor)]
-    print(f"median of {args.rounds} rounds\n")
+    import datetime
+    import os
+    import platform
+
+    print(f"{datetime.date.today()}, {platform.machine()}, {os.cpu_count()} cores; median of {args.rounds} rounds\n")
     print("| command | wall time (s) |")
     print("|---|---:|")
     print(f"| import torch, lightning, torchmetrics, hydra | {statistics.median(floor):.2f} |")

@@ -157,6 +157,16 @@ def nnref_run(epochs: int, tmp: Path) -> float:
     return results["steps"] / results["fit_seconds"]
 
 
+def machine() -> str:
+    """The machine and date, for the printed table."""
+    import datetime
+    import os
+    import platform
+
+    return (f"{datetime.date.today()}, {platform.machine()}, {os.cpu_count()} cores, "
+            f"{platform.processor() or platform.system()}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
@@ -175,8 +185,9 @@ def main():
     def ratio(a, b):
         return statistics.median(x / y for x, y in zip(rates[a], rates[b]))
 
+    print(f"{machine()}, torch {torch.__version__}, lightning {L.__version__}")
     print(f"digits 64-64-10 ReLU, batch {BATCH}, momentum, {args.epochs} epochs, validation each epoch; "
-          f"medians of {args.rounds} interleaved rounds, torch {torch.__version__}, lightning {L.__version__}\n")
+          f"medians of {args.rounds} interleaved rounds\n")
     print("| loop | steps/s |\n|---|---:|")
     for name in runners:
         print(f"| {name} | {med[name]:.0f} |")
