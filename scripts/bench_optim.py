@@ -12,7 +12,7 @@ drift in machine speed hits all three alike):
 NAG is timed as step(closure) with a closure that only returns a constant (the
 grads are already set), against SGD(nesterov=True).step().
 
-    PYTHONPATH=src python scripts/bench_optim.py [--params N] [--tensors K] [--repeats R] [--threads T]
+    python scripts/bench_optim.py [--params N] [--tensors K] [--repeats R] [--threads T]
 """
 import argparse
 import statistics
@@ -100,7 +100,12 @@ def main():
     if args.threads:
         torch.set_num_threads(args.threads)
 
+    import datetime
+    import os
+    import platform
+
     print(
+        f"{datetime.date.today()}, {platform.machine()}, {os.cpu_count()} cores, "
         f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
         f"{args.params:,} float32 params in {args.tensors} tensors, "
         f"{args.repeats} rounds x {args.steps} steps; median ms per step\n"
