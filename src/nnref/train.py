@@ -11,7 +11,6 @@ import logging
 import math
 import os
 import time
-import warnings
 from pathlib import Path
 
 import torch
