@@ -150,3 +150,11 @@ def test_a_head_fits_with_plain_dataloaders_and_no_nnref_data_module(cls, n_out,
         whole = head.loss(head(x), y)
     torch.testing.assert_close(trainer.callback_metrics["val/loss"], whole, rtol=1e-5, atol=1e-6)
     assert [row["epoch"] for row in head.history] == [0, 1]
+
+
+@pytest.mark.parametrize("cls,n_out,kw,target", LOSS_CASES)
+def test_each_head_computes_exactly_the_metrics_it_declares(cls, n_out, kw, target):
+    m = make(cls, n_out, **kw)
+    metrics = m.compute_metrics(LOGITS[:, :n_out], target)
+    assert set(metrics) == set(cls.metrics) and all(torch.isfinite(torch.as_tensor(v)) for v in metrics.values())
+    assert cls.main_metric.split("/", 1)[1] in {"loss", *cls.metrics}
