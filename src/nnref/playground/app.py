@@ -110,15 +110,31 @@ def frame_outputs(frame: streams.TrainingFrame, files: FrameFiles | None = None)
     return (*pictures, frame.status, command, data_file, state)
 
 
-def train(*values):
+# Sessions whose Stop was pressed during a run. The run's own loop ends at its next frame and draws
+# "stopped" itself: cancelling the stream instead raced with a frame already on its way, which could
+# overwrite the stopped message with "running" after the run had ended.
+STOP_REQUESTED: set[str] = set()
+
+
+def train(request: gr.Request, *values):
     form = training_form(values)
     settings = settings_or_error(parse_training, form)
+    session = request.session_hash
+    STOP_REQUESTED.discard(session)
     try:
         with FrameFiles() as files:
+            last = None
             for frame in streams.training_frames(settings, form["csv_file"]):
-                yield frame_outputs(frame, files)
+                if session in STOP_REQUESTED and last is not None:
+                    message = stopped(last[-1])
+                    yield (gr.skip(), gr.skip(), message, gr.skip(), gr.skip(), {**last[-1], "state": "stopped"})
+                    return
+                last = frame_outputs(frame, files)
+                yield last
     except SettingsError as e:
         raise gr.Error(str(e)) from None
+    finally:
+        STOP_REQUESTED.discard(session)
 
 
 def preview(*values):
@@ -131,10 +147,17 @@ def preview(*values):
 
 
 def stopped(run_state):
-    """Stop's message: where the run was when it was cancelled."""
+    """Stop's message: where the run was when it stopped."""
     if not run_state or run_state.get("state") != "running":
         return gr.skip()
     return run_state["status"].replace("**running**", f"**stopped** at epoch {run_state['epoch']}", 1)
+
+
+def request_stop(run_state, request: gr.Request):
+    """Stop: the run ends at its next frame (see STOP_REQUESTED); the message shows at once."""
+    if run_state and run_state.get("state") == "running":
+        STOP_REQUESTED.add(request.session_hash)
+    return stopped(run_state)
 
 
 def head_for_data(data, head, loss):
@@ -335,7 +358,7 @@ def build_app() -> gr.Blocks:
         # Training: Train streams; Stop and any structural change cancel the stream.
         train_event = train_button.click(train, training_inputs, training_outputs, validator=check_training,
                                          concurrency_limit=CONCURRENT_RUNS, show_progress="minimal")
-        stop_button.click(stopped, run_state, train_status, cancels=[train_event], queue=False)
+        stop_button.click(request_stop, run_state, train_status, queue=False)
         data_picked = f["data"].input(head_for_data, [f["data"], f["head"], f["loss"]], [f["head"], f["loss"]],
                                       queue=False, cancels=[train_event])
         head_picked = f["head"].input(loss_for_head, [f["head"], f["loss"]], f["loss"], queue=False,
