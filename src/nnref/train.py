@@ -153,6 +153,10 @@ def run(cfg: DictConfig, run_dir: str | os.PathLike | None = None) -> float:
     if trainer.is_global_zero:
         write_json(run_dir / "results.json", results)
         print_summary(results, run_dir)
+    if torch.distributed.is_available() and torch.distributed.is_initialized():
+        # Join the process group's threads now: left to the interpreter's exit, gloo's can abort the
+        # process ("terminate called without an active exception") after the run has finished.
+        torch.distributed.destroy_process_group()
     return objective(results, cfg.optimized_metric)
 
 
