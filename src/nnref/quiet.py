@@ -4,20 +4,20 @@
 """
 import warnings
 
-FILTERS = {
+FILTERS = (
     # Lightning 2.6 on torch 2.13 warns about a deprecated pytree API on every run; not ours to fix.
-    ".*treespec.*": "lightning/torch",
+    ".*treespec.*",
     # Resuming a run writes into its own checkpoints folder again, which is what resume means.
-    ".*Checkpoint directory .* exists and is not empty.*": "resume",
+    ".*Checkpoint directory .* exists and is not empty.*",
     # Batches are sliced from in-memory tensors in the main process: there are no workers to add.
-    ".*does not have many workers.*": "in-memory batches",
+    ".*does not have many workers.*",
     # Full-batch GD has one batch per epoch, fewer than any logging interval; metrics are per epoch.
-    ".*smaller than the logging interval.*": "per-epoch logging",
+    ".*smaller than the logging interval.*",
     # A diverged run's training_step returns None on purpose: no backward, no update, then it stops.
-    ".*`training_step` returned `None`.*": "divergence",
+    ".*`training_step` returned `None`.*",
     # Validation and test run on the whole split in every DDP process: their numbers are the same.
-    ".*when logging on epoch level in distributed setting.*": "DDP",
-}
+    ".*when logging on epoch level in distributed setting.*",
+)
 
 
 def install() -> None:
