@@ -3,7 +3,7 @@
 It trains, and on one model with one learning rate it gives the same numbers as
 nnref.optim.Momentum.  It has two bugs that only show outside that happy path; find them with
 
-    python -m nnref.testing optimizer examples.student_momentum:StudentMomentum --twin momentum
+    nnref-check optimizer examples.student_momentum:StudentMomentum --twin momentum
 
 (Kept as written, bugs included: tests/test_testing.py holds the kit to naming both.)
 """

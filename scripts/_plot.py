@@ -22,7 +22,9 @@ def parse_args(name: str, doc: str, argv=None) -> argparse.Namespace:
     import torch
 
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))  # tiny nets: one thread is as fast
-    import nnref  # noqa: F401 - its known-warning filters (nnref/quiet.py)
+    from nnref import quiet
+
+    quiet.install()  # nnref's known-warning filters (importing nnref leaves the filters alone)
     return args
 
 

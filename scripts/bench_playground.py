@@ -1,6 +1,6 @@
 """The playground's speed against the issue's targets, medians of several runs.
 
-Starts `python -m nnref.playground` on a free port and calls it over HTTP the way the page does
+Starts `nnref-playground` (as `python -m nnref.playground`) on a free port and calls it over HTTP the way the page does
 (gradio_client: the same queue, events and validators; frames are not downloaded, as a browser
 fetches them alongside). After one warm-up run per case (reported as "cold"), each case runs
 --repeats times:
@@ -15,12 +15,15 @@ fetches them alongside). After one warm-up run per case (reported as "cold"), ea
 import argparse
 import statistics
 import sys
+from pathlib import Path
 import time
 
-from gradio_client import Client
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from nnref.playground.app import PATH_FIELDS, initial_training_form, TRAINING_FIELDS
-from nnref.playground.serve import serve
+from gradio_client import Client  # noqa: E402
+
+from nnref.playground.page import PATH_FIELDS, TRAINING_FIELDS, initial_training_form
+from support.serve import serve  # tests/support, shared with the browser tests
 from nnref.playground.settings import PathSettings
 
 TARGETS = [  # (case, measure, target, "<" or ">=", unit)

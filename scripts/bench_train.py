@@ -33,8 +33,8 @@ import torch
 import torch.nn.functional as F
 import torchmetrics
 
-import nnref  # noqa: F401 - its known-warning filters
-from nnref.data import Batches, TaskDataModule
+from nnref import quiet
+from nnref.data import Batches, TaskData
 from nnref.nets import MLP
 from nnref.optim import Momentum
 from nnref.train import compose, run
@@ -44,9 +44,7 @@ LR, GAMMA, BATCH = 0.02, 0.9, 32
 
 
 def data():
-    dm = TaskDataModule(source="digits", target_encoding="onehot", batching="mini", batch_size=BATCH, seed=0)
-    dm.setup()
-    return dm
+    return TaskData(source="digits", target_encoding="onehot", batching="mini", batch_size=BATCH, seed=0).load()
 
 
 def plain(epochs: int, tmp: Path) -> float:
@@ -172,6 +170,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--epochs", type=int, default=30, help="30: the default config's")
     args = parser.parse_args()
+    quiet.install()
     torch.set_num_threads(1)  # as train.py runs (conf threads: 1)
     torch.set_flush_denormal(True)
     runners = {"plain": plain, "floor": floor, "textbook": textbook, "nnref": nnref_run}

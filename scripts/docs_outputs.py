@@ -43,6 +43,8 @@ def run(command: str, fails: bool, page: Path) -> str:
     argv = shlex.split(command)
     if argv[0] == "python":
         argv[0] = sys.executable  # the interpreter running this script, i.e. the project's environment
+    elif argv[0].startswith("nnref-"):
+        argv[0] = str(Path(sys.executable).parent / argv[0])  # the console command of that environment
     env = {**os.environ, "PYTHONWARNINGS": "ignore", "COLUMNS": "100"}
     proc = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     if (proc.returncode != 0) != fails:

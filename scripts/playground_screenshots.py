@@ -1,6 +1,6 @@
 """Screenshots of the playground for docs/playground.md: docs/figures/playground_*.png.
 
-Starts `python -m nnref.playground` on a free port, drives it in a headless Chromium (Debian's
+Starts `nnref-playground` (as `python -m nnref.playground`) on a free port, drives it in a headless Chromium (Debian's
 `chromium` where there is one, else Playwright's own) and saves:
 
   playground_training.png    the whole page after a NAG run on the red/black points
@@ -14,11 +14,14 @@ Starts `python -m nnref.playground` on a free port, drives it in a headless Chro
 import argparse
 import os
 import sys
+from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from nnref.playground import browser
-from nnref.playground.serve import serve
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from support import browser  # tests/support, shared with the browser tests
+from support.serve import serve  # tests/support, shared with the browser tests
 
 
 def ready(page, url: str) -> None:

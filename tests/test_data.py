@@ -6,9 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from nnref.data import Batches, TaskDataModule
-from nnref.data import encoding
-from nnref.data.module import stratified_split
+from nnref.data import BATCHINGS, Batches, TaskData, encoding, epoch_order, stratified_split
+from nnref.data.module import TaskDataModule
 from nnref.data.sources import load
 
 
@@ -28,14 +27,14 @@ def test_onehot_encoder_round_trip_and_vectors():
     enc = encoding.OneHotEncoder.fit(["Seoul", "Daejeon", "Busan", "Seoul"])
     idx = enc.encode(["Seoul", "Busan"])
     assert roundtrip(enc).decode(idx) == ["Seoul", "Busan"]
-    np.testing.assert_array_equal(enc.one_hot(["Busan", "Seoul"]), [[1, 0, 0], [0, 0, 1]])
+    one_hot = torch.nn.functional.one_hot(torch.from_numpy(enc.encode(["Busan", "Seoul"])), len(enc.classes))
+    np.testing.assert_array_equal(one_hot.numpy(), [[1, 0, 0], [0, 0, 1]])
 
 
 def test_ordinal_codes_are_one_half_zero_for_three_classes():
     enc = encoding.OrdinalEncoder(["red", "yellow", "blue"])
     np.testing.assert_allclose(enc.codes, [1.0, 0.5, 0.0])
-    np.testing.assert_allclose(enc.encode_codes(["blue", "red", "yellow"]), [0.0, 1.0, 0.5])
-    assert enc.decode(enc.nearest([0.9, 0.4, 0.1])) == ["red", "yellow", "blue"]
+    np.testing.assert_allclose(enc.codes[enc.encode(["blue", "red", "yellow"])], [0.0, 1.0, 0.5])
     assert isinstance(roundtrip(enc), encoding.OrdinalEncoder)
 
 
@@ -83,8 +82,7 @@ def test_stratified_split_keeps_class_proportions_and_is_seeded():
 
 
 def test_standardisation_uses_train_statistics_only():
-    dm = TaskDataModule(source="breast_cancer", target_encoding="binary", seed=1)
-    dm.setup()
+    dm = TaskData(source="breast_cancer", target_encoding="binary", seed=1).load()
     src = load("breast_cancer")
     train = dm.split_index["train"]
     first = next(iter(src.table))
@@ -100,10 +98,9 @@ def test_standardisation_uses_train_statistics_only():
 @pytest.mark.parametrize("batching,expected", [("full", lambda n, b: 1), ("mini", lambda n, b: math.ceil(n / b)),
                                                ("stochastic", lambda n, b: n)])
 def test_batching_modes_give_1_ceil_n_over_b_and_n_updates(batching, expected):
-    dm = TaskDataModule(source="iris", target_encoding="onehot", batching=batching, batch_size=16)
-    dm.setup()
+    dm = TaskData(source="iris", target_encoding="onehot", batching=batching, batch_size=16).load()
     n = len(dm.x_train)
-    batches = dm.train_dataloader()  # one (x, y) batch per item, as a DataLoader gives them
+    batches = dm.train_batches()  # one (x, y) batch per item, as a DataLoader gives them
     got = list(batches)
     assert len(got) == len(batches) == expected(n, 16)
     assert sum(len(x) for x, _ in got) == n
@@ -145,3 +142,31 @@ def test_digits_multilabel_is_seeded_and_has_one_to_three_labels():
 def test_lecture_sets_have_nominal_labels():
     assert set(load("lecture_binary").target) == {"red", "black"}
     assert set(load("lecture_multiclass").target) == {"red", "yellow", "blue"}
+
+
+def test_the_data_module_is_a_shell_whose_batches_are_the_datas_own():
+    dm = TaskDataModule(source="iris", target_encoding="onehot", batching="mini", batch_size=16, seed=3)
+    dm.setup()
+
+    class Trainer:  # what the data module reads of Lightning's Trainer
+        current_epoch, global_rank, world_size, overfit_batches = 2, 0, 1, 0
+
+    dm.trainer = Trainer()
+    ours = [x for x, _ in dm.train_dataloader()]
+    data = TaskData(source="iris", target_encoding="onehot", batching="mini", batch_size=16, seed=3).load()
+    order = epoch_order(len(data.x_train), 3, 2)  # the order every loop draws from (seed, epoch)
+    expected = [data.x_train[order[i : i + 16]] for i in range(0, len(order), 16)]
+    assert all(torch.equal(a, b) for a, b in zip(ours, expected)) and len(ours) == len(expected)
+
+
+def test_the_batchings_table_gives_each_its_batch_size_and_lr_scale():
+    assert [BATCHINGS[b].batch_size(100, 32) for b in ("full", "mini", "stochastic")] == [100, 32, 1]
+    assert BATCHINGS["stochastic"].lr_scale == 0.1 and BATCHINGS["full"].lr_scale == BATCHINGS["mini"].lr_scale == 1
+    assert not BATCHINGS["full"].shuffled and BATCHINGS["mini"].shuffled
+
+
+def test_bad_data_settings_are_refused_naming_the_key():
+    with pytest.raises(ValueError, match="data.batch_size=0"):
+        TaskData(batch_size=0)
+    with pytest.raises(ValueError, match="batching=huge: unknown; valid: full, mini, stochastic"):
+        TaskData(batching="huge")

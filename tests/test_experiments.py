@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 import torch
 
+from nnref.data import TaskData
+
 from conftest import ROOT, run_cli
 from nnref.experiments import batching, collapse, optimizer_paths, ordinal_vs_onehot, saturation
 from nnref.nets import MLP
@@ -33,8 +35,10 @@ def test_saturation_mse_stalls_from_a_confidently_wrong_start_and_ce_does_not():
 
 
 def test_saturated_start_says_net_minus_7_for_every_row():
-    module = saturation.saturated_module(4, "mse", hidden=(8,))
-    torch.testing.assert_close(module(torch.randn(10, 4)), torch.full((10, 1), -7.0))
+    data = TaskData(source="breast_cancer", target_encoding="binary").load()
+    net, head = saturation.saturated_model(data, "mse", hidden=(8,))
+    assert head.loss_name == "mse"
+    torch.testing.assert_close(net(data.x_train[:10]), torch.full((10, 1), -7.0))
 
 
 # ---------------------------------------------------------------- 2. collapse

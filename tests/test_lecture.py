@@ -1,5 +1,5 @@
 """The lecture's formulas, each asserted against autograd or exact arithmetic in float64, on the
-project's own heads (nnref.tasks) and encoders."""
+project's own heads (nnref.heads) and encoders."""
 import functools
 import math
 
@@ -8,10 +8,10 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from nnref.data import TaskDataModule
+from nnref.data import TaskData
 from nnref.data.encoding import TargetScaler
 from nnref.experiments import softmax
-from nnref.tasks import BinaryModule, MulticlassModule, MultilabelModule, RegressionModule
+from nnref.heads import BinaryHead, MulticlassHead, MultilabelHead, RegressionHead
 
 D = torch.float64
 
@@ -48,7 +48,7 @@ def test_softmax_subtracting_the_max_keeps_huge_logits_finite():
 
 
 def test_multiclass_predict_is_the_softmax():
-    head = MulticlassModule(2, 3).double()
+    head = MulticlassHead(3)
     z = torch.tensor([[1000.0, 0.0, -1000.0], [0.5, -0.25, 2.0]], dtype=D)
     torch.testing.assert_close(head.predict(z), softmax(z), rtol=1e-14, atol=1e-300)
 
@@ -57,15 +57,15 @@ def test_multiclass_predict_is_the_softmax():
 def test_binary_bce_equals_two_class_cross_entropy():
     z = torch.tensor([-30.0, -3.0, -0.5, 0.0, 0.7, 4.0, 25.0], dtype=D)
     t = torch.tensor([1, 0, 1, 0, 1, 1, 0])
-    bce = BinaryModule(1, 1).loss(z[:, None], t[:, None].to(D), reduction="none")
-    ce = functools.partial(MulticlassModule(1, 2).loss, reduction="none")
+    bce = BinaryHead(1).loss(z[:, None], t[:, None].to(D), reduction="none")
+    ce = functools.partial(MulticlassHead(2).loss, reduction="none")
     # sigma(z) = e^z / (e^z + e^0): with logits (0, z), class 1 is the binary target's 1 ...
     torch.testing.assert_close(bce, ce(torch.stack([torch.zeros_like(z), z], 1), t), rtol=1e-13, atol=1e-15)
     # ... and with logits (z, 0), sigma(z) belongs to class 0, so the labels swap.
     torch.testing.assert_close(bce, ce(torch.stack([z, torch.zeros_like(z)], 1), 1 - t), rtol=1e-13, atol=1e-15)
     # The probabilities agree too: sigma(z) is the softmax of (0, z) at class 1.
     two = softmax(torch.stack([torch.zeros_like(z), z], 1))
-    torch.testing.assert_close(BinaryModule(1, 1).predict(z[:, None]), two[:, 1], rtol=1e-13, atol=1e-300)
+    torch.testing.assert_close(BinaryHead(1).predict(z[:, None]), two[:, 1], rtol=1e-13, atol=1e-300)
 
 
 # ---------------------------------------------------------------- cross-entropy = -log likelihood
@@ -73,7 +73,7 @@ def test_cross_entropy_is_minus_mean_log_of_the_product_of_right_answer_probabil
     torch.manual_seed(1)
     z = torch.randn(6, 4, dtype=D) * 2
     t = torch.tensor([0, 3, 1, 1, 2, 0])
-    head = MulticlassModule(2, 4)
+    head = MulticlassHead(4)
     p_right = softmax(z)[torch.arange(6), t]
     likelihood = torch.prod(p_right)  # 6 probabilities: no underflow in float64
     torch.testing.assert_close(head.loss(z, t), -torch.log(likelihood) / 6, rtol=1e-13, atol=0)
@@ -84,7 +84,7 @@ def test_multilabel_loss_is_the_sum_of_per_label_bces_and_outputs_need_not_sum_t
     torch.manual_seed(2)
     z = torch.randn(5, 3, dtype=D) * 2
     t = torch.tensor([[1, 0, 1], [0, 0, 0], [1, 1, 1], [0, 1, 0], [1, 0, 0]], dtype=D)
-    head = MultilabelModule(2, 3)
+    head = MultilabelHead(3)
     y = torch.sigmoid(z)
     per_label = [F.binary_cross_entropy(y[:, k], t[:, k]) for k in range(3)]  # each a mean over samples
     torch.testing.assert_close(head.loss(z, t), sum(per_label), rtol=1e-13, atol=0)
@@ -99,7 +99,7 @@ def test_multilabel_loss_is_the_sum_of_per_label_bces_and_outputs_need_not_sum_t
 def test_gradient_of_bce_wrt_the_logit_is_sigmoid_minus_target():
     z = torch.tensor([[-7.0], [-1.0], [0.0], [2.5], [9.0]], dtype=D)
     t = torch.tensor([[1.0], [0.0], [1.0], [1.0], [0.0]], dtype=D)
-    g = logits_grad(lambda v: BinaryModule(1, 1).loss(v, t, reduction="none"), z)
+    g = logits_grad(lambda v: BinaryHead(1).loss(v, t, reduction="none"), z)
     torch.testing.assert_close(g, torch.sigmoid(z) - t, rtol=1e-13, atol=1e-16)
 
 
@@ -107,7 +107,7 @@ def test_gradient_of_cross_entropy_wrt_the_logits_is_softmax_minus_one_hot():
     torch.manual_seed(3)
     z = torch.randn(4, 5, dtype=D) * 3
     t = torch.tensor([4, 0, 2, 2])
-    g = logits_grad(lambda v: MulticlassModule(1, 5).loss(v, t, reduction="none"), z)
+    g = logits_grad(lambda v: MulticlassHead(5).loss(v, t, reduction="none"), z)
     torch.testing.assert_close(g, softmax(z) - F.one_hot(t, 5).to(D), rtol=1e-13, atol=1e-16)
 
 
@@ -118,8 +118,8 @@ def test_gradient_of_sigmoid_plus_half_squared_error_and_the_projects_mse_is_twi
     course = -(t - y) * y * (1 - y)
     half = logits_grad(lambda v: 0.5 * (t - torch.sigmoid(v)) ** 2, z)
     torch.testing.assert_close(half, course, rtol=1e-13, atol=1e-18)
-    # BinaryModule(loss="mse") is torch's MSELoss, (t - y)^2 without the 1/2: twice the course's gradient.
-    project = logits_grad(lambda v: BinaryModule(1, 1, loss="mse").loss(v, t, reduction="none"), z)
+    # BinaryHead(loss="mse") is torch's MSELoss, (t - y)^2 without the 1/2: twice the course's gradient.
+    project = logits_grad(lambda v: BinaryHead(1, loss="mse").loss(v, t, reduction="none"), z)
     torch.testing.assert_close(project, 2 * course, rtol=1e-13, atol=1e-18)
     assert abs(float(course[0])) < 1e-3  # t = 1, net = -7: confidently wrong, and the gradient has died
 
@@ -128,7 +128,7 @@ def test_gradient_of_sigmoid_plus_half_squared_error_and_the_projects_mse_is_twi
 def test_sigmoid_regression_maps_predictions_back_to_original_units_exactly():
     y = np.array([25.0, 310.0, 140.5, 77.0, 346.0, 52.0])
     scaler = TargetScaler.fit(y, "minmax")
-    head = RegressionModule(1, 1, output="sigmoid", encoders={"target": scaler.to_dict()}).double()
+    head = RegressionHead(1, output="sigmoid", encoders={"target": scaler.to_dict()})
     scaled = torch.from_numpy((y - y.min()) / (y.max() - y.min()))[:, None]
     inner = scaled.clamp(1e-12, 1 - 1e-12)  # the two ends need logits of +-inf; stay a hair inside
     pred = head.predict(torch.logit(inner))
@@ -138,12 +138,11 @@ def test_sigmoid_regression_maps_predictions_back_to_original_units_exactly():
 
 
 def test_sigmoid_regression_data_is_scaled_to_0_1_on_train_and_decodes_to_the_source():
-    dm = TaskDataModule(source="diabetes", target_encoding="minmax", seed=0)
-    dm.setup()
+    dm = TaskData(source="diabetes", target_encoding="minmax", seed=0).load()
     assert float(dm.y_train.min()) == 0.0 and float(dm.y_train.max()) == 1.0
-    head = RegressionModule(dm.n_features, 1, output="sigmoid", encoders=dm.encoders)
-    raw = np.asarray(dm.source_info.target, dtype=np.float64)[dm.split_index["test"]]
+    head = RegressionHead(1, output="sigmoid", encoders=dm.encoders)
+    raw = np.asarray(dm.source.target, dtype=np.float64)[dm.split_index["test"]]
     back = head.to_original_units(dm.y_test.double()).squeeze(1).numpy()
     np.testing.assert_allclose(back, raw, rtol=1e-6)  # y_test is stored as float32
     with pytest.raises(ValueError, match="task.output"):
-        RegressionModule(1, 1, output="tanh")
+        RegressionHead(1, output="tanh")

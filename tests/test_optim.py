@@ -288,7 +288,7 @@ def test_momentum_under_lr_schedule_keeps_each_steps_lr_inside_m():
 def test_passes_the_kit_against_torch(name, weight_decay, maximize):
     """Every check of nnref.testing, with torch's counterpart as the twin (built by the kit with
     the same hyperparameters).  Momentum and NAG differ from torch after an lr change, a declared
-    difference of form (nnref.testing.forms); NAG is compared as θ = w − γ·m."""
+    difference of form (nnref.testing.KNOWN_FORMS); NAG is compared as θ = w − γ·m."""
     ours = partial(CASES[name].ours, **CASES[name].hp, weight_decay=weight_decay, maximize=maximize)
     report = check_optimizer(ours, twin=CASES[name].torch_factory, dtypes=(torch.float64, torch.float32))
     assert report.ok, report
@@ -644,26 +644,6 @@ def test_maximize_is_a_param_group_default(name):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_state_dict_saved_without_maximize_loads_as_minimize(name):
-    """A checkpoint from before maximize existed: its param groups lack the key."""
-    model, inputs, targets = make_problem()
-    optimizer = make_ours(name, model.parameters())
-    step_n(model, optimizer, inputs, targets, 2)
-    old = copy.deepcopy(optimizer.state_dict())  # state_dict() shares the state tensors
-    for group in old["param_groups"]:
-        del group["maximize"]
-
-    twin = copy.deepcopy(model)
-    twin_optimizer = make_ours(name, twin.parameters(), maximize=True)
-    twin_optimizer.load_state_dict(old)
-    assert twin_optimizer.param_groups[0]["maximize"] is False
-    step_n(model, optimizer, inputs, targets, 2)
-    step_n(twin, twin_optimizer, inputs, targets, 2)
-    for a, b in zip(values(model), values(twin)):
-        assert torch.equal(a, b)
-
-
-@pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("value", ["False", 1, None])
 def test_maximize_must_be_a_bool(name, value):
     with pytest.raises(ValueError, match=re.escape(f"Invalid maximize: {value!r} (must be True or False)")):
@@ -698,3 +678,15 @@ def test_tensor_lr_with_more_than_one_element_names_its_shape(name):
         CASES[name].torch_factory([nn.Parameter(torch.zeros(2))], lr=lr)
     with pytest.raises(ValueError, match=re.escape("Invalid lr: tensor of shape (2, 1)")):
         CASES[name].ours([nn.Parameter(torch.zeros(2))], lr=torch.ones(2, 1))
+
+
+def test_the_course_table_names_each_optimizer_its_default_lr_form_and_twin():
+    from nnref.optim import OPTIMIZERS
+
+    assert list(OPTIMIZERS) == ["gd", "momentum", "nag", "adagrad", "rmsprop", "adam"]
+    for name, entry in OPTIMIZERS.items():
+        w = torch.zeros(2, requires_grad=True)
+        optimizer = entry.build([w])
+        assert type(optimizer) is entry.cls and optimizer.defaults["lr"] == entry.lr
+        twin = entry.twin([torch.zeros(2, requires_grad=True)], **entry.hyperparameters(), **entry.twin_settings)
+        assert isinstance(twin, torch.optim.Optimizer) and entry.form and entry.twin_name.startswith("torch_")

@@ -15,19 +15,22 @@ import numpy as np
 import pytest
 import torch
 
-from nnref.experiments import _fit, optimizer_paths, saturation
-from nnref.playground import datasets, streams, urlstate
+from nnref import loop
+from nnref.experiments import optimizer_paths, saturation
+from nnref.optim import OPTIMIZERS
+from nnref.playground import data as datasets
+from nnref.playground import settings as urlstate
+from nnref.playground import streams
 from nnref.playground.command import is_saturation_experiment, reproduce, train_overrides
-from nnref.playground.pacing import FramePacer
-from nnref.playground.paths import rows, run_paths
-from nnref.playground.runs import TrainingRun
+from nnref.playground.runs import TrainingRun, rows, run_paths
 from nnref.playground.settings import (MAX_EPOCHS, PathSettings, SettingsError, TrainingSettings, parse_paths,
                                        parse_training)
+from nnref.playground.streams import FramePacer
 
 
 @pytest.fixture(autouse=True)
 def one_torch_thread():
-    """As the app runs (app.build_app): one intra-op thread; tiny nets on shared cores crawl with more."""
+    """As the page runs (page.build_app): one intra-op thread; tiny nets on shared cores crawl with more."""
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     yield
@@ -204,17 +207,72 @@ def test_the_playground_reproduces_the_saturation_experiment_exactly():
     run = TrainingRun(settings, data)
     for _ in run.epochs():
         pass
-    expected = saturation.train_from_wrong_start(data.dm, "mse", epochs=30, lr=0.5, hidden=(16,), seed=0)
-    assert run.history["train_loss"] == expected["loss"]  # equal, not close: the same code ran
+    expected = saturation.train_from_wrong_start(data.splits, "mse", epochs=30, lr=0.5, hidden=(16,), seed=0)
+    # Equal, not close: the same code ran. With the whole batch per update, an epoch's train loss
+    # (the loss its one batch had before the update) is the loss after the epoch before.
+    assert run.history["train_loss"] == [expected["loss"][0], *expected["loss"][:-1]]
     assert run.history["train_score"] == expected["acc"]
     assert "saturation.train_from_wrong_start" in reproduce(settings, data)[0]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("values", [
+    {},  # the page as it opens: binary, momentum, mini-batches
+    {"data": "red_yellow_blue", "head": "multiclass", "optimizer": "nag", "batching": "stochastic",
+     "schedule": "step", "epochs": 12, "seed": 4},
+    {"data": "curve", "head": "regression", "loss": "mse", "optimizer": "adam", "lr": 0.01, "batching": "full",
+     "epochs": 40, "hidden": "8, 8", "activation": "tanh"},
+])
+def test_the_reproduce_command_gives_the_playgrounds_numbers(values, tmp_path):
+    import json
+    import shlex
+    import shutil
+
+    from conftest import run_cli
+
+    settings = parse_training({"epochs": 30, **values})
+    data = datasets.load(settings)
+    run = TrainingRun(settings, data)
+    for _ in run.epochs():
+        pass
+    command, language = reproduce(settings, data)
+    assert language == "shell" and command.startswith("nnref-train ")
+    if data.csv_path:  # the page offers the data as a CSV file; the command reads it from the current folder
+        shutil.copy(data.csv_path, tmp_path)
+    proc = run_cli(*shlex.split(command.splitlines()[0])[1:], "logger=none", f"hydra.run.dir={tmp_path / 'run'}",
+                   cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    history = json.loads((tmp_path / "run" / "results.json").read_text())["history"]
+    theirs = [row["train/loss"] for row in history]
+    ours = run.history["train_loss"][1:]  # [0] is the start, before any update
+    assert len(theirs) == len(ours) == settings.epochs
+    for a, b in zip(ours, theirs):
+        assert abs(a - b) <= 1e-5 * abs(b), (a, b)
+    for a, b in zip(run.history["val_loss"][1:], [row["val/loss"] for row in history]):
+        assert abs(a - b) <= 1e-5 * abs(b), (a, b)
+
+
+def test_concurrent_runs_get_exactly_the_weights_their_seed_gives():
+    from concurrent.futures import ThreadPoolExecutor
+
+    settings = parse_training({"epochs": 2})
+    data = datasets.load(settings)
+    alone = [p.detach().clone() for p in TrainingRun(settings, data).net.parameters()]
+
+    def start(_):
+        torch.manual_seed(12345)  # what another thread may do to the global generator meanwhile
+        return [p.detach().clone() for p in TrainingRun(settings, data).net.parameters()]
+
+    with ThreadPoolExecutor(4) as pool:
+        for weights in pool.map(start, range(40)):
+            assert all(torch.equal(a, b) for a, b in zip(alone, weights))
 
 
 def test_the_paths_tab_reports_optimizer_paths_numbers():
     settings = PathSettings()  # the local minimum with the experiment's own start, lr and gamma
     mine = {r["optimizer"]: r for r in rows(run_paths(settings))}
     theirs = optimizer_paths.run_surface("local_minimum", steps=settings.steps)
-    for name in optimizer_paths.OPTIMIZERS:
+    for name in OPTIMIZERS:
         assert mine[name]["final_loss"] == theirs[name]["final_loss"]
         assert mine[name]["steps_to_tol"] == theirs[name]["steps_to_tol"]
         assert mine[name]["escaped"] == theirs[name]["escaped"]
@@ -230,21 +288,7 @@ def test_nags_look_ahead_points_are_where_its_gradient_was_taken():
     assert "lookahead" not in optimizer_paths.run_surface("ravine", steps=5)["nag"]  # the default output is unchanged
 
 
-def test_fit_is_train_epochs_run_to_the_end():
-    data = datasets.load(parse_training({}))
-    x, y = data.dm.x_train, data.dm.y_train
-
-    def trained(loop):
-        module = saturation.saturated_module(2, "ce", seed=3)
-        loop(module, torch.optim.SGD(module.parameters(), lr=0.1))
-        return [p.detach().clone() for p in module.parameters()]
-
-    a = trained(lambda m, o: _fit.fit(m, x, y, o, 4, batch_size=16, seed=1))
-    b = trained(lambda m, o: list(_fit.train_epochs(m, x, y, o, 4, batch_size=16, seed=1)))
-    assert all(torch.equal(p, q) for p, q in zip(a, b))
-
-
-def test_the_command_is_one_train_py_accepts_with_the_same_settings():
+def test_the_command_is_one_nnref_train_accepts_with_the_same_settings():
     from nnref.checks import check
     from nnref.train import compose
 
@@ -260,13 +304,13 @@ def test_the_command_is_one_train_py_accepts_with_the_same_settings():
 
 
 def test_a_click_on_the_paths_picture_maps_back_to_the_surface():
-    from nnref.playground.path_frames import DPI, SIZE, PathFrames, point_at
-    from nnref.playground.paths import view
+    from nnref.playground.pictures import DPI, PATHS_SIZE, PathFrames, point_at
+    from nnref.playground.runs import view
 
     settings = PathSettings()
     frames = PathFrames(run_paths(PathSettings(steps=1)), view(settings))
     frames.draw(0)
-    height = SIZE[1] * DPI
+    height = PATHS_SIZE[1] * DPI
     for x, y in ((-1.5, 0.5), (2.0, -1.0), (0.1, 0.9)):
         px, py = frames.map.transData.transform((x, y))  # display pixels, origin bottom left
         got = point_at(px, height - py, view(settings))
@@ -278,15 +322,15 @@ def test_a_click_on_the_paths_picture_maps_back_to_the_surface():
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """The playground in a subprocess and a headless Chromium; fails (not skips) naming what is missing."""
-    from nnref.playground.browser import INSTALL_HINT
+    from support.browser import INSTALL_HINT
 
     missing = [name for name in ("gradio", "playwright") if importlib.util.find_spec(name) is None]
     if missing:
         pytest.fail(f"the browser tests need {' and '.join(missing)}: {INSTALL_HINT}")
     from playwright.sync_api import sync_playwright
 
-    from nnref.playground import browser
-    from nnref.playground.serve import serve
+    from support import browser
+    from support.serve import serve
 
     log = tmp_path_factory.mktemp("playground") / "server.log"
     with sync_playwright() as playwright:

@@ -1,6 +1,6 @@
 """nnref.testing, the kit: it passes what is right (nnref's own, torch's built-ins), names what is
 wrong (the student's momentum, wrong losses), and says in one line what it cannot check."""
-import copy
+
 import functools
 import subprocess
 import sys
@@ -13,8 +13,11 @@ import torch.nn.functional as F
 from torch import nn
 
 from nnref import optim
-from nnref.tasks import HEADS
+from nnref.heads import HEADS
+from nnref.optim import OPTIMIZERS
+from nnref.tasks import MODULES
 from nnref.testing import (
+    NAMED_TWINS,
     Form,
     KitError,
     check_head,
@@ -67,14 +70,8 @@ def statuses(report):
 # ------------------------------------------------------------------ optimizers that are right
 
 
-NNREF = {
-    "gd": functools.partial(optim.GD, lr=0.1),
-    "momentum": functools.partial(optim.Momentum, lr=0.05),
-    "nag": functools.partial(optim.NAG, lr=0.05),
-    "adagrad": functools.partial(optim.AdaGrad, lr=0.1),
-    "rmsprop": functools.partial(optim.RMSProp, lr=0.01),
-    "adam": functools.partial(optim.Adam, lr=0.01),
-}
+# nnref's six at the course's defaults (its table of optimizers)
+NNREF = {name: functools.partial(entry.cls, **entry.hyperparameters()) for name, entry in OPTIMIZERS.items()}
 
 
 @pytest.mark.parametrize("name", NNREF)
@@ -120,6 +117,12 @@ def test_torch_built_ins_pass_against_nnref_twins(ours, twin):
     assert report.ok, report
 
 
+def test_named_twins_are_the_courses_table_of_optimizers():
+    assert list(NAMED_TWINS) == list(OPTIMIZERS)
+    for name, (cls, hyperparameters) in NAMED_TWINS.items():
+        assert cls is OPTIMIZERS[name].cls and hyperparameters == OPTIMIZERS[name].hyperparameters()
+
+
 # ---------------------------------------------------------------- differences of form
 
 
@@ -150,8 +153,9 @@ def test_nag_against_plain_sgd_fails():
 def test_a_form_is_declared_with_a_keyword_for_a_pair_the_kit_does_not_know():
     ours = functools.partial(FixedMomentum, lr=0.05)
     assert check_optimizer(ours, twin=torch.optim.SGD)["twin: lr drop"].status == FAIL
-    form = Form(summary="equal at constant lr; differs after an lr change", reason="η inside m",
-                differs_after_lr_change=True)
+    form = Form(
+        summary="equal at constant lr; differs after an lr change", reason="η inside m", differs_after_lr_change=True
+    )
     report = check_optimizer(ours, twin=torch.optim.SGD, form=form)
     assert report.ok, report
     assert report["twin: lr drop"].status == FORM
@@ -183,8 +187,12 @@ def test_student_momentum_report_names_both_bugs():
     # On the happy path (one group, constant lr) it is right, and the report says so.
     assert report["twin: MLP"].status == report["twin: quadratic"].status == PASS
     assert {row.check for row in report.failures} == {
-        "param groups keep their own lr", "state_dict round trip", "deepcopy is independent",
-        "lr scheduler changes the lr", "twin: param groups", "twin: lr drop",
+        "param groups keep their own lr",
+        "state_dict round trip",
+        "deepcopy is independent",
+        "lr scheduler changes the lr",
+        "twin: param groups",
+        "twin: lr drop",
     }
 
 
@@ -323,7 +331,7 @@ def test_the_kit_leaves_the_users_objects_and_global_state_alone():
     keywords = dict(factory.keywords)
     rng, dtype = torch.get_rng_state(), torch.get_default_dtype()
     check_optimizer(factory, twin=torch.optim.SGD)
-    check_head(HEADS["multiclass"], "multiclass")  # builds a head, whose Linear draws from the generator
+    check_head(MODULES["multiclass"], "multiclass")  # a shell: the kit builds its course head
     assert factory.keywords == keywords
     assert torch.equal(torch.get_rng_state(), rng) and torch.get_default_dtype() == dtype
 
@@ -334,17 +342,19 @@ def test_the_kit_leaves_the_users_objects_and_global_state_alone():
 HEAD_CASES = [(task, loss) for task, head in HEADS.items() for loss in head.losses]
 
 
-@pytest.mark.parametrize("task, loss", HEAD_CASES, ids=[f"{t}-{l}" for t, l in HEAD_CASES])
+@pytest.mark.parametrize("task, loss", HEAD_CASES, ids=[f"{task}-{loss}" for task, loss in HEAD_CASES])
 def test_nnref_heads_pass(task, loss):
-    cls = HEADS[task]
+    """The course heads (class and instance) and their Lightning shells (class and instance)."""
     outputs = 4 if task in ("multiclass", "multilabel") else 1
-    for head in (cls, cls(n_inputs=3, n_outputs=outputs, hidden=(), loss=loss)):
+    cls, shell = HEADS[task], MODULES[task]
+    heads = (cls, cls(outputs, loss=loss), shell, shell(n_inputs=3, n_outputs=outputs, hidden=(), loss=loss))
+    for head in heads:
         report = check_head(head, task, loss=loss)
         assert report.ok, report
         assert all(row.status == PASS for row in report.rows)  # the activation is checked too
 
 
-@pytest.mark.parametrize("task, loss", HEAD_CASES, ids=[f"{t}-{l}" for t, l in HEAD_CASES])
+@pytest.mark.parametrize("task, loss", HEAD_CASES, ids=[f"{task}-{loss}" for task, loss in HEAD_CASES])
 def test_torch_losses_as_plain_callables_pass(task, loss):
     losses = {
         ("regression", "mse"): nn.MSELoss(),
@@ -409,7 +419,9 @@ def test_head_bad_input_in_one_line():
     with pytest.raises(KitError, match="loss='ce': not a loss of task=regression; its losses: mse"):
         check_head(nn.MSELoss(), "regression", loss="ce")
     with pytest.raises(KitError, match="was built with loss='mse', not 'ce'"):
-        check_head(HEADS["binary"](n_inputs=2, n_outputs=1, hidden=(), loss="mse"), "binary", loss="ce")
+        check_head(HEADS["binary"](1, loss="mse"), "binary", loss="ce")
+    with pytest.raises(KitError, match="BinaryModule was built with loss='mse', not 'ce'"):
+        check_head(MODULES["binary"](n_inputs=2, n_outputs=1, hidden=(), loss="mse"), "binary", loss="ce")
     with pytest.raises(KitError, match="neither a loss"):
         check_head(42, "binary")
 
@@ -419,17 +431,22 @@ def test_multiclass_head_one_item_per_check(check):
     check()
 
 
+def test_head_checks_name_the_checks_from_a_shells_loss():
+    ids = head_checks(MODULES["binary"](n_inputs=2, n_outputs=1, hidden=(), loss="mse"), "binary").mark.kwargs["ids"]
+    assert "loss_equals_torch_s_MSELoss(sigmoid_t)" in ids
+
+
 def test_parametrize_helpers_fail_and_skip_items_with_the_reports_line():
     """What pytest shows for a user's project: failing checks fail their item, others pass or skip."""
     mark = optimizer_checks(functools.partial(StudentMomentum, lr=0.05), twin="momentum").mark
-    checks = dict(zip(mark.kwargs["ids"], mark.args[1]))
+    checks = dict(zip(mark.kwargs["ids"], mark.args[1], strict=True))
     assert "state_dict_round_trip" in checks and "twin_lr_drop" in checks
     with pytest.raises(pytest.fail.Exception, match="state_dict round trip: step 1 after loading"):
         checks["state_dict_round_trip"]()
     assert checks["twin_MLP"]().status == PASS
     adam = optimizer_checks(torch.optim.Adam, twin="adam").mark
     with pytest.raises(pytest.skip.Exception, match="twin refuses sparse gradients"):
-        dict(zip(adam.kwargs["ids"], adam.args[1]))["sparse_gradients"]()
+        dict(zip(adam.kwargs["ids"], adam.args[1], strict=True))["sparse_gradients"]()
     broken = optimizer_checks(nn.Linear).mark
     with pytest.raises(pytest.fail.Exception, match="not a torch.optim.Optimizer subclass"):
         broken.args[1][0]()
@@ -442,13 +459,33 @@ def test_cli_student_momentum_exits_1_with_the_table(capsys, monkeypatch):
     monkeypatch.chdir(ROOT)
     assert main(["optimizer", "examples/student_momentum.py:StudentMomentum", "--twin", "momentum"]) == 1
     out = capsys.readouterr().out
-    assert "StudentMomentum(lr=0.05, momentum=0.9) vs nnref.optim.Momentum(lr=0.05, momentum=0.9)" in out
+    # --twin momentum builds the class with the course's defaults (nnref.optim.OPTIMIZERS)
+    assert "StudentMomentum(lr=0.02, momentum=0.9) vs nnref.optim.Momentum(lr=0.02, momentum=0.9)" in out
     assert "state_dict round trip                    FAIL" in out
 
 
 def test_cli_passing_optimizer_exits_0(capsys):
-    assert main(["optimizer", "nnref.optim:NAG", "--twin", "torch.optim.SGD", "--hp", "lr=0.05",
-                 "--hp", "momentum=0.9", "--hp", "nesterov=True", "--dtype", "float64", "--dtype", "float32"]) == 0
+    assert (
+        main(
+            [
+                "optimizer",
+                "nnref.optim:NAG",
+                "--twin",
+                "torch.optim.SGD",
+                "--hp",
+                "lr=0.05",
+                "--hp",
+                "momentum=0.9",
+                "--hp",
+                "nesterov=True",
+                "--dtype",
+                "float64",
+                "--dtype",
+                "float32",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "vs torch.optim.SGD(lr=0.05, momentum=0.9, nesterov=True)" in out and "twin: MLP [float32]" in out
 
@@ -468,13 +505,15 @@ def test_cli_exits_2_with_one_line_when_the_target_cannot_be_built(argv, message
     assert main(argv) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert captured.err.startswith("nnref.testing: error: ") and message in captured.err
+    assert captured.err.startswith("nnref-check: error: ") and message in captured.err
     assert captured.err.count("\n") == 1
 
 
 def test_cli_head(capsys):
     assert main(["head", "nnref.tasks:BinaryModule", "--task", "binary", "--loss", "mse"]) == 0
     assert "BinaryModule as the binary head (loss=mse)" in capsys.readouterr().out
+    assert main(["head", "nnref.heads:MulticlassHead", "--task", "multiclass"]) == 0
+    assert "MulticlassHead as the multiclass head (loss=ce)" in capsys.readouterr().out
     assert main(["head", "torch.nn.functional:mse_loss", "--task", "binary", "--loss", "ce"]) == 1
 
 
@@ -482,9 +521,19 @@ def test_cli_head(capsys):
 def test_python_dash_m_on_the_student_example():
     """As a user runs it, from the repository root (docs/testing.md shows this output)."""
     result = subprocess.run(
-        [sys.executable, "-m", "nnref.testing", "optimizer", "examples.student_momentum:StudentMomentum",
-         "--twin", "momentum"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "nnref.testing",
+            "optimizer",
+            "examples.student_momentum:StudentMomentum",
+            "--twin",
+            "momentum",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 1, result.stderr
     assert result.stderr == ""
@@ -494,7 +543,19 @@ def test_python_dash_m_on_the_student_example():
 def test_the_docs_show_the_report_the_command_gives():
     """docs/testing.md's student table has the rows and results the kit gives (numbers aside)."""
     docs = (ROOT / "docs" / "testing.md").read_text()
-    report = check_optimizer(functools.partial(StudentMomentum, lr=0.05, momentum=0.9), twin="momentum")
+    lr = OPTIMIZERS["momentum"].lr  # what the docs' `--twin momentum` builds the class with
+    report = check_optimizer(functools.partial(StudentMomentum, lr=lr, momentum=0.9), twin="momentum")
     for row in report.rows:
         assert f"{row.check:<39}  {row.status}" in docs, row.check
     assert "/work/" not in docs and "/home/" not in docs
+
+
+def test_importing_the_kit_needs_no_lightning_hydra_or_gradio():
+    """A student's project installs torch and nnref's core; the kit must not pull in the shells."""
+    shells = ("lightning.", "pytorch_lightning", "hydra", "gradio")
+    code = (
+        "import sys, nnref.optim, nnref.testing; "
+        f"assert not any(m == 'lightning' or m.startswith({shells!r}) for m in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr

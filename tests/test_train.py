@@ -26,14 +26,47 @@ TINY = {"regression": [], "binary": [], "multiclass": ["data=iris"], "multilabel
 def test_every_task_optim_batching_combination_composes_and_builds_its_parts(task, optim, batching):
     import torch
 
-    from nnref.tasks import HEADS
-    from nnref.train import build_datamodule, head_class
+    from nnref.heads import HEADS
+    from nnref.parts import build_data, head_class
 
     cfg = make_cfg([f"task={task}", f"optim={optim}", f"batching={batching}"])
     assert head_class(cfg) is HEADS[task] and cfg.batching.name == batching
-    assert build_datamodule(cfg).batching == batching
+    assert build_data(cfg).data.batching == batching
     opt = instantiate(cfg.optim)([torch.zeros(2, requires_grad=True)])
     assert opt.param_groups[0]["lr"] == cfg.optim.lr
+
+
+def test_the_optimizers_and_batchings_are_the_course_tables():
+    import torch
+
+    from nnref.data import BATCHINGS
+    from nnref.optim import OPTIMIZERS
+
+    for name, entry in OPTIMIZERS.items():
+        cfg = make_cfg([f"optim={name}"])
+        assert cfg.optim.lr == entry.lr and type(instantiate(cfg.optim)([torch.zeros(1)])) is entry.cls
+        twin = make_cfg([f"optim={entry.twin_name}"])
+        assert twin.optim.lr == entry.lr and type(instantiate(twin.optim)([torch.zeros(1)])) is entry.twin
+    for name, batching in BATCHINGS.items():
+        assert make_cfg([f"batching={name}"]).batching.lr_scale == batching.lr_scale
+
+
+def test_the_network_is_built_from_the_runs_seed():
+    from nnref.nets import MLP
+    from nnref.parts import build_data, build_module
+
+    cfg = make_cfg(["data=iris", "seed=3", "model.hidden=[8]"])
+    dm = build_data(cfg)
+    dm.setup()
+    net = build_module(cfg, dm).net
+    same = MLP(dm.n_features, [8], 3, seed=3)
+    assert all(torch_equal(a, b) for a, b in zip(net.parameters(), same.parameters()))
+
+
+def torch_equal(a, b):
+    import torch
+
+    return torch.equal(a.detach(), b.detach())
 
 
 def test_task_picks_its_default_data_and_the_command_line_wins():
@@ -96,22 +129,22 @@ def test_senseless_combinations_are_refused_before_anything_runs(overrides, need
 def test_validation_runs_each_epoch_and_its_numbers_are_the_heads_own(tmp_path):
     import torch
 
-    from nnref.train import build_datamodule, build_task
+    from nnref.parts import build_data, build_module
 
     cfg = make_cfg(["task=multiclass", "data=iris", "trainer.max_epochs=3", "logger=none"], tmp_path)
     run(cfg)
     results = json.loads((tmp_path / "results.json").read_text())
     assert [row["epoch"] for row in results["history"] if "val/loss" in row] == [0, 1, 2]
     # The last row's validation numbers, recomputed from last.ckpt's weights on the val split.
-    dm = build_datamodule(cfg)
+    dm = build_data(cfg)
     dm.setup()
-    model = build_task(cfg, dm)
+    model = build_module(cfg, dm)
     model.load_state_dict(torch.load(tmp_path / "checkpoints" / "last.ckpt", weights_only=True)["state_dict"])
     with torch.no_grad():
-        logits = model(dm.x_val)
+        logits = model(dm.data.x_val)
     last = results["history"][-1]
-    assert last["val/loss"] == pytest.approx(float(model.loss(logits, dm.y_val)), rel=1e-6)
-    assert last["val/acc"] == pytest.approx(float((logits.argmax(1) == dm.y_val).float().mean()))
+    assert last["val/loss"] == pytest.approx(float(model.head.loss(logits, dm.data.y_val)), rel=1e-6)
+    assert last["val/acc"] == pytest.approx(float((logits.argmax(1) == dm.data.y_val).float().mean()))
 
 
 def test_check_val_every_n_epoch_and_limit_val_batches_are_honoured(tmp_path):
@@ -179,10 +212,10 @@ def test_accumulate_grad_batches_steps_once_per_two_batches(tmp_path):
 
 
 def test_accumulate_grad_batches_with_nag_is_refused_saying_why():
-    from nnref import checks
+    from nnref.errors import ConfigError
 
-    with pytest.raises(checks.ConfigError, match="look-ahead point"):
-        checks.check(make_cfg([*IRIS, "optim=nag", "+trainer.accumulate_grad_batches=2"]))
+    with pytest.raises(ConfigError, match="look-ahead point"):
+        make_cfg([*IRIS, "optim=nag", "+trainer.accumulate_grad_batches=2"])
 
 
 @pytest.mark.parametrize("limit,batches", [("3", 3), ("0.5", 3)])

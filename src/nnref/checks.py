@@ -1,29 +1,40 @@
-"""Every setting checked at start, before data is loaded and before any file is written.
+"""Every setting checked once, before data is loaded and before any file is written.
 
-Each part checks its own arguments: the head (`check_options`), the data module, the MLP, the
-optimizer and the scheduler raise a ValueError that names the key. Here they are built once, cheaply
-(no data is loaded), and their refusals become one-line ConfigErrors; what no single part can see —
-the rules between settings — is checked here too:
+Each part checks its own arguments (nnref.parts builds them, and turns a refusal into one line that
+names the key). Here each part is built once on nothing (no data loaded, a dummy parameter for the
+optimizer), and what no single part can see, the rules between settings, is checked too:
 - the data set must fit the head (a 10-class set cannot train the binary head);
 - NAG cannot accumulate gradients over micro-batches (see nnref.optim.NAG);
 - a resumed run's checkpoint must exist.
+
+`nnref-train` checks through the Hydra callback below, before Hydra creates the run folder;
+`nnref.train.compose()` checks the config it composes.
 """
+
 from __future__ import annotations
 
 import math
 import os
 
+import torch
+from hydra.experimental.callback import Callback
+from hydra.types import RunMode
+from hydra.utils import get_class
 from omegaconf import DictConfig, OmegaConf
 
+from .data.sources import SOURCES, TARGET_KINDS
+from .data.splits import TaskData
+from .nets import check_body
+from .errors import ConfigError, refuse
+from .parts import build_optimizer, build_scheduler, built, head_class, task_options
 
-class ConfigError(ValueError):
-    """A bad setting: the message names the key, the value and what is valid."""
+__all__ = ["ConfigError", "check", "CheckSettings"]
 
 
 def check(cfg: DictConfig) -> None:
     head = check_task(cfg)
     check_data(cfg, head)
-    check_model(cfg)
+    built(lambda: check_body(OmegaConf.select(cfg, "model.hidden"), OmegaConf.select(cfg, "model.activation")))
     check_optim(cfg)
     check_scheduler(cfg)
     check_trainer(cfg)
@@ -33,34 +44,15 @@ def _get(cfg, key, default=None):
     return OmegaConf.select(cfg, key, default=default)
 
 
-def _first_line(e: Exception) -> str:
-    return (str(e).strip().splitlines() or [type(e).__name__])[0]
-
-
 def check_task(cfg):
-    from hydra.utils import get_class
-
-    from .tasks import HEADS, TaskModule
-
-    target = _get(cfg, "task._target_")
-    try:
-        head = get_class(target)
-    except Exception:  # noqa: BLE001 - any import failure is "no such head"
-        head = None
-    if not (isinstance(head, type) and issubclass(head, TaskModule)):
-        raise ConfigError(f"task._target_={target}: not a task head; valid: task={', task='.join(HEADS)}")
-    options = {k: v for k, v in OmegaConf.to_container(cfg.task).items() if not k.startswith("_")}
+    head = head_class(cfg)
+    options = task_options(cfg)
     loss = options.pop("loss", None) or next(iter(head.losses))
-    try:
-        head.check_options(loss, **options)
-    except ValueError as e:
-        raise ConfigError(_first_line(e)) from None
+    built(lambda: head.check_options(loss, **options))
     return head
 
 
 def check_data(cfg, head):
-    from .data.sources import SOURCES, TARGET_KINDS
-
     scale = _get(cfg, "batching.lr_scale", 1.0)
     if not _is_number(scale) or not 0 < scale <= 1e6:
         raise ConfigError(f"batching.lr_scale={scale}: must be a number > 0 (it multiplies optim.lr)")
@@ -71,23 +63,15 @@ def check_data(cfg, head):
         kind, n_classes = TARGET_KINDS[source]
         fitting = [s for s, k in TARGET_KINDS.items() if head.fits(*k)]
         hint = f" (it has {n_classes} classes: use task=multiclass)" if kind == "classes" and n_classes else ""
-        raise ConfigError(f"data={source} does not fit task={head.name}{hint}; data sets for task={head.name}: "
-                          f"{', '.join(fitting)}, or data=csv")
-    from .train import build_datamodule
-
-    try:
-        build_datamodule(cfg)  # its constructor checks its own arguments; nothing is loaded yet
-    except Exception as e:  # noqa: BLE001 - Hydra wraps the data module's ValueError
-        raise ConfigError(_first_line(e.__cause__ or e)) from None
-
-
-def check_model(cfg):
-    from hydra.utils import instantiate
-
-    try:
-        instantiate(cfg.model, n_inputs=1, n_outputs=1, _convert_="all")
-    except Exception as e:  # noqa: BLE001 - Hydra wraps the MLP's ValueError
-        raise ConfigError(_first_line(e.__cause__ or e)) from None
+        raise ConfigError(
+            f"data={source} does not fit task={head.name}{hint}; data sets for task={head.name}: "
+            f"{', '.join(fitting)}, or data=csv"
+        )
+    # The data's own checks, on the settings alone: the data module itself is built by the run.
+    settings = {k: v for k, v in OmegaConf.to_container(cfg.data, resolve=True).items() if not k.startswith("_")}
+    options = task_options(cfg)
+    options.pop("loss", None)
+    built(lambda: TaskData(target_encoding=head.target_encoding(**options), **settings))
 
 
 def check_optim(cfg):
@@ -95,18 +79,15 @@ def check_optim(cfg):
     optim = _get(cfg, "optim")
     if optim is None or "_target_" not in optim:
         raise ConfigError("optim is not set: choose one of gd, momentum, nag, adagrad, rmsprop, adam (or torch_*)")
-    import torch
-    from hydra.utils import instantiate
-
     try:
-        instantiate(optim)([torch.zeros(1, requires_grad=True)])
-    except Exception as e:  # noqa: BLE001 - any refusal becomes a config error naming the key
-        msg = _first_line(e.__cause__ or e)
+        build_optimizer(cfg)([torch.zeros(1, requires_grad=True)])
+    except Exception as error:  # noqa: BLE001 - any refusal becomes a config error naming the key
+        message = str(error).removeprefix("optim: ").strip().splitlines()[0]
         settings = {k: v for k, v in OmegaConf.to_container(optim).items() if not k.startswith("_")}
-        words = msg.replace("learning rate", "lr").replace("beta parameter", "betas")
+        words = message.replace("learning rate", "lr").replace("beta parameter", "betas")
         key = next((k for k in sorted(settings, key=len, reverse=True) if k in words), None)
         where = f"optim.{key}={_show(settings[key])}" if key else f"optim ({optim._target_})"
-        raise ConfigError(f"{where}: {msg}") from None
+        raise ConfigError(f"{where}: {message}") from None
 
 
 def check_scheduler(cfg):
@@ -121,17 +102,15 @@ def check_scheduler(cfg):
             raise ConfigError(f"scheduler.gamma={value}: must be a number in (0, 1] (the factor the lr is multiplied by)")
         if key == "eta_min" and not (_is_number(value) and value >= 0):
             raise ConfigError(f"scheduler.eta_min={value}: must be a number >= 0 (the lowest lr)")
-    import torch
-    from hydra.utils import instantiate
 
-    try:
+    def stepped():
         opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
-        scheduler = instantiate(sched)(opt)
+        scheduler = build_scheduler(cfg)(opt)
         for _ in range(2):  # some settings only fail when stepped (torch's StepLR takes step_size=0 until then)
             opt.step()
             scheduler.step()
-    except Exception as e:  # noqa: BLE001
-        raise ConfigError(f"scheduler ({sched._target_}): {_first_line(e.__cause__ or e)}") from None
+
+    built(stepped, f"scheduler ({sched._target_})")
 
 
 def check_trainer(cfg):
@@ -147,15 +126,14 @@ def check_trainer(cfg):
             f"trainer.accumulate_grad_batches={accumulate} cannot be used with optim={_get(cfg, 'optim._target_')}: "
             "NAG takes its gradient at the look-ahead point inside optimizer.step(closure), but Lightning runs "
             "every micro-batch but the last outside that closure, at w; use accumulate_grad_batches=1 or "
-            "data.batch_size for larger batches")
+            "data.batch_size for larger batches"
+        )
     ckpt = _get(cfg, "ckpt_path")
     if ckpt and not os.path.isfile(ckpt):
         raise ConfigError(f"ckpt_path={ckpt}: no such file (resume from RUN/checkpoints/last.ckpt)")
 
 
 def _optimizer_class(cfg):
-    from hydra.utils import get_class
-
     try:
         return get_class(_get(cfg, "optim._target_"))
     except Exception:  # noqa: BLE001
@@ -174,25 +152,12 @@ def _is_number(v):
     return isinstance(v, (int, float)) and not isinstance(v, bool) and not (isinstance(v, float) and math.isnan(v))
 
 
-def refuse(error: Exception) -> None:
-    """Print a refusal the way every nnref entry point does, and exit non-zero."""
-    import sys
+class CheckSettings(Callback):
+    """Hydra callback: check the settings before Hydra creates a run folder or writes anything.
 
-    print(f"nnref: error: {error}", file=sys.stderr)
-    sys.exit(2)
-
-
-try:
-    from hydra.experimental.callback import Callback as HydraCallback
-except ImportError:  # pragma: no cover - hydra is a dependency
-    HydraCallback = object
-
-
-class CheckSettings(HydraCallback):
-    """Hydra callback: check the settings before Hydra creates the run folder or writes anything.
-
-    Under -m the shared settings are checked before the first job; each job's own values are checked
-    again at the start of `run()`, so a bad value in the grid stops the sweep with the same message."""
+    A single run is checked before its folder exists. Under -m the settings every job shares are
+    checked before the sweep's folder exists, and each job's own values (the swept ones) when it
+    starts, so a bad value in the grid stops the sweep with the same message."""
 
     def on_run_start(self, config, **kwargs):
         self.check(config)
@@ -200,9 +165,13 @@ class CheckSettings(HydraCallback):
     def on_multirun_start(self, config, **kwargs):
         self.check(config)
 
+    def on_job_start(self, config, **kwargs):
+        if config.hydra.mode == RunMode.MULTIRUN:
+            self.check(config)
+
     @staticmethod
     def check(config):
         try:
             check(config)
-        except ConfigError as e:
-            refuse(e)
+        except ConfigError as error:
+            refuse(error)

@@ -22,31 +22,40 @@ import zipfile
 from collections import Counter
 from pathlib import Path
 
+import hydra
 import numpy as np
 import torch
+from omegaconf import DictConfig
 
+from . import quiet
 from .data.encoding import FeatureEncoder, UnseenCategoryWarning, encoder_from_dict
 from .data.sources import DataError, empty_cells, parse_columns, read_table, rows_text
+from .errors import refuse
 from .files import write_atomic
+from .heads import HEADS
+from .nets import MLP
 
 class Predictor:
-    """A trained task module with the encoders it was trained with.
+    """A trained network and its head, with the encoders they were trained with.
 
-    The module itself is built on first use: Lightning takes seconds to import, and a bad input file
-    is refused (from the encoders alone) before that cost is paid."""
+    Torch alone: the checkpoint's weights go into nnref.nets.MLP and its settings into the course
+    head (nnref.heads), so predicting needs no Lightning; a bad input file is refused (from the
+    encoders alone) before the network is even built."""
 
     def __init__(self, path, task: str, hparams: dict, state_dict: dict):
         self.path, self.task, self.hparams, self.state_dict = path, task, hparams, state_dict
         self.features: FeatureEncoder = encoder_from_dict(hparams["encoders"]["features"])
         self.target = encoder_from_dict(hparams["encoders"]["target"])
-        self._module = None
+        self.built = None  # (net, head), on first use
 
     @classmethod
-    def load(cls, checkpoint) -> "Predictor":
+    def load(cls, checkpoint) -> Predictor:
         path = checkpoint_path(checkpoint)
         if not zipfile.is_zipfile(path):
-            raise DataError(f"checkpoint={path}: not a PyTorch checkpoint (torch.save writes a zip archive); "
-                            f"give RUN/checkpoints/best.ckpt of a run of train.py")
+            raise DataError(
+                f"checkpoint={path}: not a PyTorch checkpoint (torch.save writes a zip archive); "
+                f"give RUN/checkpoints/best.ckpt of a run of train.py"
+            )
         try:
             ckpt = torch.load(path, map_location="cpu", weights_only=True)
         except Exception as e:  # noqa: BLE001 - any unreadable file gets the same one-line refusal
@@ -56,28 +65,36 @@ class Predictor:
             raise DataError(f"checkpoint={path}: cannot be loaded with torch.load(weights_only=True): {reason}") from None
         hparams = ckpt.get("hyper_parameters") if isinstance(ckpt, dict) else None
         encoders = (hparams or {}).get("encoders") or {}
-        if "features" not in encoders or "target" not in encoders or "state_dict" not in ckpt \
-                or not isinstance(ckpt.get("nnref_task"), str):
-            raise DataError(f"checkpoint={path}: not an nnref checkpoint (no saved encoders); "
-                            f"give RUN/checkpoints/best.ckpt of a run of train.py")
+        if (
+            "features" not in encoders
+            or "target" not in encoders
+            or "state_dict" not in ckpt
+            or not isinstance(ckpt.get("nnref_task"), str)
+        ):
+            raise DataError(
+                f"checkpoint={path}: not an nnref checkpoint (no saved encoders); "
+                f"give RUN/checkpoints/best.ckpt of a run of train.py"
+            )
         return cls(path, ckpt["nnref_task"], hparams, ckpt["state_dict"])
 
-    @property
-    def module(self):
-        if self._module is None:
-            from .tasks import HEADS  # imported here: Lightning costs start-up time
-
+    def model(self):
+        """(net, head) rebuilt from the checkpoint's settings, with its weights."""
+        if self.built is None:
             if self.task not in HEADS:
-                raise DataError(f"checkpoint={self.path}: task={self.task} is not a head of this nnref "
-                                f"({', '.join(HEADS)})")
+                raise DataError(f"checkpoint={self.path}: task={self.task} is not a head of this nnref ({', '.join(HEADS)})")
+            h = dict(self.hparams)
+            head_class = HEADS[self.task]
             try:
-                module = HEADS[self.task](**self.hparams)
-                module.load_state_dict(self.state_dict)
-            except (TypeError, ValueError, RuntimeError) as e:
-                raise DataError(f"checkpoint={self.path}: its weights do not fit its settings "
-                                f"({str(e).strip().splitlines()[0]})") from None
-            self._module = module.eval()
-        return self._module
+                head = head_class(h["n_outputs"], h.get("loss"), h["encoders"], **{k: h[k] for k in head_class.options if k in h})
+                net = MLP(h["n_inputs"], h["hidden"], h["n_outputs"], h["activation"])
+                weights = {k.removeprefix("net."): v for k, v in self.state_dict.items() if k.startswith("net.")}
+                net.load_state_dict(weights)
+            except (KeyError, TypeError, ValueError, RuntimeError) as e:
+                raise DataError(
+                    f"checkpoint={self.path}: its weights do not fit its settings ({str(e).strip().splitlines()[0]})"
+                ) from None
+            self.built = (net.eval(), head)
+        return self.built
 
     # ------------------------------------------------------------------ rows in, columns out
     @property
@@ -106,8 +123,9 @@ class Predictor:
     def predict(self, header, rows, what: str = "input") -> dict:
         """{output column: list of cells (strings)} for the given rows."""
         x = torch.from_numpy(self.encode(header, rows, what))
+        net, head = self.model()
         with torch.no_grad():
-            prediction, values = self.module.decode(self.module.predict(self.module(x)))
+            prediction, values = head.decode(head.predict(net(x)))
         columns = {} if prediction is None else {"prediction": prediction}
         columns.update({name: [f"{v:.8g}" if prediction is None else f"{v:.6g}" for v in column]
                         for name, column in values.items()})
@@ -179,3 +197,17 @@ def run(cfg) -> dict:
     print(f"{summary['task']}: predicted {summary['rows']} rows{detail}")
     print(f"wrote {summary['output']} (columns: {', '.join(summary['columns'])})")
     return summary
+
+
+@hydra.main(version_base="1.3", config_path="conf", config_name="predict")
+def main(cfg: DictConfig) -> None:
+    """The console command nnref-predict (python predict.py): a bad checkpoint or file ends in one line."""
+    quiet.install()
+    try:
+        run(cfg)
+    except DataError as error:
+        refuse(error)
+
+
+if __name__ == "__main__":
+    main()

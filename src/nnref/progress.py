@@ -39,7 +39,7 @@ class EpochProgress(ProgressBar):
 
     def shown(self, pl_module) -> list[str]:
         """The loss and the head's main metric, on the training and validation splits."""
-        main = getattr(pl_module, "main_metric", "test/loss").split("/", 1)[1]
+        main = pl_module.head.main_metric.split("/", 1)[1]
         return ["train/loss", "val/loss", *(() if main == "loss" else (f"val/{main}",))]
 
     def show(self, trainer, pl_module, epochs_done, end):

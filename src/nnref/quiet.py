@@ -1,7 +1,9 @@
 """The warnings nnref silences, all in one place. Each is about a choice made on purpose.
 
-`install()` runs when nnref is imported, so the entry points, sweep workers and tests share it.
+Importing nnref changes nothing: the entry points (nnref-train, nnref-predict, the playground)
+call `install()`, and the tests hand FILTERS to pytest (tests/conftest.py).
 """
+
 import warnings
 
 FILTERS = (
@@ -13,9 +15,7 @@ FILTERS = (
     ".*does not have many workers.*",
     # Full-batch GD has one batch per epoch, fewer than any logging interval; metrics are per epoch.
     ".*smaller than the logging interval.*",
-    # A diverged run's training_step returns None on purpose: no backward, no update, then it stops.
-    ".*`training_step` returned `None`.*",
-    # Validation and test run on the whole split in every DDP process: their numbers are the same.
+    # Epoch metrics are torchmetrics objects synced across processes before they are logged.
     ".*when logging on epoch level in distributed setting.*",
 )
 

@@ -22,13 +22,18 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml  # PyYAML comes with Hydra
+from matplotlib import colormaps
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, NullFormatter
+
+from .heads import HEADS
 
 
 def main_metrics() -> dict:
     """task -> (the metric its configurations are ranked by, higher is better), as each head says."""
-    from .tasks import HEADS  # imported here: Lightning costs start-up time, and only ranking needs it
-
     return {name: (head.main_metric, head.higher_is_better) for name, head in HEADS.items()}
+
 KEYS = ("task", "optim", "batching", "data")
 # Overrides that never tell configurations apart: seeds are folded, folders and Hydra's own settings are not settings.
 NOT_COMPARED = ("seed", "run_dir", "hydra.", "hydra/")
@@ -124,8 +129,6 @@ def read_overrides(path: Path) -> dict:
     """Hydra's list of "key=value" strings -> {key: value}; "+key" counts as "key", "~key" stays."""
     if not path.is_file():
         return {}
-    import yaml  # PyYAML comes with Hydra
-
     try:
         items = yaml.safe_load(path.read_text()) or []
     except yaml.YAMLError:
@@ -139,8 +142,6 @@ def read_overrides(path: Path) -> dict:
 
 def read_config(hydra_dir: Path) -> dict:
     """task, optim, batching, data of a job that wrote no results, from the config Hydra saved."""
-    import yaml
-
     out = {}
     try:
         cfg = yaml.safe_load((hydra_dir / "config.yaml").read_text()) or {}
@@ -284,15 +285,13 @@ def label(row: Row, keys: list[str]) -> str:
 def styles(group: list[Row], keys: list[str]) -> list[tuple]:
     """(color, linestyle) per row: with two differing settings (optim x batching), color shows the
     first and the line style the second, so a 3x3 grid reads at a glance; otherwise one color each."""
-    import matplotlib.pyplot as plt
-
     dashes = ["-", "--", ":", "-."]
     values = [list(dict.fromkeys(r.settings[k] for r in group)) for k in keys]
     if len(keys) == 2 and len(values[0]) <= 10 and len(values[1]) <= len(dashes):
-        tab = plt.get_cmap("tab10")
+        tab = colormaps["tab10"]
         return [(tab(values[0].index(r.settings[keys[0]])), dashes[values[1].index(r.settings[keys[1]])])
                 for r in group]
-    cmap = plt.get_cmap("tab10" if len(group) <= 10 else "viridis")
+    cmap = colormaps["tab10" if len(group) <= 10 else "viridis"]
     return [(cmap(i if len(group) <= 10 else i / max(1, len(group) - 1)), "-") for i in range(len(group))]
 
 
@@ -322,14 +321,9 @@ def curve(row: Row, x: str) -> tuple[list, list, list]:
 
 
 def plot(path: Path, rows: list[Row], varied: list[str]) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import FuncFormatter, NullFormatter
-
     tasks = list(dict.fromkeys(r.settings["task"] for r in rows))
-    fig, axes = plt.subplots(2, len(tasks), figsize=(4.8 * len(tasks), 8.4), squeeze=False)
+    fig = Figure(figsize=(4.8 * len(tasks), 8.4))  # no pyplot: nothing global, nothing to close
+    axes = fig.subplots(2, len(tasks), squeeze=False)
     for col, task in enumerate(tasks):
         group = [r for r in rows if r.settings["task"] == task]
         keys = differing(group, varied)
@@ -369,7 +363,6 @@ def plot(path: Path, rows: list[Row], varied: list[str]) -> None:
         axes[row, 0].set_ylabel(f"val/loss {what}\n(mean ± std over seeds)")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 # ---------------------------------------------------------------------------------------------- console
@@ -389,8 +382,6 @@ def report(rows: list[Row], jobs: list[Job], root: Path) -> str:
         lines.append(f"missing: {len(missing)} job(s) without results: {shown}{', ...' if len(missing) > 10 else ''}")
     optuna = root / "optimization_results.yaml"
     if optuna.is_file():
-        import yaml
-
         best = yaml.safe_load(optuna.read_text()) or {}
         lines.append(f"optuna: best_value {best.get('best_value')} with {best.get('best_params')}")
     return "\n".join(lines)
@@ -423,7 +414,7 @@ def optimizer_knobs(cfg, trial) -> None:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m nnref.sweep", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="nnref-sweep", description=__doc__.split("\n\n")[0])
     parser.add_argument("dir", type=Path, help="a multirun folder, e.g. multirun/2026-11-28/19-15-10")
     args = parser.parse_args(argv)
     try:

@@ -1,11 +1,14 @@
-"""run(cfg): the only place that wires data, task, optimizer and Trainer together.
+"""nnref-train (or `python train.py`): one run, wired in one place.
 
-Order (DESIGN.md): check every setting -> seed -> data module -> task module (sizes from the data,
-optimizer as a partial) -> Trainer -> fit -> test -> results.json in the run folder.
+The path of a run: Hydra composes conf/train.yaml with the chosen groups -> every setting is
+checked once (nnref.checks, before any file is written) -> `run(cfg)` builds the parts with
+`instantiate` (nnref.parts) -> Trainer -> fit -> test -> results.json in the run folder.
+
+    nnref-train task=multiclass optim=nag batching=mini    (see nnref/conf for every choice)
 """
+
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import math
@@ -13,53 +16,54 @@ import os
 import time
 from pathlib import Path
 
+import hydra
+import lightning as L
 import torch
-from hydra.utils import instantiate
-from omegaconf import DictConfig, OmegaConf
+from hydra import compose as hydra_compose
+from hydra import initialize_config_dir
+from hydra.core.global_hydra import GlobalHydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig
 
-from . import checks
+from . import checks, quiet
+from .errors import ConfigError, refuse
 from .checkpointing import AtomicCheckpointIO
+from .conf import register
+from .data.sources import DataError
 from .files import write_atomic
+from .parts import build_data, build_module, build_trainer, head_class
 
 MINIMISED = ("loss", "mse")
-CONF = Path(__file__).resolve().parents[2] / "conf"  # the repository's conf/ (nnref is installed editable)
+CONF = Path(__file__).resolve().parent / "conf"  # inside the package: an installed wheel has it too
+
+register()  # optim=NAME and batching=NAME come from the course's tables (nnref.conf)
+
+
+@hydra.main(version_base="1.3", config_path="conf", config_name="train")
+def main(cfg: DictConfig) -> float:
+    """The console command: Hydra's command line -> run(cfg); a bad setting or file ends in one line."""
+    quiet.install()
+    try:
+        return run(cfg)
+    except (ConfigError, DataError) as error:
+        refuse(error)
 
 
 def compose(overrides=(), run_dir=None) -> DictConfig:
-    """conf/train.yaml composed as `python train.py OVERRIDES...` would, for run(cfg) from Python."""
-    from hydra import compose as hydra_compose, initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
-    from hydra.core.hydra_config import HydraConfig
+    """conf/train.yaml composed and checked as `nnref-train OVERRIDES...` would, for run(cfg) from Python.
 
+    A bad setting raises nnref.errors.ConfigError, as the command line refuses it."""
     GlobalHydra.instance().clear()
     with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
-        cfg = hydra_compose("train", overrides=[*overrides, f"run_dir={run_dir or 'unused'}"],
-                            return_hydra_config=True)
+        cfg = hydra_compose("train", overrides=[*overrides, f"run_dir={run_dir or 'unused'}"], return_hydra_config=True)
         HydraConfig.instance().set_config(cfg)  # choices() reads the chosen group names from it
+    checks.check(cfg)
     return cfg
-
-
-def head_class(cfg):
-    """The head class conf/task names (its _target_)."""
-    from hydra.utils import get_class
-
-    return get_class(cfg.task._target_)
-
-
-def task_options(cfg) -> dict:
-    """The head's settings from conf/task: loss and its own options (encoding, output, ...)."""
-    return {k: v for k, v in OmegaConf.to_container(cfg.task, resolve=True).items() if not k.startswith("_")}
 
 
 def choices(cfg: DictConfig) -> dict:
     """The names of the chosen config groups (Hydra's runtime choices where Hydra runs us)."""
-    picked = {}
-    try:
-        from hydra.core.hydra_config import HydraConfig
-
-        picked = dict(HydraConfig.get().runtime.choices)
-    except Exception:  # noqa: BLE001 - not under Hydra (plain compose): fall back to the config itself
-        pass
+    picked = dict(HydraConfig.get().runtime.choices) if HydraConfig.initialized() else {}
     target = str(cfg.optim.get("_target_", "?")).rsplit(".", 1)[-1].lower()
     return {
         "task": head_class(cfg).name,
@@ -70,46 +74,10 @@ def choices(cfg: DictConfig) -> dict:
     }
 
 
-def build_datamodule(cfg):
-    """conf/data's data module, encoding targets the way the head asks."""
-    options = task_options(cfg)
-    options.pop("loss", None)
-    return instantiate(cfg.data, target_encoding=head_class(cfg).target_encoding(**options), _convert_="all")
-
-
-def build_optimizer(cfg):
-    """conf/optim's optimizer as a partial (the head calls it with its parameters)."""
-    optimizer = instantiate(cfg.optim)
-    scale = float(cfg.batching.get("lr_scale", 1.0))
-    if scale != 1.0:  # e.g. batching=stochastic: one-sample updates take smaller steps
-        optimizer = functools.partial(optimizer, lr=cfg.optim.lr * scale)
-    return optimizer
-
-
-def build_task(cfg, dm):
-    """The head of conf/task on the body of conf/model, sized from the data."""
-    scheduler = instantiate(cfg.scheduler) if cfg.get("scheduler") and "_target_" in cfg.scheduler else None
-    net = instantiate(cfg.model, n_inputs=dm.n_features, n_outputs=head_class(cfg).output_size(dm.target_encoder),
-                      _convert_="all")
-    return instantiate(cfg.task, net=net, optimizer=build_optimizer(cfg), scheduler=scheduler,
-                       encoders=dm.encoders, _convert_="all")
-
-
-def build_trainer(cfg, **overrides):
-    loggers = [instantiate(c) for c in (cfg.get("logger") or {}).values() if c and "_target_" in c]
-    callbacks = [instantiate(c) for c in (cfg.get("callbacks") or {}).values() if c and "_target_" in c]
-    if not loggers:  # LearningRateMonitor refuses to run without a logger; results.json keeps lr anyway
-        callbacks = [c for c in callbacks if type(c).__name__ != "LearningRateMonitor"]
-    from lightning.pytorch.callbacks import ModelCheckpoint
-
-    keeps_checkpoints = any(isinstance(c, ModelCheckpoint) for c in callbacks)
-    return instantiate(cfg.trainer, callbacks=callbacks, logger=loggers or False, default_root_dir=cfg.run_dir,
-                       enable_checkpointing=keeps_checkpoints, plugins=[AtomicCheckpointIO()], **overrides)
-
-
 def run(cfg: DictConfig, run_dir: str | os.PathLike | None = None) -> float:
-    """Train, test, write results.json; return cfg.optimized_metric (the worst value if diverged)."""
-    checks.check(cfg)
+    """Train, test, write results.json; return cfg.optimized_metric (the worst value if diverged).
+
+    cfg is a checked config (compose(), or Hydra's through the CheckSettings callback)."""
     if run_dir is not None:
         cfg.run_dir = str(run_dir)
     resume_dir = resumed_run_dir(cfg.get("ckpt_path"))
@@ -119,8 +87,6 @@ def run(cfg: DictConfig, run_dir: str | os.PathLike | None = None) -> float:
         cfg.run_dir = str(resume_dir)
         print(f"nnref: resuming {resume_dir} from {cfg.ckpt_path}")
     run_dir = Path(cfg.run_dir)
-
-    import lightning as L
 
     for name in ("lightning.pytorch", "lightning.fabric"):  # keep the console to what matters
         logging.getLogger(name).setLevel(logging.WARNING)
@@ -137,10 +103,10 @@ def run(cfg: DictConfig, run_dir: str | os.PathLike | None = None) -> float:
     # process (a parallel sweep job, a DDP rank) wants the other core.
     torch.set_num_threads(int(cfg.get("threads") or 1))
 
-    dm = build_datamodule(cfg)
+    dm = build_data(cfg)
     dm.setup()
-    model = build_task(cfg, dm)
-    trainer = build_trainer(cfg)
+    model = build_module(cfg, dm)
+    trainer = build_trainer(cfg, plugins=[AtomicCheckpointIO()])
 
     start = time.perf_counter()
     trainer.fit(model, datamodule=dm, ckpt_path=cfg.get("ckpt_path"))
@@ -171,8 +137,7 @@ def resumed_run_dir(ckpt_path) -> Path | None:
 def make_results(cfg, trainer, model, fit_seconds, run_dir: Path) -> dict:
     last = model.history[-1] if model.history else {}
     metrics = {k: v for k, v in last.items() if "/" in k}
-    metrics.update(model.test_metrics)
-    ckpt = _best_checkpoint(trainer, run_dir)
+    metrics.update(model.test_values)
     results = {
         **choices(cfg),
         "seed": int(cfg.seed),
@@ -180,10 +145,10 @@ def make_results(cfg, trainer, model, fit_seconds, run_dir: Path) -> dict:
         "epochs": int(trainer.current_epoch),
         "steps": int(trainer.global_step),
         "fit_seconds": round(fit_seconds, 4),
-        "metrics": {k: _finite_or_none(v) for k, v in sorted(metrics.items())},
-        "checkpoint": ckpt,
+        "metrics": {k: finite_or_none(v) for k, v in sorted(metrics.items())},
+        "checkpoint": relative_checkpoint(trainer, run_dir),
         "lr_final": last.get("lr"),
-        "history": [{k: _finite_or_none(v) for k, v in row.items()} for row in model.history],
+        "history": [{k: finite_or_none(v) for k, v in row.items()} for row in model.history],
     }
     if model.diverged:
         results["diverged_at"] = model.diverged
@@ -192,13 +157,12 @@ def make_results(cfg, trainer, model, fit_seconds, run_dir: Path) -> dict:
 
 def best_checkpoint_path(trainer) -> str:
     """The best checkpoint by the monitored metric; without one (no validation ran), the newest saved."""
-    callbacks = getattr(trainer, "checkpoint_callbacks", [])
-    monitored = [c.best_model_path for c in callbacks if c.monitor and c.best_model_path]
-    newest = [c.best_model_path for c in callbacks if not c.monitor and c.best_model_path]
+    monitored = [c.best_model_path for c in trainer.checkpoint_callbacks if c.monitor and c.best_model_path]
+    newest = [c.best_model_path for c in trainer.checkpoint_callbacks if not c.monitor and c.best_model_path]
     return (monitored or newest or [""])[0]
 
 
-def _best_checkpoint(trainer, run_dir: Path):
+def relative_checkpoint(trainer, run_dir: Path):
     path = best_checkpoint_path(trainer)
     if not path:
         return None
@@ -224,9 +188,11 @@ def write_json(path: Path, data: dict) -> None:
 
 def print_summary(results: dict, run_dir: Path) -> None:
     rows = [(k, v) for k, v in results["metrics"].items() if k.startswith("test/")]
-    print(f"\n{results['task']} | optim={results['optim']} batching={results['batching']} data={results['data']} "
-          f"seed={results['seed']} | status={results['status']} epochs={results['epochs']} steps={results['steps']} "
-          f"fit={results['fit_seconds']:.1f}s")
+    print(
+        f"\n{results['task']} | optim={results['optim']} batching={results['batching']} data={results['data']} "
+        f"seed={results['seed']} | status={results['status']} epochs={results['epochs']} steps={results['steps']} "
+        f"fit={results['fit_seconds']:.1f}s"
+    )
     for k, v in rows:
         print(f"  {k:<18} {v:.4f}" if v is not None else f"  {k:<18} nan")
     print(f"run folder: {shown_path(run_dir)}")
@@ -240,7 +206,11 @@ def shown_path(path: Path) -> str:
         return str(path)
 
 
-def _finite_or_none(v):
+def finite_or_none(v):
     if isinstance(v, float) and not math.isfinite(v):
         return None
     return v
+
+
+if __name__ == "__main__":
+    main()

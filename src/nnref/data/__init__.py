@@ -1,16 +1,12 @@
-"""Data: where rows come from (sources), how nominal values become numbers (encoding), batches (module).
+"""Data in torch alone: where rows come from (sources), nominal values <-> numbers (encoding), the
+splits in memory (splits) and the batchings every loop shares (batches).
 
-`module` imports Lightning (seconds), so it loads only when asked for: `nnref.data.sources` and
-`nnref.data.encoding` stay quick to import (predict.py refuses a bad file before paying for Lightning).
+`nnref.data.module` holds the LightningDataModule over them; it is imported only when asked for, so
+that importing nnref.data costs no Lightning.
 """
+
+from .batches import BATCHINGS, Batches, Batching, epoch_order
 from .sources import DataError
+from .splits import TaskData, stratified_split
 
-__all__ = ["BATCHINGS", "Batches", "DataError", "TaskDataModule"]
-
-
-def __getattr__(name):
-    if name in ("BATCHINGS", "Batches", "TaskDataModule"):
-        from . import module
-
-        return getattr(module, name)
-    raise AttributeError(f"module 'nnref.data' has no attribute {name!r}")
+__all__ = ["BATCHINGS", "Batches", "Batching", "DataError", "TaskData", "epoch_order", "stratified_split"]

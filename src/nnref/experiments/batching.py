@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import logging
 import math
+from functools import partial
 
 import lightning as L
 import torch
 
-from ..data import TaskDataModule
+from ..data import BATCHINGS
+from ..data.module import TaskDataModule
 from ..optim import GD
-from ..tasks import HEADS
-
-BATCHINGS = ("full", "mini", "stochastic")
+from ..tasks import MODULES
 
 
 class TrainSetLoss(L.Callback):
@@ -33,39 +33,38 @@ class TrainSetLoss(L.Callback):
 
     @torch.no_grad()
     def on_train_epoch_end(self, trainer, module):
-        self.values.append(float(module.loss(module(self.x), self.y)))
+        self.values.append(float(module.head.loss(module(self.x), self.y)))
 
 
 def train(batching: str, epochs: int, lr: float, batch_size: int, source: str, task: str, hidden, seed: int) -> dict:
     for name in ("lightning.pytorch", "lightning.fabric"):
         logging.getLogger(name).setLevel(logging.WARNING)
     L.seed_everything(seed, verbose=False)
-    head = HEADS[task]
-    dm = TaskDataModule(source=source, target_encoding=head.target_encoding(), batching=batching,
+    shell = MODULES[task]
+    dm = TaskDataModule(source=source, target_encoding=shell.head_class.target_encoding(), batching=batching,
                         batch_size=batch_size, seed=seed)
     dm.setup()
-    from functools import partial
-
-    module = head(dm.n_features, head.output_size(dm.target_encoder), hidden=hidden, optimizer=partial(GD, lr=lr),
-                           encoders=dm.encoders)
+    data = dm.data
+    module = shell(data.n_features, shell.head_class.output_size(data.target_encoder), hidden=hidden,
+                   optimizer=partial(GD, lr=lr), encoders=data.encoders)
     with torch.no_grad():
-        start_loss = float(module.loss(module(dm.x_train), dm.y_train))
-    measure = TrainSetLoss(dm.x_train, dm.y_train)
+        start_loss = float(module.head.loss(module(data.x_train), data.y_train))
+    measure = TrainSetLoss(data.x_train, data.y_train)
     trainer = L.Trainer(max_epochs=epochs, accelerator="cpu", devices=1, logger=False, enable_checkpointing=False,
                         enable_progress_bar=False, enable_model_summary=False, num_sanity_val_steps=0,
                         deterministic=True, callbacks=[measure])
     trainer.fit(module, datamodule=dm)
     history = module.history
     return {
-        "updates_per_epoch": len(dm.train_dataloader()),
-        "batch_size": dm.train_batch_size,
+        "updates_per_epoch": len(data.train_batches()),
+        "batch_size": data.train_batch_size,
         "epoch": [0] + [row["epoch"] + 1 for row in history],
         "step": [0] + [row["step"] for row in history],
         "seconds": [0.0] + [row["seconds"] for row in history],
         "train_loss": [start_loss] + measure.values,  # whole training split, after each epoch
         "train_loss_running": [row.get("train/loss") for row in history],  # the module's in-epoch mean
         "val_loss": [row.get("val/loss") for row in history],
-        "n_train": len(dm.x_train),
+        "n_train": len(data.x_train),
     }
 
 

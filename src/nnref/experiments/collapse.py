@@ -11,12 +11,12 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..data import stratified_split
 from ..data.encoding import BinaryEncoder, FeatureEncoder
-from ..data.module import stratified_split
+from ..heads import BinaryHead
+from ..loop import accuracy, fit, predicted_classes
 from ..nets import MLP
 from ..optim import Adam
-from ..tasks import BinaryModule
-from ._fit import accuracy, fit, predicted_classes
 
 
 @torch.no_grad()
@@ -40,9 +40,8 @@ def fold(mlp: nn.Sequential) -> nn.Linear:
 
 def fold_check(hidden=(16, 16, 16), n_inputs: int = 2, n_outputs: int = 1, n_rows: int = 1000, seed: int = 0) -> dict:
     """Largest output difference between an identity MLP and its folded Linear, in float64."""
-    torch.manual_seed(seed)
-    mlp = MLP(n_inputs, hidden, n_outputs, activation="identity").double()
-    x = torch.randn(n_rows, n_inputs, dtype=torch.float64) * 3
+    mlp = MLP(n_inputs, hidden, n_outputs, activation="identity", seed=seed).double()
+    x = torch.randn(n_rows, n_inputs, dtype=torch.float64, generator=torch.Generator().manual_seed(seed)) * 3
     with torch.no_grad():
         diff = (mlp(x) - fold(mlp)(x)).abs().max()
     return {"max_abs_diff": float(diff), "fold_hidden": list(hidden)}
@@ -50,7 +49,7 @@ def fold_check(hidden=(16, 16, 16), n_inputs: int = 2, n_outputs: int = 1, n_row
 
 def moons(n_samples: int = 600, noise: float = 0.2, seed: int = 0) -> dict:
     """Seeded half-moons (generated, nothing downloaded), split and standardised the project's way."""
-    from sklearn.datasets import make_moons  # imported here: only this experiment needs it
+    from sklearn.datasets import make_moons  # imported here: scikit-learn takes a second to import
 
     x, y = make_moons(n_samples=n_samples, noise=noise, random_state=seed)
     labels = np.where(y == 1, "lower", "upper")
@@ -62,19 +61,21 @@ def moons(n_samples: int = 600, noise: float = 0.2, seed: int = 0) -> dict:
     return {"x_train": x_std[train], "y_train": t[train], "x_test": x_std[test], "y_test": t[test]}
 
 
-def train_body(data: dict, hidden, activation: str, epochs: int, lr: float, seed: int = 0) -> BinaryModule:
-    torch.manual_seed(seed)
-    module = BinaryModule(2, 1, hidden=hidden, activation=activation)
-    fit(module, data["x_train"], data["y_train"], Adam(module.parameters(), lr=lr), epochs)
-    return module
+HEAD = BinaryHead(1)  # sigmoid + cross-entropy
 
 
-def decision_grid(module, lo: float, hi: float, n: int) -> list:
+def train_body(data: dict, hidden, activation: str, epochs: int, lr: float, seed: int = 0) -> MLP:
+    net = MLP(2, hidden, 1, activation, seed=seed)
+    fit(net, HEAD, data["x_train"], data["y_train"], Adam(net.parameters(), lr=lr), epochs)
+    return net
+
+
+def decision_grid(net, lo: float, hi: float, n: int) -> list:
     """Predicted class on an n x n grid over [lo, hi]^2 (rows: x2, columns: x1)."""
     axis = torch.linspace(lo, hi, n)
     g2, g1 = torch.meshgrid(axis, axis, indexing="ij")
     grid = torch.stack([g1.reshape(-1), g2.reshape(-1)], dim=1)
-    return predicted_classes(module, grid).reshape(n, n).tolist()
+    return predicted_classes(net, HEAD, grid).reshape(n, n).tolist()
 
 
 def run(hidden=(16, 16), epochs: int = 300, lr: float = 0.02, n_samples: int = 600, noise: float = 0.2,
@@ -87,15 +88,15 @@ def run(hidden=(16, 16), epochs: int = 300, lr: float = 0.02, n_samples: int = 6
     }
     lo, hi = float(data["x_train"].min()) - 0.5, float(data["x_train"].max()) + 0.5
     out = fold_check(hidden=fold_hidden, seed=seed)
-    for name, module in bodies.items():
-        out[f"acc_{name}"] = accuracy(module, data["x_test"], data["y_test"])
-        out[f"train_acc_{name}"] = accuracy(module, data["x_train"], data["y_train"])
+    for name, net in bodies.items():
+        out[f"acc_{name}"] = accuracy(net, HEAD, data["x_test"], data["y_test"])
+        out[f"train_acc_{name}"] = accuracy(net, HEAD, data["x_train"], data["y_train"])
     # The trained identity network folds too (float32 here): its boundary is a straight line.
     with torch.no_grad():
-        body = bodies["identity_hidden"].net
+        body = bodies["identity_hidden"]
         out["trained_identity_fold_diff"] = float((body(data["x_test"]) - fold(body)(data["x_test"])).abs().max())
     out["regions"] = {"lo": lo, "hi": hi, "n": grid,
-                      **{name: decision_grid(m, lo, hi, grid) for name, m in bodies.items()}}
+                      **{name: decision_grid(net, lo, hi, grid) for name, net in bodies.items()}}
     out["points"] = {"x_test": [[round(v, 5) for v in row] for row in data["x_test"].tolist()],
                      "y_test": data["y_test"].reshape(-1).long().tolist()}
     out["settings"] = {"data": f"make_moons(n_samples={n_samples}, noise={noise}, random_state={seed})",

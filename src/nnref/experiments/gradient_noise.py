@@ -18,25 +18,24 @@ import torch
 import torch.nn.functional as F
 from torch.func import functional_call, grad, vmap
 
-from ..data import TaskDataModule
-from ..tasks import HEADS
+from ..data import TaskData
+from ..heads import HEADS
+from ..loop import build
 
 BATCH_SIZES = (1, 4, 16, 64, 256)
 
 
-def digits(seed: int = 0) -> TaskDataModule:
-    """The digits set, split and standardised by the project's own data module."""
-    dm = TaskDataModule(source="digits", target_encoding=HEADS["multiclass"].target_encoding(), seed=seed)
-    dm.setup()
-    return dm
+def digits(seed: int = 0) -> TaskData:
+    """The digits set, split and standardised the project's own way."""
+    return TaskData(source="digits", target_encoding=HEADS["multiclass"].target_encoding(), seed=seed).load()
 
 
-def per_sample_gradients(module, x, y) -> torch.Tensor:
+def per_sample_gradients(net, head, x, y) -> torch.Tensor:
     """Row i is the gradient of the head's loss on row i alone, all weights flattened in order."""
-    params = {name: p.detach() for name, p in module.named_parameters()}
+    params = {name: p.detach() for name, p in net.named_parameters()}
 
     def loss_of_one(p, xi, yi):
-        return module.loss(functional_call(module, p, (xi[None],)), yi[None])
+        return head.loss(functional_call(net, p, (xi[None],)), yi[None])
 
     grads = vmap(grad(loss_of_one), in_dims=(None, 0, 0))(params, x, y)
     return torch.cat([g.reshape(len(x), -1) for g in grads.values()], dim=1)
@@ -81,15 +80,14 @@ def run(batch_sizes=BATCH_SIZES, n_batches: int = 400, hidden=(32,), seed: int =
     n = len(x)
     if max(batch_sizes) > n:
         raise ValueError(f"batch_sizes: {max(batch_sizes)} is more than the {n} training rows")
-    torch.manual_seed(seed)
-    module = HEADS["multiclass"](dm.n_features, HEADS["multiclass"].output_size(dm.target_encoder),
-                                 hidden=list(hidden)).double()
+    net, head = build("multiclass", dm, hidden, seed=seed)
+    net = net.double()
 
-    rows = per_sample_gradients(module, x, y)
+    rows = per_sample_gradients(net, head, x, y)
     full = rows.mean(dim=0)
-    module.zero_grad()
-    module.loss(module(x), y).backward()  # the full-batch gradient as training computes it
-    autograd_full = torch.cat([p.grad.reshape(-1) for p in module.parameters()])
+    net.zero_grad()
+    head.loss(net(x), y).backward()  # the full-batch gradient as training computes it
+    autograd_full = torch.cat([p.grad.reshape(-1) for p in net.parameters()])
     trace_cov = float(((rows - full) ** 2).sum(dim=1).mean())  # tr(S), S with 1/N (the population's own)
 
     generator = torch.Generator().manual_seed(seed)

@@ -17,12 +17,11 @@ from __future__ import annotations
 
 import torch
 
+from ..data import BATCHINGS
+from ..loop import accuracy, build, fit
 from ..optim import GD
-from ..tasks import HEADS
-from ._fit import accuracy, fit
 from .gradient_noise import digits, per_sample_gradients
 
-BATCHINGS = ("full", "mini", "stochastic")
 NOISE = (0.0, 0.1, 0.3)
 
 
@@ -39,13 +38,14 @@ def flip_labels(y: torch.Tensor, fraction: float, n_classes: int, seed: int) -> 
 
 
 def batch_size_of(batching: str, mini: int) -> int | None:
+    """The loop's batch_size for a batching: None (the whole split), mini, or 1."""
     if batching not in BATCHINGS:
         raise ValueError(f"batching {batching!r}: unknown; valid: {', '.join(BATCHINGS)}")
-    return {"full": None, "mini": mini, "stochastic": 1}[batching]
+    return None if batching == "full" else BATCHINGS[batching].batch_size(0, mini)
 
 
 def run(noise=NOISE, epochs: int = 5, lr: float = 0.05, batch_size: int = 32, hidden=(32,), seeds=(0,),
-        batchings=BATCHINGS) -> dict:
+        batchings=tuple(BATCHINGS)) -> dict:
     """Final test accuracy per batching and noise level, averaged over `seeds` (each seed: its own
     initial weights, flips and batch order; the data split is fixed)."""
     noise, seeds = tuple(float(f) for f in noise), tuple(int(s) for s in seeds)
@@ -53,8 +53,7 @@ def run(noise=NOISE, epochs: int = 5, lr: float = 0.05, batch_size: int = 32, hi
         raise ValueError("seeds: need at least one")
     sizes = {b: batch_size_of(b, batch_size) for b in batchings}
     dm = digits()
-    head = HEADS["multiclass"]
-    n_classes = head.output_size(dm.target_encoder)
+    n_classes = len(dm.target_encoder.classes)
     acc = {b: {str(f): [] for f in noise} for b in batchings}
     history = {b: {} for b in batchings}
     variance = {str(f): [] for f in noise}
@@ -62,15 +61,15 @@ def run(noise=NOISE, epochs: int = 5, lr: float = 0.05, batch_size: int = 32, hi
         for f in noise:
             y = flip_labels(dm.y_train, f, n_classes, seed=1000 + seed)
             for b in batchings:
-                torch.manual_seed(seed)  # the same initial weights for every batching and noise level
-                module = head(dm.n_features, n_classes, hidden=list(hidden))
-                curve = fit(module, dm.x_train, y, GD(module.parameters(), lr=lr), epochs, sizes[b], seed=seed,
-                            on_epoch=lambda epoch: accuracy(module, dm.x_test, dm.y_test))
+                # The same initial weights for every batching and noise level.
+                net, head = build("multiclass", dm, hidden, seed=seed)
+                curve = fit(net, head, dm.x_train, y, GD(net.parameters(), lr=lr), epochs, sizes[b], seed=seed,
+                            on_epoch=lambda epoch: accuracy(net, head, dm.x_test, dm.y_test))
                 acc[b][str(f)].append(curve[-1])
                 if seed == seeds[0]:
                     history[b][str(f)] = curve
                 if b == "mini":
-                    rows = per_sample_gradients(module, dm.x_train, y)
+                    rows = per_sample_gradients(net, head, dm.x_train, y)
                     variance[str(f)].append(float(((rows - rows.mean(dim=0)) ** 2).sum(dim=1).mean()))
     mean = {b: {f: sum(v) / len(v) for f, v in per.items()} for b, per in acc.items()}
     clean, worst = str(min(noise)), str(max(noise))

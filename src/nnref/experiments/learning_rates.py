@@ -21,12 +21,15 @@ import lightning as L
 import torch
 
 from .. import optim
-from ..data import Batches, TaskDataModule
-from ..tasks import HEADS
+from ..data import Batches, TaskData
+from ..data.module import TaskDataModule
+from ..loop import build
+from ..optim import OPTIMIZERS
+from ..tasks import MODULES
 
-# The conf/optim defaults: each adaptive optimizer at the lr it is used with in train.py.
-ADAPTIVE = {"adagrad": (optim.AdaGrad, 0.05), "rmsprop": (optim.RMSProp, 0.001), "adam": (optim.Adam, 0.003)}
-GD_LR = 0.1
+# Each adaptive optimizer at its default lr (the course's table, as nnref-train optim=NAME uses it).
+ADAPTIVE = {name: (OPTIMIZERS[name].cls, OPTIMIZERS[name].lr) for name in ("adagrad", "rmsprop", "adam")}
+GD_LR = OPTIMIZERS["gd"].lr
 
 
 # ---------------------------------------------------------------------------------------- helpers
@@ -45,12 +48,12 @@ def _setup(task, source, batch_size, seed, hidden, optimizer, scheduler=None):
     for name in ("lightning.pytorch", "lightning.fabric"):
         logging.getLogger(name).setLevel(logging.WARNING)
     L.seed_everything(seed, verbose=False)  # the same initial weights for every run with this seed
-    head = HEADS[task]
-    dm = TaskDataModule(source=source, target_encoding=head.target_encoding(), batching="mini",
+    shell = MODULES[task]
+    dm = TaskDataModule(source=source, target_encoding=shell.head_class.target_encoding(), batching="mini",
                         batch_size=batch_size, seed=seed)
     dm.setup()
-    module = head(dm.n_features, head.output_size(dm.target_encoder), hidden=list(hidden), optimizer=optimizer,
-                           scheduler=scheduler, encoders=dm.encoders)
+    module = shell(dm.n_features, shell.head_class.output_size(dm.target_encoder), hidden=list(hidden),
+                   optimizer=optimizer, scheduler=scheduler, encoders=dm.encoders)
     return dm, module
 
 
@@ -173,13 +176,10 @@ def momentum_at_drop(epochs: int = 6, drop_epoch: int = 3, lr: float = 0.02, mom
     on the same batches, each with StepLR(step_size=drop_epoch, gamma) stepped per epoch.
 
     Per step: the largest |w_course - w_torch| over all weights, and each one's step length |Δw|."""
-    torch.manual_seed(seed)
-    dm = TaskDataModule(source=source, target_encoding="onehot", batching="mini", batch_size=batch_size, seed=seed)
-    dm.setup()
-    n_classes = len(dm.target_encoder.classes)
-    course = HEADS["multiclass"](dm.n_features, n_classes, hidden=list(hidden)).double()
-    ref = HEADS["multiclass"](dm.n_features, n_classes, hidden=list(hidden)).double()
-    ref.load_state_dict(course.state_dict())
+    dm = TaskData(source=source, target_encoding="onehot", batching="mini", batch_size=batch_size, seed=seed).load()
+    course, head = build("multiclass", dm, hidden, seed=seed)
+    ref, _ = build("multiclass", dm, hidden, seed=seed)  # the same weights
+    course, ref = course.double(), ref.double()
     opts = {"course": optim.Momentum(course.parameters(), lr=lr, momentum=momentum),
             "torch": torch.optim.SGD(ref.parameters(), lr=lr, momentum=momentum)}
     scheds = [torch.optim.lr_scheduler.StepLR(o, step_size=drop_epoch, gamma=gamma) for o in opts.values()]
@@ -194,7 +194,7 @@ def momentum_at_drop(epochs: int = 6, drop_epoch: int = 3, lr: float = 0.02, mom
             for key, net in nets.items():
                 before = torch.cat([p.detach().flatten() for p in net.parameters()])
                 opts[key].zero_grad()
-                net.loss(net(xb), yb).backward()
+                head.loss(net(xb), yb).backward()
                 opts[key].step()
                 after = torch.cat([p.detach().flatten() for p in net.parameters()])
                 step_length[key].append(float((after - before).norm()))

@@ -18,16 +18,13 @@ import math
 import numpy as np
 import torch
 
-from ..optim import GD, NAG, AdaGrad, Adam, Momentum, RMSProp
+from ..optim import OPTIMIZERS, USES_MOMENTUM
 
-OPTIMIZERS = {"gd": GD, "momentum": Momentum, "nag": NAG, "adagrad": AdaGrad, "rmsprop": RMSProp, "adam": Adam}
-USES_GAMMA = ("momentum", "nag")
 TILT = 0.3  # local_minimum: how much lower the left well lies than the right one
 
 
 def ravine(w):
     return 0.5 * (w[0] ** 2 + 100.0 * w[1] ** 2)
-
 
 
 def local_minimum(w):
@@ -75,8 +72,8 @@ def trajectory(f, start, name: str, lr: float, momentum: float, steps: int) -> d
     if name not in OPTIMIZERS:
         raise ValueError(f"optimizer {name!r}: unknown; valid: {', '.join(OPTIMIZERS)}")
     w = torch.tensor(start, dtype=torch.float64, requires_grad=True)
-    kwargs = {"lr": lr, "momentum": momentum} if name in USES_GAMMA else {"lr": lr}
-    opt = OPTIMIZERS[name]([w], **kwargs)
+    kwargs = {"lr": lr, "momentum": momentum} if name in USES_MOMENTUM else {"lr": lr}
+    opt = OPTIMIZERS[name].cls([w], **kwargs)
     gradient_at = []
 
     def closure():
@@ -127,7 +124,7 @@ def run_surface(name: str, steps: int | None = None, optimizers=tuple(OPTIMIZERS
     best = min_loss(name)
     out = {"settings": {"formula": spec["formula"], "start": start, "lr": lr,
                         "momentum": momentum, "steps": steps, "tol": spec["tol"], "min_loss": best,
-                        "lr_shared_by": list(optimizers), "momentum_shared_by": list(USES_GAMMA)}}
+                        "lr_shared_by": list(optimizers), "momentum_shared_by": list(USES_MOMENTUM)}}
     if name == "local_minimum":
         out["settings"]["wells"] = double_well_points()
     for opt in optimizers:

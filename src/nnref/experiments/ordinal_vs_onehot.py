@@ -2,17 +2,16 @@
 
 On digits the class order means nothing, yet the ordinal code asks one sigmoid output to put
 "0" next to "1" and "1" between "0" and "2"; errors then fall on neighbouring codes. One-hot
-targets with softmax + cross-entropy treat every class alike. Both heads are `MulticlassModule`
+targets with softmax + cross-entropy treat every class alike. Both heads are `MulticlassHead`
 (encoding="ordinal", loss="mse" against the default one-hot + CE), same body, same optimizer.
 """
 from __future__ import annotations
 
 import torch
 
-from ..data import TaskDataModule
+from ..data import TaskData
+from ..loop import accuracy, build, fit, predicted_classes
 from ..optim import Adam
-from ..tasks import MulticlassModule
-from ._fit import accuracy, fit, predicted_classes
 
 VARIANTS = {"ordinal": {"encoding": "ordinal", "loss": "mse"}, "onehot": {"encoding": "onehot", "loss": "ce"}}
 
@@ -27,20 +26,17 @@ def train_variant(variant: str, epochs: int, lr: float, batch_size: int, hidden,
     if variant not in VARIANTS:
         raise ValueError(f"variant {variant!r}: unknown; valid: {', '.join(VARIANTS)}")
     spec = VARIANTS[variant]
-    dm = TaskDataModule(source=source, target_encoding=spec["encoding"], batch_size=batch_size, seed=seed)
-    dm.setup()
-    torch.manual_seed(seed)
-    n_outputs = MulticlassModule.output_size(dm.target_encoder)
-    module = MulticlassModule(dm.n_features, n_outputs, hidden=hidden, encoders=dm.encoders, **spec)
-    fit(module, dm.x_train, dm.y_train, Adam(module.parameters(), lr=lr), epochs, batch_size=batch_size, seed=seed)
-    module.eval()
-    classes = dm.target_encoder.classes
+    data = TaskData(source=source, target_encoding=spec["encoding"], batch_size=batch_size, seed=seed).load()
+    net, head = build("multiclass", data, hidden, seed=seed, **spec)
+    fit(net, head, data.x_train, data.y_train, Adam(net.parameters(), lr=lr), epochs, batch_size=batch_size, seed=seed)
+    net.eval()
+    classes = data.target_encoder.classes
     return {
-        "acc": accuracy(module, dm.x_test, dm.y_test),
-        "train_acc": accuracy(module, dm.x_train, dm.y_train),
-        "confusion": confusion(dm.y_test, predicted_classes(module, dm.x_test), len(classes)),
+        "acc": accuracy(net, head, data.x_test, data.y_test),
+        "train_acc": accuracy(net, head, data.x_train, data.y_train),
+        "confusion": confusion(data.y_test, predicted_classes(net, head, data.x_test), len(classes)),
         "classes": list(classes),
-        "n_outputs": n_outputs,
+        "n_outputs": net.n_outputs,
     }
 
 
@@ -66,6 +62,6 @@ def run(epochs: int = 30, lr: float = 0.005, batch_size: int = 32, hidden=(64,),
         "classes": ordinal["classes"],
         "settings": {"source": source, "split": "test (15%, stratified)", "optimizer": "Adam", "lr": lr,
                      "epochs": epochs, "batch_size": batch_size, "hidden": list(hidden), "seed": seed,
-                     "ordinal": "one sigmoid output + MSE towards codes 1..0 (MulticlassModule(encoding='ordinal', loss='mse'))",
-                     "onehot": "10 outputs, softmax + cross-entropy (MulticlassModule())"},
+                     "ordinal": "one sigmoid output + MSE towards codes 1..0 (MulticlassHead(encoding='ordinal', loss='mse'))",
+                     "onehot": "10 outputs, softmax + cross-entropy (MulticlassHead())"},
     }

@@ -1,4 +1,4 @@
-"""Why sigmoid + MSE fails where sigmoid + cross-entropy does not.
+"""Why sigmoid + MSE fails where sigmoid + cross-entropy does not (lecture 2-4, p. 10-14).
 
 For one sigmoid output y = sigma(net) and target t:
   MSE  E = 1/2 (t - y)^2             ->  dE/dnet = -(t - y) * y * (1 - y)
@@ -6,18 +6,19 @@ For one sigmoid output y = sigma(net) and target t:
 When the output is confidently wrong (t = 1, y -> 0), the factor y(1 - y) kills the MSE gradient,
 so learning stalls exactly where it is needed most; cross-entropy's gradient stays near -1.
 
-`run` measures both gradients with autograd and trains the binary task (BinaryModule with
-loss="mse" against loss="ce") from the same saturated start with the same optimizer.
+`run` measures both gradients with autograd and trains the binary head (loss="mse" against
+loss="ce") from the same saturated start with the same optimizer.
 """
+
 from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
 
-from ..data import TaskDataModule
+from ..data import TaskData
+from ..heads import BinaryHead
+from ..loop import accuracy, build, fit, mean_loss
 from ..optim import GD
-from ..tasks import BinaryModule
-from ._fit import accuracy, fit, mean_loss
 
 NET_WRONG = -7.0  # sigma(-7) ~ 0.0009: "certain" of class 0 when the target is 1
 
@@ -47,36 +48,51 @@ def gradient_curves(n_points: int = 199) -> dict:
     }
 
 
-def saturated_module(n_inputs: int, loss: str, hidden=(16,), seed: int = 0, net0: float = NET_WRONG, encoders=None):
-    """A BinaryModule whose output unit says net = net0 for every input: hidden weights from the seed,
-    output weights 0 and output bias net0. The same seed gives the same weights for either loss."""
-    torch.manual_seed(seed)
-    module = BinaryModule(n_inputs, 1, hidden=hidden, loss=loss, encoders=encoders)
-    out = module.net[-1]
-    with torch.no_grad():
-        out.weight.zero_()
-        out.bias.fill_(net0)
-    return module
+@torch.no_grad()
+def confidently_wrong(net, net0: float = NET_WRONG, keep_first: bool = False) -> None:
+    """The saturated start: output weights 0 and output bias net0, so every sigmoid output says
+    y = sigma(net0) ~ 0.001 for every input. keep_first leaves the first unit's bias at 0 (a softmax
+    then starts every other class near y = 0)."""
+    out = net.output_layer
+    out.weight.zero_()
+    out.bias.fill_(net0)
+    if keep_first:
+        out.bias[0] = 0.0
 
 
-def train_from_wrong_start(dm: TaskDataModule, loss: str, epochs: int, lr: float, hidden=(16,), seed: int = 0) -> dict:
+def saturated_model(data: TaskData, loss: str, hidden=(16,), seed: int = 0, net0: float = NET_WRONG):
+    """(net, head) of the binary head whose output unit says net = net0 for every input: hidden
+    weights from the seed, output weights 0 and output bias net0. The same seed gives the same
+    weights for either loss."""
+    net, head = build("binary", data, hidden, seed=seed, loss=loss)
+    confidently_wrong(net, net0)
+    return net, head
+
+
+def train_from_wrong_start(data: TaskData, loss: str, epochs: int, lr: float, hidden=(16,), seed: int = 0) -> dict:
     """Full-batch GD from the saturated start; per-epoch accuracy and loss on the training split."""
-    module = saturated_module(dm.n_features, loss, hidden, seed, encoders=dm.encoders)
-    x, y = dm.x_train, dm.y_train
-    start = {"acc": accuracy(module, x, y), "loss": mean_loss(module, x, y)}
-    curve = fit(module, x, y, GD(module.parameters(), lr=lr), epochs,
-                on_epoch=lambda e: {"acc": accuracy(module, x, y), "loss": mean_loss(module, x, y)})
-    curve = [start, *curve]
+    net, head = saturated_model(data, loss, hidden, seed)
+    x, y = data.x_train, data.y_train
+
+    def measure(epoch=None):
+        return {"acc": accuracy(net, head, x, y), "loss": mean_loss(net, head, x, y)}
+
+    curve = [measure(), *fit(net, head, x, y, GD(net.parameters(), lr=lr), epochs, on_epoch=measure)]
     return {"acc": [c["acc"] for c in curve], "loss": [c["loss"] for c in curve]}
 
 
-def run(epochs: int = 100, lr: float = 0.5, hidden=(16,), source: str = "breast_cancer", seed: int = 0,
-        n_points: int = 199) -> dict:
+def run(
+    epochs: int = 100,
+    lr: float = 0.5,
+    hidden=(16,),
+    source: str = "breast_cancer",
+    seed: int = 0,
+    n_points: int = 199,
+) -> dict:
     net = torch.tensor([NET_WRONG])
-    dm = TaskDataModule(source=source, target_encoding=BinaryModule.target_encoding(), batching="full", seed=seed)
-    dm.setup()
-    runs = {loss: train_from_wrong_start(dm, loss, epochs, lr, hidden, seed) for loss in ("mse", "ce")}
-    positives = float(dm.y_train.mean())
+    data = TaskData(source=source, target_encoding=BinaryHead.target_encoding(), batching="full", seed=seed).load()
+    runs = {loss: train_from_wrong_start(data, loss, epochs, lr, hidden, seed) for loss in ("mse", "ce")}
+    positives = float(data.y_train.mean())
     return {
         "net_wrong": NET_WRONG,
         "y_wrong": float(torch.sigmoid(net.double())),
@@ -86,10 +102,18 @@ def run(epochs: int = 100, lr: float = 0.5, hidden=(16,), source: str = "breast_
         "train_acc_ce": runs["ce"]["acc"][-1],
         "start_acc": runs["ce"]["acc"][0],
         "positive_share": positives,
-        "classes": list(dm.target_encoder.classes),  # [class 0, class 1 = the positive class]
+        "classes": list(data.target_encoder.classes),  # [class 0, class 1 = the positive class]
         "curves": gradient_curves(n_points),
         "history": runs,
-        "settings": {"source": source, "optimizer": "GD", "lr": lr, "epochs": epochs, "hidden": list(hidden),
-                     "seed": seed, "batching": "full", "start": f"output weights 0, output bias {NET_WRONG}",
-                     "mse_loss": "BinaryModule(loss='mse'): torch MSELoss (t - y)^2"},
+        "settings": {
+            "source": source,
+            "optimizer": "GD",
+            "lr": lr,
+            "epochs": epochs,
+            "hidden": list(hidden),
+            "seed": seed,
+            "batching": "full",
+            "start": f"output weights 0, output bias {NET_WRONG}",
+            "mse_loss": "BinaryHead(loss='mse'): torch MSELoss (t - y)^2",
+        },
     }

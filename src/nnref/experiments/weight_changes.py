@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import torch
 
-from ..data import TaskDataModule
-from ..tasks import HEADS
-from ._fit import accuracy, fit
-from .optimizer_paths import OPTIMIZERS
+from ..data import TaskData
+from ..heads import HEADS
+from ..loop import accuracy, build, fit
+from ..optim import OPTIMIZERS
 
-# The lr each optimizer has in conf/optim (train.py's defaults).
-LRS = {"gd": 0.1, "adagrad": 0.05, "rmsprop": 0.001, "adam": 0.003}
+# Each optimizer at its default lr (the course's table, as nnref-train optim=NAME uses it).
+LRS = {name: OPTIMIZERS[name].lr for name in ("gd", "adagrad", "rmsprop", "adam")}
 QUANTILES = (0.0, 0.1, 0.5, 0.9, 1.0)  # 0.1 with 0.9 gives the spread; 0, 0.5 and 1 the range and middle
 
 
@@ -39,8 +39,8 @@ class StepRecorder:
         self.step_sizes = [torch.zeros_like(w) for w in self.watched]
         self.steps = 0
 
-    def zero_grad(self):
-        self.optimizer.zero_grad()
+    def zero_grad(self, set_to_none: bool = True):
+        self.optimizer.zero_grad(set_to_none)
 
     def step(self, closure):
         before = [w.detach().clone() for w in self.watched]
@@ -62,18 +62,16 @@ def spread(q: dict) -> float:
     return q["0.9"] / q["0.1"]
 
 
-def train(name: str, epochs: int, batch_size: int, hidden, seed: int, dm: TaskDataModule) -> dict:
+def train(name: str, epochs: int, batch_size: int, hidden, seed: int, dm: TaskData) -> dict:
     if name not in LRS:
         raise ValueError(f"optimizer {name!r}: unknown; valid: {', '.join(LRS)}")
-    head = HEADS["multiclass"]
-    torch.manual_seed(seed)  # the same initial weights for every optimizer
-    module = head(dm.n_features, head.output_size(dm.target_encoder), hidden=list(hidden))
-    layers = [m for m in module.net if isinstance(m, torch.nn.Linear)]
+    net, head = build("multiclass", dm, hidden, seed=seed)  # the same initial weights for every optimizer
+    layers = [m for m in net if isinstance(m, torch.nn.Linear)]
     start = [layer.weight.detach().clone() for layer in layers]
-    recorder = StepRecorder(OPTIMIZERS[name](module.parameters(), lr=LRS[name]), [m.weight for m in layers])
-    fit(module, dm.x_train, dm.y_train, recorder, epochs, batch_size, seed=seed)  # same batches for all
+    recorder = StepRecorder(OPTIMIZERS[name].cls(net.parameters(), lr=LRS[name]), [m.weight for m in layers])
+    fit(net, head, dm.x_train, dm.y_train, recorder, epochs, batch_size, seed=seed)  # same batches for all
 
-    out = {"lr": LRS[name], "updates": recorder.steps, "test_acc": accuracy(module, dm.x_test, dm.y_test),
+    out = {"lr": LRS[name], "updates": recorder.steps, "test_acc": accuracy(net, head, dm.x_test, dm.y_test),
            "layers": {}}
     per_layer = {f"layer{i + 1}": ((layer.weight.detach() - w0).abs().flatten(), (sizes / recorder.steps).flatten(),
                                    (squares / recorder.steps).sqrt().flatten())
@@ -96,8 +94,7 @@ def run(optimizers=("gd", "adagrad", "adam"), epochs: int = 10, batch_size: int 
     for name in optimizers:
         if name not in LRS:
             raise ValueError(f"optimizer {name!r}: unknown; valid: {', '.join(LRS)}")
-    dm = TaskDataModule(source="digits", target_encoding=HEADS["multiclass"].target_encoding(), seed=0)
-    dm.setup()
+    dm = TaskData(source="digits", target_encoding=HEADS["multiclass"].target_encoding(), seed=0).load()
     runs = {name: train(name, epochs, batch_size, hidden, seed, dm) for name in optimizers}
     measures = ("total_change", "step_change", "grad_rms")
     return {

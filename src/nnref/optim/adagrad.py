@@ -42,11 +42,6 @@ class AdaGrad(Optimizer):
         )
         super().__init__(params, defaults)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("maximize", False)  # state dicts saved before maximize existed
-
     @torch.no_grad()
     def step(self, closure=None):
         loss = None

@@ -36,11 +36,6 @@ class Adam(Optimizer):
             params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, maximize=maximize)
         )
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("maximize", False)  # state dicts saved before maximize existed
-
     @torch.no_grad()
     def step(self, closure=None):
         loss = None

@@ -27,11 +27,6 @@ class GD(Optimizer):
         check_bool("maximize", maximize)
         super().__init__(params, dict(lr=lr, weight_decay=weight_decay, maximize=maximize))
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("maximize", False)  # state dicts saved before maximize existed
-
     @torch.no_grad()
     def step(self, closure=None):
         loss = None

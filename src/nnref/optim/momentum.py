@@ -34,11 +34,6 @@ class Momentum(Optimizer):
         check_bool("maximize", maximize)
         super().__init__(params, dict(lr=lr, momentum=momentum, weight_decay=weight_decay, maximize=maximize))
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("maximize", False)  # state dicts saved before maximize existed
-
     @torch.no_grad()
     def step(self, closure=None):
         loss = None

@@ -32,11 +32,6 @@ class RMSProp(Optimizer):
             params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, maximize=maximize)
         )
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("maximize", False)  # state dicts saved before maximize existed
-
     @torch.no_grad()
     def step(self, closure=None):
         loss = None

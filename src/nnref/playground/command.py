@@ -1,23 +1,23 @@
 """The command line (or experiment call) that makes a playground run outside the browser.
 
-A run is `python train.py` with the same head, loss, body, optimizer, batching, schedule, epochs
-and seed, on the same data (the generated sets and the user's CSV as data=csv). train.py trains
-through Lightning, so its batches come in another order and its curves match the playground's in
-shape, not to the last digit. A confidently wrong start is not a train.py setting: for it the page
-shows the experiment that has it, nnref.experiments.saturation, whose numbers the playground
-reproduces exactly (binary head, GD, full batch, ReLU, constant lr).
+A run is `nnref-train` with the same head, loss, body, optimizer, batching, schedule, epochs and
+seed, on the same data (the generated sets and the user's CSV as data=csv). Both build the same
+network from the seed and draw the same batches (nnref.loop, nnref.data.batches), so the command's
+results.json has the playground's per-epoch train loss. A confidently wrong start is not a
+nnref-train setting: for it the page shows the experiment that has it, nnref.experiments.saturation,
+whose numbers the playground reproduces exactly (binary head, GD, full batch, ReLU, constant lr).
 """
 from __future__ import annotations
 
 import os
 import shlex
 
-from .datasets import LECTURE_SOURCES, PlaygroundData
+from .data import LECTURE_SOURCES, PlaygroundData
 from .settings import TrainingSettings
 
 
 def train_overrides(s: TrainingSettings, data: PlaygroundData) -> list:
-    """train.py's command-line overrides for these settings."""
+    """nnref-train's command-line overrides for these settings."""
     out = [f"task={s.head}", f"task.loss={s.loss}"]
     if s.head == "multiclass":
         out.append(f"task.encoding={s.encoding}")
@@ -37,7 +37,7 @@ def train_overrides(s: TrainingSettings, data: PlaygroundData) -> list:
     if s.batching == "mini":
         out.append(f"data.batch_size={s.batch_size}")
     if s.batching == "stochastic":
-        out.append("batching.lr_scale=1.0")  # train.py would otherwise take lr x 0.1 for one-row batches
+        out.append("batching.lr_scale=1.0")  # nnref-train would otherwise take lr x 0.1 for one-row batches
     out += [f"scheduler={s.schedule}", f"trainer.max_epochs={s.epochs}", f"seed={s.seed}"]
     return out
 
@@ -54,15 +54,14 @@ def reproduce(s: TrainingSettings, data: PlaygroundData) -> tuple:
         source = LECTURE_SOURCES.get(s.data)
         where = (f'source="{source}"' if source else
                  f'source="csv", path="{os.path.basename(data.csv_path)}", target="{data.csv_target}"')
-        return ("from nnref.data import TaskDataModule\n"
+        return ("from nnref.data import TaskData\n"
                 "from nnref.experiments import saturation\n\n"
-                f'dm = TaskDataModule({where}, target_encoding="binary", seed={s.seed})\n'
-                "dm.setup()\n"
-                f'saturation.train_from_wrong_start(dm, loss="{s.loss}", epochs={s.epochs}, lr={s.lr:g}, '
+                f'data = TaskData({where}, target_encoding="binary", seed={s.seed}).load()\n'
+                f'saturation.train_from_wrong_start(data, loss="{s.loss}", epochs={s.epochs}, lr={s.lr:g}, '
                 f"hidden={tuple(s.hidden)}, seed={s.seed})", "python")
-    command = "python train.py " + " ".join(shlex.quote(o) for o in train_overrides(s, data))
+    command = "nnref-train " + " ".join(shlex.quote(o) for o in train_overrides(s, data))
     if s.wrong_start:
-        command = ("# train.py starts from random weights; the confidently wrong start is\n"
+        command = ("# nnref-train starts from random weights; the confidently wrong start is\n"
                    "# nnref.experiments.saturation's (binary head, optimizer gd, full batch, relu, no schedule)\n"
                    + command)
     if s.data not in LECTURE_SOURCES:

@@ -1,70 +1,83 @@
-"""One training run of the playground, epoch by epoch, on nnref's own pieces.
+"""The playground's runs, on nnref's own parts: a training run epoch by epoch, and the paths tab's numbers.
 
-The head is HEADS[...] (its loss, activation and predict), the body nnref.nets.MLP, the optimizer
-and schedule come from conf/ (conf.py), and the loop is the experiments' own
-(`nnref.experiments._fit.train_epochs`), so a run here is the run an experiment makes with the
-same settings (tests/test_playground.py checks saturation's numbers). After every epoch the run
-measures the loss and the score on both splits and the mean |dE/dnet| at the output units.
+A training run is the run `nnref-train` makes with the same settings: the head from nnref.heads,
+the body nnref.nets.MLP from the run's seed (its own generator, so runs in other threads never
+change it), the optimizer from the course's table (nnref.optim.OPTIMIZERS), a schedule from
+nnref/conf/scheduler, and the loop nnref.loop, which draws the batches train.py's data module
+draws. After every epoch the run records the epoch's train loss (Lightning's `train/loss`), the
+validation loss, the score on both splits and the mean |dE/dnet| at the output units.
+
+The paths tab's numbers are nnref.experiments.optimizer_paths' own, run from the user's start.
 """
+
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import torch
+from hydra.utils import instantiate
+from omegaconf import OmegaConf
 
-from ..experiments import _fit
-from ..experiments.saturation import NET_WRONG
-from ..tasks import HEADS
-from .conf import make_optimizer, make_schedule
-from .datasets import PlaygroundData
-from .settings import TrainingSettings, check_budget
+from ..experiments import optimizer_paths
+from ..experiments.saturation import confidently_wrong
+from ..loop import accuracy, build, train_epochs
+from ..optim import OPTIMIZERS, USES_BETAS, USES_MOMENTUM
+from .data import PlaygroundData
+from .settings import PathSettings, TrainingSettings, check_budget
 
 SCORES = {"binary": "accuracy", "multiclass": "accuracy", "multilabel": "exact match", "regression": "R²"}
 GRID = 60  # the decision map's resolution per axis (drawn smoothed)
 MARGIN = 0.15  # of the data's range, around the points
+SCHEDULE_CONF = Path(__file__).resolve().parents[1] / "conf" / "scheduler"  # nnref-train's scheduler=NAME
 
 
-def build_module(settings: TrainingSettings, data: PlaygroundData):
-    """The head on an MLP body, seeded; from a confidently wrong start if asked."""
-    head = HEADS[settings.head]
-    torch.manual_seed(settings.seed)  # as saturation.saturated_module: same seed, same weights
-    module = head(data.dm.n_features, head.output_size(data.dm.target_encoder), hidden=settings.hidden,
-                  activation=settings.activation, loss=settings.loss, encoders=data.dm.encoders,
-                  **settings.head_options())
+def make_optimizer(name: str, params, lr: float, gamma: float = 0.9, betas=(0.9, 0.999)):
+    """The course's optimizer NAME at its table defaults, with the user's lr (and gamma, betas)."""
+    overrides = {"lr": float(lr)}
+    if name in USES_MOMENTUM:
+        overrides["momentum"] = float(gamma)
+    if name in USES_BETAS:
+        overrides["betas"] = tuple(float(b) for b in betas)
+    return OPTIMIZERS[name].build(params, **overrides)
+
+
+def make_schedule(name: str, optimizer, epochs: int):
+    """nnref/conf/scheduler/NAME.yaml on the optimizer (None for "none"); cosine spans the run's epochs."""
+    cfg = OmegaConf.load(SCHEDULE_CONF / f"{name}.yaml")
+    if "_target_" not in cfg:
+        return None
+    overrides = {"T_max": int(epochs)} if "T_max" in cfg else {}  # as nnref-train: T_max = trainer.max_epochs
+    return instantiate(cfg, **overrides)(optimizer)
+
+
+def build_model(settings: TrainingSettings, data: PlaygroundData):
+    """(net, head) as nnref-train builds them for these settings; from a confidently wrong start if asked."""
+    net, head = build(settings.head, data.splits, settings.hidden, settings.activation, settings.seed,
+                      settings.loss, **settings.head_options())
     if settings.wrong_start:
-        confidently_wrong(module)
-    return module
+        # A softmax keeps the first class's bias at 0, so every other class starts at y ~ 0.
+        confidently_wrong(net, keep_first=settings.head == "multiclass" and settings.encoding == "onehot")
+    return net, head
 
 
-@torch.no_grad()
-def confidently_wrong(module) -> None:
-    """The course's saturated start (nnref.experiments.saturation): output weights 0 and output
-    bias NET_WRONG, so every sigmoid output starts at y ~ 0.001, wrong wherever t = 1. A softmax
-    keeps the first class's bias at 0, so every other class starts at y ~ 0 (its rows are wrong)."""
-    out = module.net[-1]
-    out.weight.zero_()
-    out.bias.fill_(NET_WRONG)
-    if getattr(module, "encoding", None) == "onehot":
-        out.bias[0] = 0.0
-
-
-def output_gradient(module, x, y) -> float:
+def output_gradient(net, head, x, y) -> float:
     """Mean over rows and output units of |dE_n/dnet|: the head's own loss per row, by autograd."""
     with torch.no_grad():
-        logits = module(x)
+        logits = net(x)
     logits.requires_grad_(True)
-    (grad,) = torch.autograd.grad(module.loss(logits, y, reduction="sum"), logits)
+    (grad,) = torch.autograd.grad(head.loss(logits, y, reduction="sum"), logits)
     return float(grad.abs().mean())
 
 
 @torch.no_grad()
-def score(module, name: str, logits, x, y) -> float:
+def score(net, head, logits, x, y) -> float:
     """Accuracy (binary, multiclass), exact match (multilabel) or R² (regression)."""
-    if name in ("binary", "multiclass"):
-        return _fit.accuracy(module, x, y)
-    key = "exact_match" if name == "multilabel" else "r2"
-    return float(module.compute_metrics(logits, y)[key])
+    if head.name in ("binary", "multiclass"):
+        return accuracy(net, head, x, y)
+    key = "exact_match" if head.name == "multilabel" else "r2"
+    return head.compute_metrics(logits, y)[key]
 
 
 class TrainingRun:
@@ -74,8 +87,8 @@ class TrainingRun:
     def __init__(self, settings: TrainingSettings, data: PlaygroundData):
         check_budget(settings, data.n_points)
         self.settings, self.data = settings, data
-        self.module = build_module(settings, data)
-        self.optimizer = make_optimizer(settings.optimizer, self.module.parameters(), settings.lr,
+        self.net, self.head = build_model(settings, data)
+        self.optimizer = make_optimizer(settings.optimizer, self.net.parameters(), settings.lr,
                                         settings.gamma, (settings.beta1, settings.beta2))
         self.schedule = make_schedule(settings.schedule, self.optimizer, settings.epochs)
         self.batch_size = {"full": None, "mini": settings.batch_size, "stochastic": 1}[settings.batching]
@@ -83,33 +96,40 @@ class TrainingRun:
         self.diverged = None
         self.grid_axes = self._grid_axes()
         self.grid_inputs = data.encode(self.grid_points())
-        self.measure(0)
+        splits = data.splits
+        with torch.no_grad():
+            start_loss = float(self.head.loss(self.net(splits.x_train), splits.y_train))
+        self.measure(0, start_loss)
 
     # ------------------------------------------------------------ training
     def epochs(self):
         """Train; yield each epoch number (1, 2, ...) after its updates, schedule step and measurement."""
-        s = self.settings
-        for epoch in _fit.train_epochs(self.module, self.data.dm.x_train, self.data.dm.y_train, self.optimizer,
-                                       s.epochs, self.batch_size, s.seed):
+        s, splits = self.settings, self.data.splits
+        for epoch in train_epochs(self.net, self.head, splits.x_train, splits.y_train, self.optimizer, s.epochs,
+                                  self.batch_size, s.seed):
             if self.schedule is not None:
                 self.schedule.step()  # once per epoch, after it (as Lightning's interval="epoch")
-            self.measure(epoch + 1)
+            self.measure(epoch.index + 1, epoch.train_loss)
             if self.diverged is not None:
                 return
-            yield epoch + 1
+            yield epoch.index + 1
 
-    def measure(self, epoch: int) -> None:
-        dm, name, h = self.data.dm, self.settings.head, self.history
+    def measure(self, epoch: int, train_loss: float) -> None:
+        """One row: the epoch's train loss as given, and the rest measured on the current weights."""
+        splits, h = self.data.splits, self.history
         h["epoch"].append(epoch)
-        for part, x, y in (("train", dm.x_train, dm.y_train), ("val", dm.x_val, dm.y_val)):
+        h["train_loss"].append(train_loss)
+        for part, x, y in (("train", splits.x_train, splits.y_train), ("val", splits.x_val, splits.y_val)):
             with torch.no_grad():
-                logits = self.module(x)
-                loss = float(self.module.loss(logits, y))  # = _fit.mean_loss, without a second forward
-            h[f"{part}_loss"].append(loss)
-            h[f"{part}_score"].append(score(self.module, name, logits, x, y) if math.isfinite(loss) else math.nan)
-        h["grad"].append(output_gradient(self.module, dm.x_train, dm.y_train))
+                logits = self.net(x)
+                loss = float(self.head.loss(logits, y))
+            if part == "val":
+                h["val_loss"].append(loss)
+            finite = math.isfinite(loss) and math.isfinite(train_loss)
+            h[f"{part}_score"].append(score(self.net, self.head, logits, x, y) if finite else math.nan)
+        h["grad"].append(output_gradient(self.net, self.head, splits.x_train, splits.y_train))
         h["lr"].append(float(self.optimizer.param_groups[0]["lr"]))
-        if not math.isfinite(h["train_loss"][-1]) and self.diverged is None:
+        if not math.isfinite(train_loss) and self.diverged is None:
             self.diverged = epoch
 
     # ------------------------------------------------------------ the map
@@ -132,7 +152,7 @@ class TrainingRun:
     def predictions(self) -> np.ndarray:
         """predict() on the map's points: class probabilities (n, K), label probabilities (n, L) or
         values in the target's units (n,). A binary head's p(second class) becomes (n, 2)."""
-        out = self.module.predict(self.module(self.grid_inputs)).double().numpy()
+        out = self.head.predict(self.net(self.grid_inputs)).double().numpy()
         if self.settings.head == "binary":
             return np.stack([1.0 - out, out], axis=1)
         return out.reshape(len(out), -1)[:, 0] if self.settings.head == "regression" else out
@@ -143,3 +163,50 @@ class TrainingRun:
                 "final_val_loss": h["val_loss"][-1], "final_score": h["train_score"][-1],
                 "final_val_score": h["val_score"][-1], "score_name": SCORES[self.settings.head],
                 "diverged": self.diverged}
+
+
+# ---------------------------------------------------------------- the paths tab
+# The view of each surface, as scripts/optimizer_paths.py draws it.
+VIEWS = {"ravine": ((-9.0, 2.0), (-1.6, 1.6)), "local_minimum": ((-1.8, 2.3), (-1.3, 1.3)),
+         "rosenbrock": ((-2.0, 2.0), (-1.0, 3.0))}
+KEEP = 400  # path points kept for drawing (long runs are thinned evenly; the numbers use every step)
+
+
+def run_paths(settings: PathSettings) -> dict:
+    """optimizer_paths.run_surface with these settings, NAG's look-ahead points included."""
+    return optimizer_paths.run_surface(settings.surface, steps=settings.steps, optimizers=settings.optimizers,
+                                       keep=KEEP, start=[settings.x0, settings.y0], lr=settings.lr,
+                                       momentum=settings.gamma, lookahead=True)
+
+
+def view(settings: PathSettings) -> tuple:
+    """The surface's view, widened to hold the start point (with a margin)."""
+    (x_lo, x_hi), (y_lo, y_hi) = VIEWS[settings.surface]
+    mx, my = 0.08 * (x_hi - x_lo), 0.08 * (y_hi - y_lo)
+    return ((min(x_lo, settings.x0 - mx), max(x_hi, settings.x0 + mx)),
+            (min(y_lo, settings.y0 - my), max(y_hi, settings.y0 + my)))
+
+
+def rows(result: dict) -> list:
+    """One dict per optimizer: the experiment's own numbers, in the order they were asked for."""
+    names = result["settings"]["lr_shared_by"]
+    return [{"optimizer": name, "final_loss": result[name]["final_loss"],
+             "steps_to_tol": result[name]["steps_to_tol"], "diverged": result[name]["diverged"],
+             "escaped": result[name].get("escaped")} for name in names]
+
+
+def table(result: dict) -> str:
+    """The numbers as a Markdown table."""
+    s = result["settings"]
+    local = "wells" in s
+    head = ["optimizer", "final loss", f"first step within {s['tol']:g}"]
+    head += ["escaped the local minimum"] if local else []
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for row in rows(result):
+        reached = "—" if row["steps_to_tol"] is None else str(row["steps_to_tol"])
+        reached = "diverged" if row["diverged"] else reached
+        cells = [row["optimizer"], f"{row['final_loss']:.4g}", reached]
+        if local:
+            cells.append("yes" if row["escaped"] else "no")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)

@@ -1,19 +1,28 @@
-"""What a user can set in the playground: the fields, their defaults and limits, and the messages
-that name a bad field.
+"""What a user can set in the playground: the fields, their defaults and limits, the messages that
+name a bad field, and the settings' form in the page's URL.
 
 A form's values arrive as a dict {field: value} (as the browser sends them: numbers may be None or
 floats, hidden sizes are text). `parse_training` and `parse_paths` turn them into settings, or raise
 SettingsError with one message per bad field, so the page can show each next to its field.
+
+The URL holds the settings as in TensorFlow Playground: a teacher configures the page and shares its
+link; opening the link restores every setting. Only values that differ from the defaults are
+written, so the plain page has a plain URL (`?opt=nag&lr=0.05&tab=paths`). The training tab's
+fields keep their names; the paths tab's are prefixed `p_` where a name is shared (lr, gamma), and
+its defaults are those of the chosen surface. An uploaded CSV file cannot travel in a link.
 """
+
 from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, fields
+from urllib.parse import parse_qsl, urlencode
 
+from ..data import BATCHINGS
 from ..experiments.optimizer_paths import SURFACES
+from ..heads import HEADS
 from ..nets import ACTIVATIONS
-from ..tasks import HEADS
-from .conf import OPTIMIZERS, SCHEDULES, USES_BETAS, USES_GAMMA, default_lr
+from ..optim import OPTIMIZERS, USES_BETAS, USES_MOMENTUM
 
 DATASETS = {  # name -> what the page calls it
     "red_black": "red/black points (the course's two classes)",
@@ -22,8 +31,8 @@ DATASETS = {  # name -> what the page calls it
     "curve": "a 1-D curve (regression)",
     "csv": "your CSV (two numeric columns and a target)",
 }
-BATCHINGS = ("full", "mini", "stochastic")  # as nnref.data.module.BATCHINGS (which imports Lightning)
 LOSSES = tuple(HEADS["binary"].losses)  # ce, mse: the right and the wrong pairing
+SCHEDULES = ("none", "step", "exponential", "cosine")  # nnref/conf/scheduler: what nnref-train takes
 
 # Limits, so that no run can hold the server for long: a run visits at most MAX_VISITS rows in all.
 MAX_EPOCHS = 1000
@@ -54,7 +63,7 @@ class TrainingSettings:
     hidden: tuple = (16,)
     activation: str = "relu"
     optimizer: str = "momentum"
-    lr: float = default_lr("momentum")
+    lr: float = OPTIMIZERS["momentum"].lr
     gamma: float = 0.9
     beta1: float = 0.9
     beta2: float = 0.999
@@ -78,7 +87,7 @@ class PathSettings:
     surface: str = "local_minimum"
     x0: float = SURFACES["local_minimum"]["start"][0]
     y0: float = SURFACES["local_minimum"]["start"][1]
-    optimizers: tuple = OPTIMIZERS
+    optimizers: tuple = tuple(OPTIMIZERS)
     lr: float = SURFACES["local_minimum"]["lr"]
     gamma: float = SURFACES["local_minimum"]["momentum"]
     steps: int = SURFACES["local_minimum"]["steps"]
@@ -90,7 +99,7 @@ class PathSettings:
 def relevant_fields(values: dict) -> list:
     """The training fields the page shows for these choices (gamma only for momentum and nag, ...)."""
     hide = set()
-    if values.get("optimizer") not in USES_GAMMA:
+    if values.get("optimizer") not in USES_MOMENTUM:
         hide.add("gamma")
     if values.get("optimizer") not in USES_BETAS:
         hide |= {"beta1", "beta2"}
@@ -184,8 +193,8 @@ def parse_training(values: dict) -> TrainingSettings:
         "encoding": _choice(errors, values, "encoding", HEADS["multiclass"].options["encoding"], "encoding"),
         "output": _choice(errors, values, "output", HEADS["regression"].options["output"], "output"),
         "activation": _choice(errors, values, "activation", list(ACTIVATIONS), "hidden activation"),
-        "optimizer": _choice(errors, values, "optimizer", OPTIMIZERS, "optimizer"),
-        "batching": _choice(errors, values, "batching", BATCHINGS, "batching"),
+        "optimizer": _choice(errors, values, "optimizer", list(OPTIMIZERS), "optimizer"),
+        "batching": _choice(errors, values, "batching", list(BATCHINGS), "batching"),
         "schedule": _choice(errors, values, "schedule", SCHEDULES, "schedule"),
         "lr": _number(errors, values, "lr", "lr", 0, MAX_LR, low_open=True),
         "gamma": _number(errors, values, "gamma", "γ", 0, 1, high_open=True),
@@ -227,7 +236,7 @@ def parse_paths(values: dict) -> PathSettings:
         errors["surface"] = f"surface: {surface!r} is not one of {', '.join(SURFACES)}"
         surface = PathSettings.surface
     values = {**surface_defaults(surface), **{k: v for k, v in values.items() if v is not None}}
-    chosen = values.get("optimizers", OPTIMIZERS)
+    chosen = values.get("optimizers", tuple(OPTIMIZERS))
     chosen = [chosen] if isinstance(chosen, str) else list(chosen or [])
     unknown = [o for o in chosen if o not in OPTIMIZERS]
     if unknown or not chosen:
@@ -253,3 +262,76 @@ def check_budget(settings: TrainingSettings, n_points: int) -> None:
         most = max(1, MAX_VISITS // max(n_points, 1))
         raise SettingsError({"epochs": f"epochs: at most {most} for {n_points} points "
                                        f"(epochs × points ≤ {MAX_VISITS:,})"})
+
+
+# ---------------------------------------------------------------- the URL
+TRAINING_KEYS = {name: name for name in field_names(TrainingSettings)}  # field -> query key
+TRAINING_KEYS.update({"optimizer": "opt", "activation": "act", "batching": "batch", "batch_size": "bs",
+                      "schedule": "sched", "wrong_start": "wrong", "csv_target": "target"})
+PATH_KEYS = {"surface": "surface", "x0": "x0", "y0": "y0", "optimizers": "p_opts", "lr": "p_lr",
+             "gamma": "p_gamma", "steps": "p_steps"}
+TABS = ("training", "paths")
+INTEGERS = {"batch_size", "epochs", "seed", "steps"}
+FLOATS = {"lr", "gamma", "beta1", "beta2", "x0", "y0"}
+
+
+def _text(value) -> str:
+    """A value as it reads in a URL: 0.02 not 0.020000000000000004, lists comma-joined, bools 1/0."""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return f"{value:.10g}"
+    if isinstance(value, (list, tuple)):
+        return ",".join(_text(v) for v in value)
+    return str(value)
+
+
+def _same(a, b) -> bool:
+    return _text(a) == _text(b)
+
+
+def encode(training: dict, paths: dict, tab: str = "training") -> str:
+    """Form values of both tabs (field -> value, as the page holds them) -> a query string."""
+    pairs = []
+    defaults = {**TrainingSettings().as_dict(), "hidden": format_hidden(TrainingSettings().hidden)}
+    for field, key in TRAINING_KEYS.items():
+        value = training.get(field)
+        if value is not None and not _same(value, defaults[field]):  # "hidden=" (no hidden layer) is kept
+            pairs.append((key, _text(value)))
+    surface = paths.get("surface") or PathSettings.surface
+    path_defaults = {**PathSettings().as_dict(), **surface_defaults(surface), "surface": PathSettings.surface}
+    for field, key in PATH_KEYS.items():
+        value = paths.get(field)
+        if value is not None and not _same(value, path_defaults[field]):
+            pairs.append((key, _text(value)))
+    if tab != "training":
+        pairs.append(("tab", tab))
+    return urlencode(pairs, safe=",|")
+
+
+def decode(query) -> tuple:
+    """A query string (or a dict of its parameters) -> (training values, path values, tab).
+
+    Only what the link names is returned; a value that cannot be read is left out (the field keeps
+    its default), so a mistyped link still opens the page."""
+    params = dict(parse_qsl(query.lstrip("?"), keep_blank_values=True)) if isinstance(query, str) else dict(query)
+    training = {f: _read(f, params[k]) for f, k in TRAINING_KEYS.items() if k in params}
+    paths = {f: _read(f, params[k]) for f, k in PATH_KEYS.items() if k in params}
+    tab = params.get("tab") if params.get("tab") in TABS else "training"
+    return ({k: v for k, v in training.items() if v is not None}, {k: v for k, v in paths.items() if v is not None},
+            tab)
+
+
+def _read(field: str, text: str):
+    try:
+        if field in INTEGERS:
+            return int(float(text))
+        if field in FLOATS:
+            return float(text)
+    except ValueError:
+        return None
+    if field == "wrong_start":
+        return text in ("1", "true", "True", "yes")
+    if field == "optimizers":
+        return [o for o in text.split(",") if o]
+    return text

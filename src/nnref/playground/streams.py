@@ -1,12 +1,18 @@
-"""What each tab streams to the page, as plain generators of frames (the app only wires them).
+"""What each tab streams to the page, as plain generators of frames (the page only wires them).
 
 `training_frames` builds a run, draws its start, then trains and draws the epochs the pacer picks,
 ending with the last one; closing the generator (Stop, or the page going away) ends the run
 between two epochs. `preview` is a run's first frame alone: the untrained network on the data.
 `path_frames` runs optimizer_paths once, then replays the paths growing.
+
+Drawing and sending a frame costs far more than an epoch on a small set, so a run draws about
+MAX_FRAMES frames spread evenly over its epochs, plus its last; and when epochs are slow (many
+points, one row per update) at least one every MAX_GAP_S seconds.
 """
+
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -14,15 +20,35 @@ import numpy as np
 import torch
 
 from ..experiments.collapse import fold
-from . import datasets
 from .command import reproduce
-from .pacing import FramePacer
-from .path_frames import PathFrames
-from .paths import run_paths, table, view
-from .runs import TrainingRun
+from .data import load
+from .pictures import CurveFrames, MapFrames, PathFrames
+from .runs import TrainingRun, run_paths, table, view
 from .settings import PathSettings, TrainingSettings, check_budget
-from .training_frames import CurveFrames, MapFrames
 
+
+# ---------------------------------------------------------------- which epochs to draw
+MAX_FRAMES = 25
+MAX_GAP_S = 0.15
+
+
+class FramePacer:
+    def __init__(self, epochs: int, max_frames: int = MAX_FRAMES, max_gap_s: float = MAX_GAP_S,
+                 clock=time.perf_counter):
+        self.epochs, self.max_gap_s, self.clock = int(epochs), max_gap_s, clock
+        self.stride = max(1, math.ceil(self.epochs / max_frames))
+        self.last = clock()
+
+    def due(self, epoch: int) -> bool:
+        """Whether to draw after this epoch (1-based; the last one is always drawn)."""
+        return bool(epoch >= self.epochs or epoch % self.stride == 0 or self.clock() - self.last >= self.max_gap_s)
+
+    def drawn(self) -> None:
+        """Call after each frame: the gap is counted from the end of the last drawing."""
+        self.last = self.clock()
+
+
+# ---------------------------------------------------------------- the training tab
 PATH_FRAMES = 8  # frames of the path animation (its start is the picture already shown)
 MAX_RUN_S = 60.0  # a run still going after this long stops: with the epochs x points cap, no run holds a core long
 
@@ -41,12 +67,12 @@ class TrainingFrame:
 
 def check_data(settings: TrainingSettings, csv_file: str | None = None) -> None:
     """SettingsError if the data does not load for these settings, or the run would pass the cap."""
-    check_budget(settings, datasets.load(settings, csv_file).n_points)
+    check_budget(settings, load(settings, csv_file).n_points)
 
 
 def start(settings: TrainingSettings, csv_file: str | None = None):
     """(run, map frames, curve frames) for these settings; SettingsError names a bad field."""
-    run = TrainingRun(settings, datasets.load(settings, csv_file))
+    run = TrainingRun(settings, load(settings, csv_file))
     return run, MapFrames(run), CurveFrames(run)
 
 
@@ -111,7 +137,7 @@ def status(run: TrainingRun, state: str, seconds: float | None = None) -> str:
 def fold_difference(run: TrainingRun) -> float:
     """How far the trained identity network is from its folded single Linear, on the map's points."""
     x = run.grid_inputs
-    return float((run.module.net(x) - fold(run.module.net)(x)).abs().max())
+    return float((run.net(x) - fold(run.net)(x)).abs().max())
 
 
 # ---------------------------------------------------------------- the paths tab

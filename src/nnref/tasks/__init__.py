@@ -1,23 +1,17 @@
-"""The four task heads, one file each; `HEADS` is where the rest of nnref asks about a task.
+"""The Lightning shells of the four course heads: one LightningModule per head, all TaskModule.
 
-| head        | output layer    | activation         | loss (torch)                                   |
-|-------------|-----------------|--------------------|------------------------------------------------|
-| regression  | Linear(h, T)    | identity           | MSELoss                                        |
-| binary      | Linear(h, 1)    | sigmoid            | BCEWithLogitsLoss                              |
-| multiclass  | Linear(h, K)    | softmax            | CrossEntropyLoss (on class indices = one-hot)  |
-| multilabel  | Linear(h, L)    | sigmoid per label  | BCEWithLogitsLoss summed over labels           |
-
-A fifth task is one more head file (a TaskModule subclass) added to HEADS, and one conf/task/*.yaml.
+What a head is (activation, losses, encodings, metrics) lives in nnref.heads, torch only; these
+modules train it the way the Lightning docs train a model. `MODULES` maps a task name to its module.
 """
+
 from .base import TaskModule
 from .binary import BinaryModule
 from .multiclass import MulticlassModule
 from .multilabel import MultilabelModule
 from .regression import RegressionModule
 
-HEADS: dict[str, type[TaskModule]] = {
-    head.name: head for head in (RegressionModule, BinaryModule, MulticlassModule, MultilabelModule)
+MODULES: dict[str, type[TaskModule]] = {
+    module.head_class.name: module for module in (RegressionModule, BinaryModule, MulticlassModule, MultilabelModule)
 }
 
-
-__all__ = ["TaskModule", "RegressionModule", "BinaryModule", "MulticlassModule", "MultilabelModule", "HEADS"]
+__all__ = ["TaskModule", "RegressionModule", "BinaryModule", "MulticlassModule", "MultilabelModule", "MODULES"]

@@ -1,60 +1,10 @@
-"""Regression: a linear (identity) output, trained with the mean squared error.
+"""The regression head as a LightningModule: linear output + MSE (nnref.heads.regression)."""
 
-The target is standardised for training and mapped back to its original units for metrics and
-predictions. The course's variant `output="sigmoid"` squeezes the output into 0..1, so the target is
-rescaled to 0..1 (min-max) instead (lecture 2-4).
-"""
-from __future__ import annotations
-
-import torch
-import torch.nn.functional as F
-from torchmetrics.functional import mean_squared_error, r2_score
-
-from .base import TaskModule, reduce
-
-
-def mse_loss(outputs, y, reduction="mean"):
-    """The squared error (torch's MSELoss), averaged over the targets of each sample."""
-    return reduce(F.mse_loss(outputs, y, reduction="none").mean(dim=1), reduction)
+from ..heads import RegressionHead
+from .base import TaskModule
 
 
 class RegressionModule(TaskModule):
-    """Linear output + MSE. `output="sigmoid"` is the course's variant: the target is rescaled to 0..1
-    for training (by the data module's min-max scaler) and metrics are reported in original units."""
+    """Linear output + MSE; `output="sigmoid"` is the course's variant (target rescaled to 0..1)."""
 
-    name = "regression"
-    losses = {"mse": mse_loss}
-    options = {"output": ("identity", "sigmoid")}
-    metrics = ("mse", "r2")
-    main_metric, higher_is_better = "test/r2", True
-    target_kind = "number"
-
-    @classmethod
-    def target_encoding(cls, output="identity", **options):
-        return "minmax" if output == "sigmoid" else "standard"
-
-    @classmethod
-    def output_size(cls, target_encoder):
-        return len(target_encoder.loc)
-
-    def activation(self, logits):
-        return torch.sigmoid(logits) if self.output == "sigmoid" else logits
-
-    def loss(self, logits, y, reduction="mean"):
-        return super().loss(self.activation(logits), y, reduction)
-
-    def to_original_units(self, z):
-        scaler = self.encoders.get("target")
-        return scaler.decode(z) if scaler is not None else z
-
-    def predict(self, logits):
-        return self.to_original_units(self.activation(logits))
-
-    def compute_metrics(self, logits, y):
-        pred, true = self.predict(logits), self.to_original_units(y)
-        return {"mse": mean_squared_error(pred, true), "r2": r2_score(pred.squeeze(-1), true.squeeze(-1))}
-
-    def decode(self, outputs):
-        out = outputs.double().numpy().reshape(len(outputs), -1)
-        names = ["prediction"] if out.shape[1] == 1 else [f"prediction_{i + 1}" for i in range(out.shape[1])]
-        return None, {name: out[:, i] for i, name in enumerate(names)}
+    head_class = RegressionHead

@@ -8,16 +8,18 @@
     def test_my_momentum(check):      # one pytest item per check
         check()
 
-    python -m nnref.testing optimizer mypkg.mymod:MyMomentum --twin momentum
+    nnref-check optimizer mypkg.mymod:MyMomentum --twin momentum
 
+Where things are: optimizers.py (check_optimizer: the optimizer under test, its twin, declared
+forms, the plan of checks), behaviour.py (each check), problems.py (the problems, paths and the
+one-line comparison), heads.py (check_head), report.py, parametrize.py (pytest), cli.py.
 docs/testing.md has the checks, the conventions and the command line.
 """
-from .forms import KNOWN_FORMS, Form
-from .head import check_head
-from .optimizer import check_optimizer
+
+from .heads import check_head
+from .optimizers import KNOWN_FORMS, NAMED_TWINS, Form, KitError, check_optimizer
 from .parametrize import head_checks, optimizer_checks
 from .report import Report, Row
-from .twins import NAMED_TWINS, KitError
 
 __all__ = [
     "check_optimizer",

@@ -1,4 +1,5 @@
-"""python -m nnref.testing: see cli.py."""
+"""python -m nnref.testing: the same command as nnref-check (cli.py)."""
+
 import sys
 
 from .cli import main

@@ -1,11 +1,14 @@
 """What a well-made torch.optim.Optimizer does, whatever its formula: one function per check.
 
-Each takes the Subject and a dtype and returns (status, detail).  None of them needs a twin,
-except that complex parameters and sparse gradients are held to the twin's results where it takes them.
+Each takes the Subject (optimizers.py) and a dtype and returns (status, detail).  The checks in
+CHECKS need no twin, except that complex parameters and sparse gradients are held to the twin's
+results where it takes them; check_twin is the twin's own check: step for step on the same problem.
 """
+
 from __future__ import annotations
 
 import copy
+import inspect
 import io
 import math
 import warnings
@@ -13,13 +16,25 @@ import warnings
 import torch
 from torch import nn
 
-from .compare import error_line, first_difference
-from .paths import first_parting, try_path
-from .problems import as_real_pair, bowl, complex_bowl, embedding, fresh, mlp, take_step, values
-from .report import FAIL, PASS, SKIP
-from .twins import accepted
+from .problems import (
+    as_real_pair,
+    bowl,
+    complex_bowl,
+    embedding,
+    error_line,
+    first_difference,
+    first_parting,
+    fresh,
+    mlp,
+    moved,
+    quadratic,
+    take_step,
+    try_path,
+    values,
+)
+from .report import FAIL, FORM, PASS, SKIP
 
-STEPS = 4
+STEPS = 4  # the length of the runs that a check compares with each other
 
 # Values torch's own optimizers refuse with ValueError, for the hyperparameters whose names mean
 # the same in all of them (alpha does not: RMSprop's smoothing constant, ASGD's power).
@@ -58,8 +73,21 @@ def same_tree(a, b) -> bool:
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(same_tree(a[k], b[k]) for k in a)
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return len(a) == len(b) and all(same_tree(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(same_tree(x, y) for x, y in zip(a, b, strict=False))
     return a == b
+
+
+def accepted(cls, hyperparameters: dict) -> dict:
+    """The hyperparameters cls's constructor takes by name (all of them if it takes **kwargs):
+    how an optimizer is rebuilt from its defaults, here and for a twin (optimizers.py)."""
+    try:
+        parameters = inspect.signature(cls).parameters
+    except (TypeError, ValueError):
+        return {}
+    if any(p.kind is p.VAR_KEYWORD for p in parameters.values()):
+        return dict(hyperparameters)
+    names = {name for name, p in parameters.items() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    return {k: v for k, v in hyperparameters.items() if k in names - {"params"}}
 
 
 def rejects_bad_hyperparameters(subject, dtype):
@@ -250,15 +278,17 @@ def deepcopy_is_independent(subject, dtype):
     optimizer = subject.build(params)
     steps(optimizer, problem, params, subject, range(2))
     copies, copied = copy.deepcopy((params, optimizer))
-    if any(p is not q for p, q in zip([p for g in copied.param_groups for p in g["params"]], copies)):
+    if any(p is not q for p, q in zip([p for g in copied.param_groups for p in g["params"]], copies, strict=False)):
         return FAIL, "the copied optimizer does not hold the copied parameters"
     before = values(params)
     try:
         steps(copied, problem, copies, subject, range(2, 4))
     except AttributeError as error:
         # Optimizer.__getstate__ keeps defaults, state and param_groups: nothing else is copied.
-        return FAIL, (f"the copy raised {error_line(error)}: attributes set in __init__ are not copied "
-                      "(keep state in self.state[p])")
+        return FAIL, (
+            f"the copy raised {error_line(error)}: attributes set in __init__ are not copied "
+            "(keep state in self.state[p])"
+        )
     if difference := first_difference(params, before, exact=True, names=("after", "before")):
         return FAIL, f"stepping the copy moved the original: {difference}"
     steps(optimizer, problem, params, subject, range(2, 4))
@@ -393,3 +423,56 @@ CHECKS = [
     ("complex parameters", complex_parameters, True),
     ("sparse gradients", sparse_gradients, True),
 ]
+
+
+# ------------------------------------------------------------------ step for step against the twin
+# The same start, the same problem, the held points compared after every step (assert_close's
+# tolerances for the dtype).  The twin is always stepped with step(closure), which every torch
+# optimizer takes; the optimizer under test the way it is used (backward() then step(), or
+# step(closure) when it needs one).
+
+TWIN_STEPS = 12
+DROP_AFTER = 6  # the lr drop: ×0.1 after this many steps
+
+
+def first_layer_at_half_lr(lr):
+    return lambda params: [{"params": params[:2], "lr": lr * 0.5}, {"params": params[2:]}]
+
+
+def lr_drop(optimizer):
+    return torch.optim.lr_scheduler.StepLR(optimizer, step_size=DROP_AFTER, gamma=0.1)
+
+
+# name -> (problem(dtype), options for path(): frozen / groups(lr) / schedule)
+TWIN_PROBLEMS = {
+    "quadratic": (quadratic, {}),
+    "MLP": (mlp, {}),
+    "param groups": (mlp, {"groups": first_layer_at_half_lr}),
+    "frozen parameters": (mlp, {"frozen": (0, 1)}),  # the first layer: requires_grad=False
+    "lr drop": (mlp, {"schedule": lr_drop}),
+}
+
+
+def check_twin(subject, dtype, name):
+    make_problem, options = TWIN_PROBLEMS[name]
+    problem = make_problem(dtype)
+    options = dict(options, steps=TWIN_STEPS)
+    if "groups" in options:
+        options["groups"] = options["groups"](subject.lr)
+    form = subject.form
+    ours, error = try_path(subject.build, problem, closure=subject.closure, point=form and form.ours_point, **options)
+    if error:
+        return FAIL, f"raised {error}"
+    twin, error = try_path(subject.build_twin, problem, closure=True, point=form and form.twin_point, **options)
+    if error:
+        return FAIL, f"the twin raised {error}"
+
+    parting = first_parting(ours, twin)
+    if parting is None:
+        if not moved(ours, problem, options.get("frozen", ())):
+            return FAIL, "neither moved: the comparison proves nothing"
+        return PASS, f"compared as {form.compared_as}" if form and form.compared_as else ""
+    t, difference = parting
+    if form and form.differs_after_lr_change and "schedule" in options and t >= DROP_AFTER:
+        return FORM, f"{form.summary} (from step {t + 1}: {difference}): {form.reason}"
+    return FAIL, f"step {t + 1}: {difference}"

@@ -1,10 +1,11 @@
-"""python -m nnref.testing: the kit's reports as tables on the command line.
+"""nnref-check: the kit's reports as tables on the command line (`python -m nnref.testing` is the same).
 
-    python -m nnref.testing optimizer mypkg.mymod:MyMomentum --twin momentum [--closure] [--hp lr=0.1]
-    python -m nnref.testing head mypkg.mod:my_loss --task multiclass [--loss ce]
+    nnref-check optimizer mypkg.mymod:MyMomentum --twin momentum [--closure] [--hp lr=0.1]
+    nnref-check head mypkg.mod:my_loss --task multiclass [--loss ce]
 
 Exit status: 0 every check passed, 1 some failed, 2 the target could not be imported or built.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -14,15 +15,19 @@ import sys
 
 import torch
 
-from .head import TASK_LOSSES, check_head
-from .optimizer import check_optimizer
-from .twins import NAMED_TWINS, KitError, accepted, load, optimizer_class
+from nnref.heads import HEADS
 
+from .behaviour import accepted
+from .heads import check_head
+from .optimizers import NAMED_TWINS, KitError, check_optimizer, load, optimizer_class
+
+PROG = "nnref-check"
 DTYPES = {"float64": torch.float64, "float32": torch.float32}
+LOSSES = sorted({loss for head in HEADS.values() for loss in head.losses})
 
 
 def hyperparameter(text: str):
-    """"lr=0.1" or "betas=(0.9, 0.99)" -> ("lr", 0.1)."""
+    """NAME=VALUE, e.g. lr=0.1 or betas=(0.9, 0.99) -> ("lr", 0.1)."""
     name, sep, value = text.partition("=")
     if not sep or not name.isidentifier():
         raise argparse.ArgumentTypeError(f"{text!r}: expected NAME=VALUE, e.g. lr=0.1")
@@ -33,22 +38,31 @@ def hyperparameter(text: str):
 
 
 def parser() -> argparse.ArgumentParser:
-    main = argparse.ArgumentParser(prog="python -m nnref.testing", description=__doc__.split("\n\n")[0])
+    main = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n\n")[0])
     commands = main.add_subparsers(dest="command", required=True)
 
     optimizer = commands.add_parser("optimizer", help="check a torch.optim.Optimizer (class or factory)")
     optimizer.add_argument("target", help="module:attr (or path/to/file.py:attr): an Optimizer class or a factory")
     optimizer.add_argument("--twin", help=f"{', '.join(NAMED_TWINS)}, torch.optim.NAME or module:attr")
     optimizer.add_argument("--closure", action="store_true", help="step(closure) throughout (NAG needs it)")
-    optimizer.add_argument("--hp", action="append", type=hyperparameter, default=[], metavar="NAME=VALUE",
-                           help="a hyperparameter (repeatable), given to the target class and a twin class "
-                           "wherever its constructor takes the name; a named twin adds defaults")
+    optimizer.add_argument(
+        "--hp",
+        action="append",
+        type=hyperparameter,
+        default=[],
+        metavar="NAME=VALUE",
+        help="a hyperparameter (repeatable), given to the target class and a twin class "
+        "wherever its constructor takes the name; a named twin adds defaults",
+    )
     optimizer.add_argument("--dtype", action="append", choices=list(DTYPES), help="float64 (default), float32")
 
     head = commands.add_parser("head", help="check an output layer and loss against the course")
-    head.add_argument("target", help="module:attr: loss(logits, targets), or an nnref head (class or instance)")
-    head.add_argument("--task", required=True, choices=list(TASK_LOSSES))
-    head.add_argument("--loss", choices=["ce", "mse"], help="default: the head's own, else the task's first")
+    head.add_argument(
+        "target",
+        help="module:attr: loss(logits, targets), or a head of nnref.heads or nnref.tasks (class or instance)",
+    )
+    head.add_argument("--task", required=True, choices=list(HEADS))
+    head.add_argument("--loss", choices=LOSSES, help="default: the head's own, else the task's first")
     return main
 
 
@@ -89,5 +103,5 @@ def main(argv=None) -> int:
         return run(args)
     except KitError as error:
         hint = " (give it with --hp NAME=VALUE)" if "required" in str(error) and args.command == "optimizer" else ""
-        print(f"nnref.testing: error: {error}{hint}", file=sys.stderr)
+        print(f"{PROG}: error: {error}{hint}", file=sys.stderr)
         return 2

@@ -11,17 +11,20 @@ failing check fails its item with the report's line, a check that does not apply
 The checks are named from the arguments alone, so collecting builds nothing; the optimizer is
 built when an item runs (a KitError then fails each item with its one-line message).
 """
+
 from __future__ import annotations
 
 import re
 
 import torch
 
-from .head import TASK_LOSSES, plan as head_plan, prepare_head, run_head_check
-from .optimizer import plan as optimizer_plan, run_check
+from nnref.heads import HEADS
+
+from .heads import course_head, prepare_head, run_head_check
+from .heads import plan as head_plan
+from .optimizers import KitError, prepare, run_check
+from .optimizers import plan as optimizer_plan
 from .report import FAIL, SKIP
-from .subject import prepare
-from .twins import KitError
 
 
 def item_id(name: str) -> str:
@@ -36,7 +39,7 @@ class Check:
         self.name, self.run = name, run
 
     def __call__(self):
-        import pytest
+        import pytest  # here, not at the top: the kit itself runs without pytest installed
 
         try:
             row = self.run()
@@ -53,13 +56,14 @@ class Check:
 
 
 def parametrize(checks):
-    import pytest
+    import pytest  # as in Check.__call__
 
     return pytest.mark.parametrize("check", checks, ids=[item_id(check.name) for check in checks])
 
 
 def optimizer_checks(factory, *, twin=None, closure=False, dtypes=(torch.float64,), form=None):
     """check_optimizer's checks as one pytest item each (the same arguments)."""
+
     def run(name, check):
         return lambda: run_check(prepare(factory, twin=twin, closure=closure, form=form), name, check)
 
@@ -69,15 +73,18 @@ def optimizer_checks(factory, *, twin=None, closure=False, dtypes=(torch.float64
 
 def head_checks(module_or_loss, task, *, loss=None, activation=None):
     """check_head's checks as one pytest item each (the same arguments)."""
+
     def run(name, check):
         return lambda: run_head_check(prepare_head(module_or_loss, task, loss=loss, activation=activation), name, check)
 
-    if task not in TASK_LOSSES:
+    if task not in HEADS:
         return parametrize([Check("head", lambda: prepare_head(module_or_loss, task))])  # fails with the message
     # The loss names the checks: the head's own is looked up now, without building anything.
-    losses = getattr(module_or_loss, "losses", None)
-    own = getattr(module_or_loss, "loss_name", None) or (next(iter(losses), None) if isinstance(losses, dict) else None)
-    name = loss or own or TASK_LOSSES[task][0]
-    if name not in TASK_LOSSES[task]:
+    head = course_head(module_or_loss)
+    losses = getattr(head, "losses", None)
+    own = getattr(head, "loss_name", None) or (next(iter(losses), None) if isinstance(losses, dict) else None)
+    task_losses = tuple(HEADS[task].losses)
+    name = loss or own or task_losses[0]
+    if name not in task_losses:
         return parametrize([Check("head", lambda: prepare_head(module_or_loss, task, loss=name))])
     return parametrize([Check(check_name, run(check_name, check)) for check_name, check in head_plan(task, name)])

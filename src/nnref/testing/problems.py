@@ -1,16 +1,23 @@
-"""The small problems the kit builds, and one training step on them.
+"""The kit's ground: the small problems it builds, one training step on them, the path an optimizer
+takes, and where two paths part, said in one line.
 
 A problem is a list of initial tensors and loss_at(params, t), the loss at step t (0, 1, ...).
 Data come from a local torch.Generator: the kit never touches the global random state.
 Full batches (the sparse problem excepted): every run of a problem is deterministic.
+A path is the point the optimizer holds after each step; two paths are compared point by point with
+torch.testing.assert_close's tolerances, and the first element that breaks them is named.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import torch
 from torch import nn
+from torch.testing import assert_close
+
+# ------------------------------------------------------------------ the problems
 
 
 @dataclass
@@ -57,7 +64,7 @@ def bowl(dtype, seed=1) -> Problem:
     slopes = [_random(g, dtype, *s) for s in shapes]
 
     def loss_at(params, t):
-        return sum((k * w**2 / 2 + c * w + w**4 / 4).sum() for w, k, c in zip(params, curvatures, slopes))
+        return sum((k * w**2 / 2 + c * w + w**4 / 4).sum() for w, k, c in zip(params, curvatures, slopes, strict=True))
 
     return Problem([_random(g, dtype, *s) for s in shapes], loss_at)
 
@@ -107,6 +114,13 @@ def fresh(problem: Problem, frozen=()) -> list[nn.Parameter]:
     return [nn.Parameter(w.clone(), requires_grad=i not in frozen) for i, w in enumerate(problem.initial)]
 
 
+def values(params) -> list[torch.Tensor]:
+    return [p.detach().clone() for p in params]
+
+
+# ------------------------------------------------------------------ one step
+
+
 def take_step(optimizer, problem: Problem, params, t, *, closure: bool):
     """One training step as users write it: zero_grad, backward, step() — or, for an optimizer that
     takes its gradient itself (NAG), step(closure) with a closure doing the three.
@@ -126,5 +140,97 @@ def take_step(optimizer, problem: Problem, params, t, *, closure: bool):
     return loss
 
 
-def values(params) -> list[torch.Tensor]:
-    return [p.detach().clone() for p in params]
+# ------------------------------------------------------------------ equality, in one line
+
+# torch.testing.assert_close's default tolerances (its documented table), named here so that
+# the element that breaks them can be found and shown, not only the fact that one does.
+TOLERANCES = {
+    torch.float16: (1e-3, 1e-5),
+    torch.bfloat16: (1.6e-2, 1e-5),
+    torch.float32: (1.3e-6, 1e-5),
+    torch.float64: (1e-7, 1e-7),
+    torch.complex32: (1e-3, 1e-5),
+    torch.complex64: (1.3e-6, 1e-5),
+    torch.complex128: (1e-7, 1e-7),
+}
+
+
+def number(x) -> str:
+    return f"{x:.10g}" if not isinstance(x, complex) else f"{x.real:.10g}{x.imag:+.10g}j"
+
+
+def first_difference(ours, theirs, *, exact=False, names=("ours", "twin"), label=None) -> str | None:
+    """None when every pair is close (assert_close's tolerances, or bit for bit with exact=True);
+    else one line naming the first parameter (or label) and element that differ, with both values."""
+    for i, (a, b) in enumerate(zip(ours, theirs, strict=False)):
+        a, b = a.detach(), b.detach()
+        a = a.to_dense() if a.is_sparse else a
+        b = b.to_dense() if b.is_sparse else b
+        what = label or f"param {i}"
+        if a.shape != b.shape or a.dtype != b.dtype:
+            return f"{what}: {names[0]} {a.dtype} {tuple(a.shape)} vs {names[1]} {b.dtype} {tuple(b.shape)}"
+        rtol, atol = (0.0, 0.0) if exact else TOLERANCES.get(a.dtype, (0.0, 0.0))
+        try:
+            assert_close(a, b, rtol=rtol, atol=atol)
+        except AssertionError:
+            bad = (~torch.isclose(a, b, rtol=rtol, atol=atol)).nonzero()
+            index = tuple(bad[0].tolist()) if len(bad) else ()
+            where = f"[{', '.join(map(str, index))}]" if index else ""
+            x, y = a[index].item(), b[index].item()
+            return f"{what}{where}: {names[0]} {number(x)} vs {names[1]} {number(y)}"
+    if len(ours) != len(theirs):
+        return f"{names[0]} has {len(ours)} parameters, {names[1]} {len(theirs)}"
+    return None
+
+
+def error_line(error: BaseException) -> str:
+    """An exception as one line: its type and the first line of its message."""
+    message = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {message[0]}" if message else type(error).__name__
+
+
+# ------------------------------------------------------------------ paths
+
+
+def held(optimizer, params, point=None):
+    """The point the optimizer holds: its parameters, or point(optimizer, p) for a declared Form."""
+    return [point(optimizer, p) if point else p.detach().clone() for p in params]
+
+
+def path(build, problem: Problem, *, closure, steps, point=None, frozen=(), groups=None, schedule=None):
+    """[the held point after step 1, 2, ...]: build(params) from the problem's start, `steps` steps.
+    groups(params) -> the param groups to build with; schedule(optimizer) -> an lr scheduler."""
+    params = fresh(problem, frozen)
+    optimizer = build(groups(params) if groups else params)
+    scheduler = schedule(optimizer) if schedule else None
+    points = []
+    for t in range(steps):
+        take_step(optimizer, problem, params, t, closure=closure)
+        if scheduler is not None:
+            scheduler.step()
+        points.append(held(optimizer, params, point))
+    return points
+
+
+def try_path(build, problem, **options):
+    """(path, None), or (None, the error in one line) when building or stepping raised."""
+    try:
+        return path(build, problem, **options), None
+    except Exception as error:
+        return None, error_line(error)
+
+
+def first_parting(ours, theirs, *, exact=False, names=("ours", "twin")):
+    """(step index, what differs) where two paths first part, or None when they agree throughout."""
+    for t, (a, b) in enumerate(zip(ours, theirs, strict=False)):
+        difference = first_difference(a, b, exact=exact, names=names)
+        if difference:
+            return t, difference
+    return None
+
+
+def moved(points, problem, frozen=()) -> bool:
+    """Whether the path left its start at all: a comparison of two paths that stand still proves nothing."""
+    start = [w for i, w in enumerate(problem.initial) if i not in frozen]
+    end = [w for i, w in enumerate(points[-1]) if i not in frozen]
+    return first_difference(end, start, exact=True) is not None

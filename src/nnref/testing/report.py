@@ -1,4 +1,5 @@
 """The kit's answer: one row per check, a table for people, `assert report.ok` for pytest."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -6,7 +7,7 @@ from dataclasses import dataclass, field
 PASS = "pass"
 FAIL = "FAIL"  # upper case: the one status a reader must not miss in the table
 SKIP = "skip"  # the check does not apply (e.g. neither side takes sparse gradients)
-FORM = "form"  # differs, as declared: the same method written in another form (see forms.py)
+FORM = "form"  # differs, as declared: the same method written in another form (optimizers.Form)
 
 
 @dataclass(frozen=True)

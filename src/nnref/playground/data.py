@@ -1,0 +1,201 @@
+"""The playground's five data sets, each loaded as nnref.data.TaskData, as nnref-train loads them.
+
+The course's red/black and red/yellow/blue points are nnref's `lecture_binary` and
+`lecture_multiclass` sources. The tagged points (multi-label) and the 1-D curve (regression) are
+generated here, seeded, and written as a CSV that goes through the `csv` source like the user's own
+file: one loading path, nnref's split, encoders and CSV checks, and a file that
+`nnref-train data=csv data.path=...` can take. Features are standardised as everywhere in nnref;
+plots use the original units (`Source.table`).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import torch
+
+from ..data import TaskData
+from ..data.encoding import encoder_from_dict
+from ..data.sources import DataError
+from ..heads import HEADS
+from .settings import SettingsError, TrainingSettings
+
+
+N_PER_CLASS = 100  # as conf/data/lecture_*.yaml: 200 red/black points, 300 red/yellow/blue
+N_GENERATED = 200
+MAX_ROWS = 2000
+MAX_CSV_BYTES = 1_000_000
+
+# Which target each set has, so a head that does not fit is refused before loading (HEADS[...].fits).
+TARGETS = {"red_black": ("classes", 2), "red_yellow_blue": ("classes", 3), "tagged_points": ("labels", None),
+           "curve": ("number", None)}
+LECTURE_SOURCES = {"red_black": "lecture_binary", "red_yellow_blue": "lecture_multiclass"}
+TAGS = ("left", "top", "centre")
+
+
+@dataclass
+class PlaygroundData:
+    """A data set, set up: the data module (tensors, encoders, split) and what the plots need."""
+
+    name: str
+    splits: TaskData  # loaded: tensors, encoders, split
+    features: list  # feature column names (2, or 1 for a curve)
+    kind: str  # "classes" | "labels" | "number"
+    csv_path: str | None  # the CSV behind it (None for the lecture sources)
+    csv_target: str | None
+
+    @property
+    def n_points(self) -> int:
+        return self.splits.source.n_rows
+
+    @property
+    def names(self) -> list:
+        """Class names, label names, or [target] for a number."""
+        target = self.splits.target_encoder
+        return list(getattr(target, "classes", None) or getattr(target, "labels", None) or [self.csv_target])
+
+    def points(self, part: str) -> tuple:
+        """(x in original units, target) of a split: class indices, a multi-hot matrix or values."""
+        idx = self.splits.split_index[part]
+        x = np.stack([np.asarray(self.splits.source.table[f], dtype=float)[idx] for f in self.features], axis=1)
+        target = np.asarray(self.splits.source.target, dtype=object)[idx] if self.kind != "labels" else None
+        if self.kind == "classes":
+            return x, np.array([self.names.index(str(v)) for v in target])
+        if self.kind == "labels":
+            sets = [self.splits.source.target[i] for i in idx]
+            return x, np.array([[name in s for name in self.names] for s in sets], dtype=float)
+        return x, target.astype(float)
+
+    def encode(self, columns: np.ndarray) -> torch.Tensor:
+        """Points in original units (one column per feature) -> the network's standardised inputs."""
+        encoder = encoder_from_dict(self.splits.encoders["features"])
+        return torch.from_numpy(encoder.encode({f: columns[:, i] for i, f in enumerate(self.features)}))
+
+
+# ---------------------------------------------------------------- the generated sets
+def tagged_points(seed: int) -> tuple:
+    """2-D points with 0 to 3 tags: left of x1 = -0.3, above x2 = 0.5, within 1.5 of the centre."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-3, 3, size=(N_GENERATED, 2))
+    rules = (x[:, 0] < -0.3, x[:, 1] > 0.5, np.hypot(x[:, 0], x[:, 1]) < 1.5)
+    tags = ["|".join(t for t, on in zip(TAGS, flags) if on) for flags in zip(*rules)]
+    return ["x1", "x2", "tags"], [[f"{a:.4f}", f"{b:.4f}", t] for (a, b), t in zip(x, tags)]
+
+
+def curve(seed: int) -> tuple:
+    """y = sin(1.5 x) + 0.3 x + noise, x in [-3, 3]."""
+    rng = np.random.default_rng(seed)
+    x = np.sort(rng.uniform(-3, 3, N_GENERATED))
+    y = np.sin(1.5 * x) + 0.3 * x + rng.normal(0, 0.15, N_GENERATED)
+    return ["x", "y"], [[f"{a:.4f}", f"{b:.4f}"] for a, b in zip(x, y)]
+
+
+GENERATED = {"tagged_points": (tagged_points, "tags"), "curve": (curve, "y")}
+
+
+@lru_cache(maxsize=1)
+def generated_dir() -> str:
+    return tempfile.mkdtemp(prefix="nnref-playground-")
+
+
+def generated_csv(name: str, seed: int) -> str:
+    """The generated set as a CSV file (written once per name and seed; the content is deterministic)."""
+    path = os.path.join(generated_dir(), f"{name}_seed{seed}.csv")
+    if not os.path.exists(path):
+        header, rows = GENERATED[name][0](seed)
+        partial = f"{path}.{os.getpid()}.part"
+        with open(partial, "w", newline="") as f:
+            csv.writer(f).writerows([header, *rows])
+        os.replace(partial, path)  # two sessions writing the same file at once both leave it whole
+    return path
+
+
+# ---------------------------------------------------------------- loading
+def load(settings: TrainingSettings, csv_file: str | None = None) -> PlaygroundData:
+    """The chosen data set, set up for the chosen head; SettingsError names the field at fault."""
+    head = HEADS[settings.head]
+    if settings.data in TARGETS and not head.fits(*TARGETS[settings.data]):
+        kind, n = TARGETS[settings.data]
+        fitting = [h for h, cls in HEADS.items() if cls.fits(kind, n)]
+        what = {"classes": f"{n} classes", "labels": "tag sets", "number": "a number per point"}[kind]
+        raise SettingsError({"head": f"task head: {settings.head} does not fit this data ({what}); "
+                                     f"choose {' or '.join(fitting)}"})
+    options = {k: v for k, v in settings.head_options().items()}
+    module_args = {"target_encoding": head.target_encoding(**options), "seed": settings.seed,
+                   "batching": settings.batching, "batch_size": settings.batch_size}
+    if settings.data in LECTURE_SOURCES:
+        splits = TaskData(source=LECTURE_SOURCES[settings.data], n_per_class=N_PER_CLASS, **module_args)
+        path, target = None, None
+    else:
+        if settings.data == "csv":
+            path = check_csv_file(csv_file)
+            target = settings.csv_target or last_column(path)
+        else:
+            path, target = generated_csv(settings.data, settings.seed), GENERATED[settings.data][1]
+        splits = TaskData(source="csv", path=path, target=target, **module_args)
+    try:
+        splits.load()
+    except DataError as e:
+        field = "csv_target" if settings.data == "csv" and "data.target" in str(e) else \
+            "csv_file" if settings.data == "csv" else "head"
+        raise SettingsError({field: f"{label(field)}: {e}"}) from None
+    except ValueError as e:  # an encoder refusing the target (e.g. two classes where three are needed)
+        raise SettingsError({"head": f"task head: {e}"}) from None
+    features = list(splits.source.table)
+    if settings.data == "csv":
+        check_csv_columns(splits, features, settings.head)
+    return PlaygroundData(settings.data, splits, features, splits.source.target_kind, path, target)
+
+
+def label(field: str) -> str:
+    return {"csv_target": "target column", "csv_file": "CSV file", "head": "task head"}[field]
+
+
+def check_csv_file(path) -> str:
+    if not path:
+        raise SettingsError({"csv_file": "CSV file: upload a CSV (two numeric columns and a target), "
+                                         "or choose another data set"})
+    if os.path.getsize(path) > MAX_CSV_BYTES:
+        raise SettingsError({"csv_file": f"CSV file: larger than {MAX_CSV_BYTES // 1000} kB; "
+                                         f"the playground takes up to {MAX_ROWS} rows"})
+    return path
+
+
+def last_column(path: str) -> str:
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            header = next(csv.reader(f), [])
+    except (UnicodeDecodeError, csv.Error) as e:
+        raise SettingsError({"csv_file": f"CSV file: not a readable UTF-8 CSV file ({e})"}) from None
+    if not header:
+        raise SettingsError({"csv_file": "CSV file: the file is empty (expected a header line and data rows)"})
+    return header[-1].strip()
+
+
+def check_csv_columns(splits: TaskData, features: list, head: str) -> None:
+    """Two numeric feature columns (one is allowed for regression: a curve), at most MAX_ROWS rows."""
+    text = [f for f in features if np.asarray(splits.source.table[f]).dtype == object]
+    if text:
+        example = next(v for v in splits.source.table[text[0]] if not _is_number(v))
+        raise SettingsError({"csv_file": f"CSV file: column {text[0]!r} holds text (e.g. {example!r}); "
+                                         f"the playground's feature columns must be numbers"})
+    allowed = (1, 2) if head == "regression" else (2,)
+    if len(features) not in allowed:
+        want = "one or two feature columns" if head == "regression" else "two feature columns"
+        raise SettingsError({"csv_file": f"CSV file: {len(features)} feature columns ({', '.join(features)}); "
+                                         f"the playground draws {want} plus the target"})
+    if splits.source.n_rows > MAX_ROWS:
+        raise SettingsError({"csv_file": f"CSV file: {splits.source.n_rows} rows; at most {MAX_ROWS}"})
+
+
+def _is_number(value) -> bool:
+    try:
+        float(value)
+        return True
+    except ValueError:
+        return False
