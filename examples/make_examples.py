@@ -9,6 +9,7 @@ weather.csv      multilabel  temp, wind, season                  -> tags, e.g. "
 houses.csv       regression  area, rooms, zone (codes 1/2/3), city -> price (numeric; zone is nominal via data.nominal)
 new_points.csv   new rows for predict.py: red_black's features without the color, one city never seen (Incheon)
 """
+
 import csv
 from pathlib import Path
 
@@ -31,15 +32,21 @@ def red_black(rng, n=200):
     x = rng.normal(centre, 0.9, size=(n, 2))
     lean = {"red": [0.5, 0.3, 0.2], "black": [0.2, 0.3, 0.5]}
     city = [rng.choice(["Seoul", "Daejeon", "Busan"], p=lean[c]) for c in color]
-    return ["x1", "x2", "city", "color"], [[f"{a:.3f}", f"{b:.3f}", s, c] for (a, b), s, c in zip(x, city, color)]
+    return ["x1", "x2", "city", "color"], [
+        [f"{a:.3f}", f"{b:.3f}", s, c] for (a, b), s, c in zip(x, city, color)
+    ]
 
 
 def colors(rng, n=240):
     centres = {"red": (-1.5, 0.0), "yellow": (1.5, 0.0), "blue": (0.0, 2.0)}
     color = rng.permutation(np.repeat(list(centres), n // 3))
     x = np.array([rng.normal(centres[c], 0.7) for c in color])
-    shape = [rng.choice(["circle", "square"], p=[0.7, 0.3] if c == "blue" else [0.4, 0.6]) for c in color]
-    return ["x1", "x2", "shape", "color"], [[f"{a:.3f}", f"{b:.3f}", s, c] for (a, b), s, c in zip(x, shape, color)]
+    shape = [
+        rng.choice(["circle", "square"], p=[0.7, 0.3] if c == "blue" else [0.4, 0.6]) for c in color
+    ]
+    return ["x1", "x2", "shape", "color"], [
+        [f"{a:.3f}", f"{b:.3f}", s, c] for (a, b), s, c in zip(x, shape, color)
+    ]
 
 
 def weather(rng, n=240):
@@ -69,10 +76,18 @@ def houses(rng, n=200):
     city = rng.choice(["Seoul", "Daejeon", "Busan"], size=n, p=[0.5, 0.2, 0.3])
     zone_add = {1: 60.0, 2: -20.0, 3: 25.0}
     city_add = {"Seoul": 150.0, "Daejeon": 0.0, "Busan": 60.0}
-    price = (4.0 * area + 15.0 * rooms + np.array([zone_add[z] for z in zone])
-             + np.array([city_add[c] for c in city]) + rng.normal(0, 25, n))
+    price = (
+        4.0 * area
+        + 15.0 * rooms
+        + np.array([zone_add[z] for z in zone])
+        + np.array([city_add[c] for c in city])
+        + rng.normal(0, 25, n)
+    )
     header = ["area", "rooms", "zone", "city", "price"]
-    return header, [[f"{a:.1f}", int(r), int(z), c, f"{p:.1f}"] for a, r, z, c, p in zip(area, rooms, zone, city, price)]
+    return header, [
+        [f"{a:.1f}", int(r), int(z), c, f"{p:.1f}"]
+        for a, r, z, c, p in zip(area, rooms, zone, city, price)
+    ]
 
 
 def new_points(rng, n=6):
@@ -83,8 +98,13 @@ def new_points(rng, n=6):
 
 if __name__ == "__main__":
     rng = np.random.default_rng(0)
-    for name, make in [("red_black.csv", red_black), ("colors.csv", colors),
-                       ("weather.csv", weather), ("houses.csv", houses), ("new_points.csv", new_points)]:
+    for name, make in [
+        ("red_black.csv", red_black),
+        ("colors.csv", colors),
+        ("weather.csv", weather),
+        ("houses.csv", houses),
+        ("new_points.csv", new_points),
+    ]:
         header, rows = make(rng)
         write(name, header, rows)
         print(f"{name}: {len(rows)} rows, columns {header}")

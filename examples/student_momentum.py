@@ -7,6 +7,7 @@ nnref.optim.Momentum.  It has two bugs that only show outside that happy path; f
 
 (Kept as written, bugs included: tests/test_testing.py holds the kit to naming both.)
 """
+
 import torch
 from torch.optim import Optimizer
 

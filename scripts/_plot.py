@@ -1,5 +1,6 @@
 """What every experiment script shares: its arguments, matplotlib's file backend, and writing
 DIR/NAME.png with DIR/NAME.json (strict JSON: a non-finite number is written as null)."""
+
 from __future__ import annotations
 
 import argparse
@@ -12,7 +13,9 @@ from pathlib import Path
 
 def parse_args(name: str, doc: str, argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog=f"scripts/{name}.py", description=" ".join(doc.split()))
-    parser.add_argument("--out", default="figures/", help="folder for NAME.png and NAME.json (default: figures/)")
+    parser.add_argument(
+        "--out", default="figures/", help="folder for NAME.png and NAME.json (default: figures/)"
+    )
     parser.add_argument("--quick", action="store_true", help="reduced sizes (seconds; for tests)")
     args = parser.parse_args(argv)
     # Before pyplot is imported anywhere: draw to files only, no display needed.
@@ -21,7 +24,9 @@ def parse_args(name: str, doc: str, argv=None) -> argparse.Namespace:
     matplotlib.use("Agg")
     import torch
 
-    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))  # tiny nets: one thread is as fast
+    torch.set_num_threads(
+        int(os.environ.get("OMP_NUM_THREADS", "1"))
+    )  # tiny nets: one thread is as fast
     from nnref import quiet
 
     quiet.install()  # nnref's known-warning filters (importing nnref leaves the filters alone)

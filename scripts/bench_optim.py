@@ -14,6 +14,7 @@ grads are already set), against SGD(nesterov=True).step().
 
     python scripts/bench_optim.py [--params N] [--tensors K] [--repeats R] [--threads T]
 """
+
 import argparse
 import statistics
 import time
@@ -27,7 +28,11 @@ LR = 1e-6  # tiny, so that many steps leave the values (and hence the timings) s
 # name -> (our optimizer, torch's class, shared keyword arguments)
 CASES = {
     "GD": (lambda ps: GD(ps, lr=LR), torch.optim.SGD, dict(lr=LR)),
-    "Momentum": (lambda ps: Momentum(ps, lr=LR, momentum=0.9), torch.optim.SGD, dict(lr=LR, momentum=0.9)),
+    "Momentum": (
+        lambda ps: Momentum(ps, lr=LR, momentum=0.9),
+        torch.optim.SGD,
+        dict(lr=LR, momentum=0.9),
+    ),
     "NAG": (
         lambda ps: NAG(ps, lr=LR, momentum=0.9),
         torch.optim.SGD,
@@ -87,14 +92,18 @@ def time_steps(step, steps):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--params", type=int, default=10_000_000, help="total float32 parameters")
     parser.add_argument("--tensors", type=int, default=50, help="number of parameter tensors")
     parser.add_argument("--repeats", type=int, default=15, help="interleaved rounds per optimizer")
     parser.add_argument("--steps", type=int, default=3, help="steps timed per round")
     parser.add_argument("--only", nargs="*", choices=list(CASES), help="run only these rows")
     parser.add_argument(
-        "--threads", type=int, help="torch intra-op threads (default: torch's); 1 is steadier on a busy machine"
+        "--threads",
+        type=int,
+        help="torch intra-op threads (default: torch's); 1 is steadier on a busy machine",
     )
     args = parser.parse_args()
     if args.threads:
@@ -110,7 +119,9 @@ def main():
         f"{args.params:,} float32 params in {args.tensors} tensors, "
         f"{args.repeats} rounds x {args.steps} steps; median ms per step\n"
     )
-    print("| optimizer | ours (ms) | torch default (ms) | torch fused (ms) | ours/default | ours/fused |")
+    print(
+        "| optimizer | ours (ms) | torch default (ms) | torch fused (ms) | ours/default | ours/fused |"
+    )
     print("|---|---:|---:|---:|---:|---:|")
     for name in args.only or CASES:
         steppers = build(name, args.params, args.tensors)

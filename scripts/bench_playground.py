@@ -12,18 +12,19 @@ fetches them alongside). After one warm-up run per case (reported as "cold"), ea
 
     python scripts/bench_playground.py [--repeats 5]
 """
+
 import argparse
 import statistics
 import sys
-from pathlib import Path
 import time
+from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from gradio_client import Client  # noqa: E402
+from support.serve import serve  # tests/support, shared with the browser tests
 
 from nnref.playground.page import PATH_FIELDS, TRAINING_FIELDS, initial_training_form
-from support.serve import serve  # tests/support, shared with the browser tests
 from nnref.playground.settings import PathSettings
 
 TARGETS = [  # (case, measure, target, "<" or ">=", unit)
@@ -32,10 +33,15 @@ TARGETS = [  # (case, measure, target, "<" or ">=", unit)
     ("training", "frames_per_s", 5.0, ">=", "/s"),
     ("paths", "whole", 1.0, "<", "s"),
 ]
-LABELS = {("training", "first_frame"): "200 points, binary, 100 epochs, mini-batch: first frame after Train",
-          ("training", "whole"): "the same run, whole",
-          ("training", "frames_per_s"): "frames while it runs",
-          ("paths", "whole"): "the paths tab: all six optimizers × 300 steps"}
+LABELS = {
+    (
+        "training",
+        "first_frame",
+    ): "200 points, binary, 100 epochs, mini-batch: first frame after Train",
+    ("training", "whole"): "the same run, whole",
+    ("training", "frames_per_s"): "frames while it runs",
+    ("paths", "whole"): "the paths tab: all six optimizers × 300 steps",
+}
 
 
 def timed(client: Client, args: list, api_name: str) -> dict:
@@ -43,8 +49,12 @@ def timed(client: Client, args: list, api_name: str) -> dict:
     start = time.perf_counter()
     arrivals = [time.perf_counter() - start for _ in client.submit(*args, api_name=api_name)]
     first, last = arrivals[0], arrivals[-1]
-    return {"first_frame": first, "whole": last, "frames": len(arrivals),
-            "frames_per_s": (len(arrivals) - 1) / (last - first) if last > first else float("inf")}
+    return {
+        "first_frame": first,
+        "whole": last,
+        "frames": len(arrivals),
+        "frames_per_s": (len(arrivals) - 1) / (last - first) if last > first else float("inf"),
+    }
 
 
 def main(argv=None) -> int:
@@ -66,18 +76,22 @@ def main(argv=None) -> int:
             cold = timed(client, case_args, api)
             runs = [timed(client, case_args, api) for _ in range(args.repeats)]
             results[case] = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
-            print(f"{case}: cold (first call) first frame {cold['first_frame']:.2f} s, whole {cold['whole']:.2f} s; "
-                  f"{results[case]['frames']:.0f} frames per run")
+            print(
+                f"{case}: cold (first call) first frame {cold['first_frame']:.2f} s, whole {cold['whole']:.2f} s; "
+                f"{results[case]['frames']:.0f} frames per run"
+            )
 
     print(f"\nmedians of {args.repeats} runs after one warm-up, {time.strftime('%Y-%m-%d')}:")
-    print(f"| case | measured | target | measured / target |\n|---|---|---|---|")
+    print("| case | measured | target | measured / target |\n|---|---|---|---|")
     failed = 0
     for case, measure, target, sense, unit in TARGETS:
         value = results[case][measure]
         met = value < target if sense == "<" else value >= target
         failed += not met
-        print(f"| {LABELS[(case, measure)]} | {value:.2f} {unit} | {sense} {target:g} {unit} | "
-              f"{value / target:.2f}{'' if met else '  (missed)'} |")
+        print(
+            f"| {LABELS[(case, measure)]} | {value:.2f} {unit} | {sense} {target:g} {unit} | "
+            f"{value / target:.2f}{'' if met else '  (missed)'} |"
+        )
     return 1 if failed else 0
 
 

@@ -5,6 +5,7 @@
 The two commands run in turn, each in a fresh interpreter; the table shows medians and the median
 of per-round ratios (the goal: the main command within 1.5x of the floor).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,14 +34,25 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(args.rounds):
             floor.append(timed(FLOOR))
-            main_cmd.append(timed([sys.executable, "train.py", "task=multiclass", "optim=nag",
-                                   f"hydra.run.dir={tmp}/run{i}"]))
+            main_cmd.append(
+                timed(
+                    [
+                        sys.executable,
+                        "train.py",
+                        "task=multiclass",
+                        "optim=nag",
+                        f"hydra.run.dir={tmp}/run{i}",
+                    ]
+                )
+            )
     ratios = [m / f for m, f in zip(main_cmd, floor)]
     import datetime
     import os
     import platform
 
-    print(f"{datetime.date.today()}, {platform.machine()}, {os.cpu_count()} cores; median of {args.rounds} rounds\n")
+    print(
+        f"{datetime.date.today()}, {platform.machine()}, {os.cpu_count()} cores; median of {args.rounds} rounds\n"
+    )
     print("| command | wall time (s) |")
     print("|---|---:|")
     print(f"| import torch, lightning, torchmetrics, hydra | {statistics.median(floor):.2f} |")

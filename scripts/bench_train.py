@@ -16,6 +16,7 @@ wall time of the fit) and the medians of per-round ratios.
 
     python scripts/bench_train.py [--rounds 5] [--epochs 30]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,7 +45,9 @@ LR, GAMMA, BATCH = 0.02, 0.9, 32
 
 
 def data():
-    return TaskData(source="digits", target_encoding="onehot", batching="mini", batch_size=BATCH, seed=0).load()
+    return TaskData(
+        source="digits", target_encoding="onehot", batching="mini", batch_size=BATCH, seed=0
+    ).load()
 
 
 def plain(epochs: int, tmp: Path) -> float:
@@ -63,7 +66,10 @@ def plain(epochs: int, tmp: Path) -> float:
             steps += 1
         with torch.no_grad():
             logits = net(dm.x_val)
-            F.cross_entropy(logits, dm.y_val).item(), (logits.argmax(1) == dm.y_val).float().mean().item()
+            (
+                F.cross_entropy(logits, dm.y_val).item(),
+                (logits.argmax(1) == dm.y_val).float().mean().item(),
+            )
     return steps / (time.perf_counter() - start)
 
 
@@ -115,7 +121,9 @@ class Loaders(L.LightningDataModule):
 
     def train_dataloader(self):
         epoch = (lambda: self.trainer.current_epoch) if self.trainer is not None else (lambda: 0)
-        return Batches(self.dm.x_train, self.dm.y_train, BATCH, shuffle=True, seed=0, epoch_fn=epoch)
+        return Batches(
+            self.dm.x_train, self.dm.y_train, BATCH, shuffle=True, seed=0, epoch_fn=epoch
+        )
 
     def val_dataloader(self):
         return Batches(self.dm.x_val, self.dm.y_val, len(self.dm.x_val))
@@ -128,13 +136,27 @@ def lightning(module_cls, epochs: int, tmp: Path, full: bool) -> float:
         from lightning.pytorch.callbacks import ModelCheckpoint
         from lightning.pytorch.loggers import CSVLogger
 
-        extra = dict(logger=CSVLogger(tmp), callbacks=[ModelCheckpoint(tmp / "ckpt", monitor="val/loss")])
+        extra = dict(
+            logger=CSVLogger(tmp), callbacks=[ModelCheckpoint(tmp / "ckpt", monitor="val/loss")]
+        )
     else:
-        extra = dict(logger=False, enable_checkpointing=False, enable_progress_bar=False, limit_val_batches=0)
-    trainer = L.Trainer(max_epochs=epochs, accelerator="cpu", devices=1, enable_model_summary=False,
-                        num_sanity_val_steps=0, default_root_dir=tmp, **extra)
+        extra = dict(
+            logger=False, enable_checkpointing=False, enable_progress_bar=False, limit_val_batches=0
+        )
+    trainer = L.Trainer(
+        max_epochs=epochs,
+        accelerator="cpu",
+        devices=1,
+        enable_model_summary=False,
+        num_sanity_val_steps=0,
+        default_root_dir=tmp,
+        **extra,
+    )
     start = time.perf_counter()
-    with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):  # the progress bar
+    with (
+        contextlib.redirect_stderr(io.StringIO()),
+        contextlib.redirect_stdout(io.StringIO()),
+    ):  # the progress bar
         trainer.fit(module_cls(), datamodule=loaders)
     return trainer.global_step / (time.perf_counter() - start)
 
@@ -148,7 +170,9 @@ def textbook(epochs: int, tmp: Path) -> float:
 
 
 def nnref_run(epochs: int, tmp: Path) -> float:
-    cfg = compose(["task=multiclass", "optim=momentum", "batching=mini", f"trainer.max_epochs={epochs}"], tmp)
+    cfg = compose(
+        ["task=multiclass", "optim=momentum", "batching=mini", f"trainer.max_epochs={epochs}"], tmp
+    )
     with contextlib.redirect_stdout(io.StringIO()):
         run(cfg)
     results = json.loads((tmp / "results.json").read_text())
@@ -161,8 +185,10 @@ def machine() -> str:
     import os
     import platform
 
-    return (f"{datetime.date.today()}, {platform.machine()}, {os.cpu_count()} cores, "
-            f"{platform.processor() or platform.system()}")
+    return (
+        f"{datetime.date.today()}, {platform.machine()}, {os.cpu_count()} cores, "
+        f"{platform.processor() or platform.system()}"
+    )
 
 
 def main():
@@ -185,8 +211,10 @@ def main():
         return statistics.median(x / y for x, y in zip(rates[a], rates[b]))
 
     print(f"{machine()}, torch {torch.__version__}, lightning {L.__version__}")
-    print(f"digits 64-64-10 ReLU, batch {BATCH}, momentum, {args.epochs} epochs, validation each epoch; "
-          f"medians of {args.rounds} interleaved rounds\n")
+    print(
+        f"digits 64-64-10 ReLU, batch {BATCH}, momentum, {args.epochs} epochs, validation each epoch; "
+        f"medians of {args.rounds} interleaved rounds\n"
+    )
     print("| loop | steps/s |\n|---|---:|")
     for name in runners:
         print(f"| {name} | {med[name]:.0f} |")

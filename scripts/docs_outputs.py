@@ -12,6 +12,7 @@ the page and the command, unless the page expects it to fail (`<!-- run-fails: .
 
     python scripts/docs_outputs.py [--list] [PAGE ...]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,15 +43,21 @@ def shown(page: Path) -> str:
 def run(command: str, fails: bool, page: Path) -> str:
     argv = shlex.split(command)
     if argv[0] == "python":
-        argv[0] = sys.executable  # the interpreter running this script, i.e. the project's environment
+        argv[0] = (
+            sys.executable
+        )  # the interpreter running this script, i.e. the project's environment
     elif argv[0].startswith("nnref-"):
-        argv[0] = str(Path(sys.executable).parent / argv[0])  # the console command of that environment
+        argv[0] = str(
+            Path(sys.executable).parent / argv[0]
+        )  # the console command of that environment
     env = {**os.environ, "PYTHONWARNINGS": "ignore", "COLUMNS": "100"}
     proc = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     if (proc.returncode != 0) != fails:
         tail = (proc.stdout + proc.stderr).strip().splitlines()[-15:]
-        sys.exit(f"docs_outputs: {shown(page)}: `{command}` exited {proc.returncode}"
-                 + ("" if fails else "\n" + "\n".join(tail)))
+        sys.exit(
+            f"docs_outputs: {shown(page)}: `{command}` exited {proc.returncode}"
+            + ("" if fails else "\n" + "\n".join(tail))
+        )
     output = (proc.stdout + proc.stderr).replace(str(ROOT) + os.sep, "").replace(str(ROOT), ".")
     lines = [line.rstrip() for line in output.strip("\n").splitlines() if "\r" not in line]
     return "\n".join([f"$ {command}", *lines])

@@ -11,6 +11,7 @@ Starts `nnref-playground` (as `python -m nnref.playground`) on a free port, driv
 
     python scripts/playground_screenshots.py [--out docs/figures]
 """
+
 import argparse
 import os
 import sys
@@ -19,21 +20,25 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
-
 from support import browser  # tests/support, shared with the browser tests
 from support.serve import serve  # tests/support, shared with the browser tests
 
 
 def ready(page, url: str) -> None:
     page.goto(url)
-    page.wait_for_function("() => (document.querySelector('#share-link textarea, #share-link input')?.value || '')"
-                           ".startsWith('http')", timeout=60_000)
+    page.wait_for_function(
+        "() => (document.querySelector('#share-link textarea, #share-link input')?.value || '')"
+        ".startsWith('http')",
+        timeout=60_000,
+    )
 
 
 def trained(page) -> None:
     page.locator("#train-button").click()
-    page.wait_for_function("() => (document.querySelector('#train-status')?.innerText || '').includes('done')",
-                           timeout=60_000)
+    page.wait_for_function(
+        "() => (document.querySelector('#train-status')?.innerText || '').includes('done')",
+        timeout=60_000,
+    )
 
 
 def main(argv=None) -> int:
@@ -54,7 +59,10 @@ def main(argv=None) -> int:
         trained(page)
         page.locator("#train-results").screenshot(path=path("saturation"))
 
-        ready(page, url + "?data=tagged_points&head=multilabel&opt=adam&lr=0.01&epochs=200&hidden=16,16")
+        ready(
+            page,
+            url + "?data=tagged_points&head=multilabel&opt=adam&lr=0.01&epochs=200&hidden=16,16",
+        )
         trained(page)
         page.locator("#train-results").screenshot(path=path("tags"))
 
@@ -65,7 +73,9 @@ def main(argv=None) -> int:
 
         ready(page, url + "?hidden=a,b&lr=-1&epochs=5000")
         page.locator("#train-button").click()
-        page.wait_for_function("() => document.querySelector('#field-lr').innerText.includes('out of range')")
+        page.wait_for_function(
+            "() => document.querySelector('#field-lr').innerText.includes('out of range')"
+        )
         page.locator("#train-settings").screenshot(path=path("bad_input"))
         chromium.close()
     for name in ("training", "saturation", "tags", "paths", "bad_input"):

@@ -1,5 +1,6 @@
 """nnref.data: encoders round-trip, splits are stratified and seeded, statistics come from train only,
 and the batching modes give 1, ceil(n/B) and n updates per epoch."""
+
 import math
 
 import numpy as np
@@ -27,7 +28,9 @@ def test_onehot_encoder_round_trip_and_vectors():
     enc = encoding.OneHotEncoder.fit(["Seoul", "Daejeon", "Busan", "Seoul"])
     idx = enc.encode(["Seoul", "Busan"])
     assert roundtrip(enc).decode(idx) == ["Seoul", "Busan"]
-    one_hot = torch.nn.functional.one_hot(torch.from_numpy(enc.encode(["Busan", "Seoul"])), len(enc.classes))
+    one_hot = torch.nn.functional.one_hot(
+        torch.from_numpy(enc.encode(["Busan", "Seoul"])), len(enc.classes)
+    )
     np.testing.assert_array_equal(one_hot.numpy(), [[1, 0, 0], [0, 0, 1]])
 
 
@@ -60,7 +63,10 @@ def test_target_scaler_maps_back_exactly(mode):
 
 
 def test_feature_encoder_standardises_and_one_hots_and_warns_on_unseen():
-    table = {"x": np.array([1.0, 2.0, 3.0]), "city": np.array(["Seoul", "Daejeon", "Seoul"], dtype=object)}
+    table = {
+        "x": np.array([1.0, 2.0, 3.0]),
+        "city": np.array(["Seoul", "Daejeon", "Seoul"], dtype=object),
+    }
     enc = roundtrip(encoding.FeatureEncoder.fit(table))
     out = enc.encode(table)
     assert out.shape == (3, 3)
@@ -89,14 +95,22 @@ def test_standardisation_uses_train_statistics_only():
     col = src.table[first]
     expected = (col - col[train].mean()) / col[train].std()
     np.testing.assert_allclose(dm.x_train[:, 0].numpy(), expected[train], rtol=1e-5, atol=1e-5)
-    np.testing.assert_allclose(dm.x_test[:, 0].numpy(), expected[dm.split_index["test"]], rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        dm.x_test[:, 0].numpy(), expected[dm.split_index["test"]], rtol=1e-5, atol=1e-5
+    )
     # ...and so the validation/test columns are not exactly centred, while train is.
     assert abs(float(dm.x_train[:, 0].mean())) < 1e-5
     assert abs(float(dm.x_test[:, 0].mean())) > 1e-4
 
 
-@pytest.mark.parametrize("batching,expected", [("full", lambda n, b: 1), ("mini", lambda n, b: math.ceil(n / b)),
-                                               ("stochastic", lambda n, b: n)])
+@pytest.mark.parametrize(
+    "batching,expected",
+    [
+        ("full", lambda n, b: 1),
+        ("mini", lambda n, b: math.ceil(n / b)),
+        ("stochastic", lambda n, b: n),
+    ],
+)
 def test_batching_modes_give_1_ceil_n_over_b_and_n_updates(batching, expected):
     dm = TaskData(source="iris", target_encoding="onehot", batching=batching, batch_size=16).load()
     n = len(dm.x_train)
@@ -145,7 +159,9 @@ def test_lecture_sets_have_nominal_labels():
 
 
 def test_the_data_module_is_a_shell_whose_batches_are_the_datas_own():
-    dm = TaskDataModule(source="iris", target_encoding="onehot", batching="mini", batch_size=16, seed=3)
+    dm = TaskDataModule(
+        source="iris", target_encoding="onehot", batching="mini", batch_size=16, seed=3
+    )
     dm.setup()
 
     class Trainer:  # what the data module reads of Lightning's Trainer
@@ -153,15 +169,24 @@ def test_the_data_module_is_a_shell_whose_batches_are_the_datas_own():
 
     dm.trainer = Trainer()
     ours = [x for x, _ in dm.train_dataloader()]
-    data = TaskData(source="iris", target_encoding="onehot", batching="mini", batch_size=16, seed=3).load()
+    data = TaskData(
+        source="iris", target_encoding="onehot", batching="mini", batch_size=16, seed=3
+    ).load()
     order = epoch_order(len(data.x_train), 3, 2)  # the order every loop draws from (seed, epoch)
     expected = [data.x_train[order[i : i + 16]] for i in range(0, len(order), 16)]
     assert all(torch.equal(a, b) for a, b in zip(ours, expected)) and len(ours) == len(expected)
 
 
 def test_the_batchings_table_gives_each_its_batch_size_and_lr_scale():
-    assert [BATCHINGS[b].batch_size(100, 32) for b in ("full", "mini", "stochastic")] == [100, 32, 1]
-    assert BATCHINGS["stochastic"].lr_scale == 0.1 and BATCHINGS["full"].lr_scale == BATCHINGS["mini"].lr_scale == 1
+    assert [BATCHINGS[b].batch_size(100, 32) for b in ("full", "mini", "stochastic")] == [
+        100,
+        32,
+        1,
+    ]
+    assert (
+        BATCHINGS["stochastic"].lr_scale == 0.1
+        and BATCHINGS["full"].lr_scale == BATCHINGS["mini"].lr_scale == 1
+    )
     assert not BATCHINGS["full"].shuffled and BATCHINGS["mini"].shuffled
 
 

@@ -1,5 +1,6 @@
 """The course site: it builds strictly, every command it shows is one the docs script runs, and in a real
 browser its formulas render (KaTeX served from the site itself) and its figures load."""
+
 import os
 import re
 import shutil
@@ -7,7 +8,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT
 
 DOCS = ROOT / "docs"
@@ -45,10 +45,17 @@ def test_every_command_the_docs_show_is_one_the_docs_script_runs():
 def test_the_docs_script_writes_a_commands_output_and_paths_relative_to_the_repository(tmp_path):
     page = tmp_path / "page.md"
     # The command runs in the repository and prints an absolute path below it.
-    page.write_text("<!-- run: python -c \"import os; print(os.getcwd() + '/outputs/x')\" -->\nold\n<!-- end -->\n")
+    page.write_text(
+        "<!-- run: python -c \"import os; print(os.getcwd() + '/outputs/x')\" -->\nold\n<!-- end -->\n"
+    )
     assert docs_outputs.fill(page) == 1
     text = page.read_text()
-    assert "$ python -c" in text and "\noutputs/x\n" in text and str(ROOT) not in text and "old" not in text
+    assert (
+        "$ python -c" in text
+        and "\noutputs/x\n" in text
+        and str(ROOT) not in text
+        and "old" not in text
+    )
 
 
 def test_no_page_names_a_path_of_this_machine():
@@ -60,8 +67,14 @@ def test_no_page_names_a_path_of_this_machine():
 def site(tmp_path_factory):
     out = tmp_path_factory.mktemp("site")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}  # Material's notice about its successor
-    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(out)],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return out
 
@@ -73,7 +86,11 @@ def test_mkdocs_build_strict_passes_and_serves_katex_from_the_site(site):
     assert list((site / "assets" / "katex" / "fonts").glob("*.woff2"))
     for html in site.rglob("*.html"):
         text = html.read_text()
-        assert "cdn.jsdelivr" not in text and "fonts.googleapis" not in text and "unpkg.com" not in text, html
+        assert (
+            "cdn.jsdelivr" not in text
+            and "fonts.googleapis" not in text
+            and "unpkg.com" not in text
+        ), html
 
 
 def browser_path():
@@ -81,12 +98,18 @@ def browser_path():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("page", ["course/output-layers", "claims/saturation", "claims/optimizer-paths"])
+@pytest.mark.parametrize(
+    "page", ["course/output-layers", "claims/saturation", "claims/optimizer-paths"]
+)
 def test_in_a_browser_the_math_renders_and_every_image_loads(site, page):
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (make test does)")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="pip install playwright (make test does)"
+    )
     path = browser_path()
     if path is None:
-        pytest.fail("no chromium on PATH: `apt-get install chromium` (make test does), or `playwright install chromium`")
+        pytest.fail(
+            "no chromium on PATH: `apt-get install chromium` (make test does), or `playwright install chromium`"
+        )
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=path, args=["--no-sandbox"])
         try:
@@ -96,7 +119,9 @@ def test_in_a_browser_the_math_renders_and_every_image_loads(site, page):
             tab.wait_for_function("document.querySelectorAll('.katex').length > 0", timeout=10_000)
             visible = tab.inner_text("article")
             assert "$$" not in visible and "\\(" not in visible and "\\[" not in visible
-            images = tab.eval_on_selector_all("article img", "imgs => imgs.map(i => [i.src, i.complete && i.naturalWidth])")
+            images = tab.eval_on_selector_all(
+                "article img", "imgs => imgs.map(i => [i.src, i.complete && i.naturalWidth])"
+            )
             assert all(width for _, width in images), images
             if page.startswith("claims/"):
                 assert images, f"{page} shows no figure"

@@ -1,16 +1,15 @@
 """Every number the five experiment scripts write supports its claim (reduced sizes), and one script
 runs end to end from the command line."""
+
 import ast
 import json
 import math
-from pathlib import Path
 
 import pytest
 import torch
+from conftest import ROOT, run_cli
 
 from nnref.data import TaskData
-
-from conftest import ROOT, run_cli
 from nnref.experiments import batching, collapse, optimizer_paths, ordinal_vs_onehot, saturation
 from nnref.nets import MLP
 
@@ -54,7 +53,9 @@ def test_identity_hidden_layers_do_no_better_than_a_linear_model_relu_does():
     r = collapse.run(epochs=100, grid=10)
     assert r["max_abs_diff"] < 1e-12 and r["trained_identity_fold_diff"] < 1e-4
     assert abs(r["acc_identity_hidden"] - r["acc_linear"]) <= 0.05
-    assert r["acc_identity_hidden"] < 0.92 and r["acc_relu_hidden"] >= r["acc_identity_hidden"] + 0.07
+    assert (
+        r["acc_identity_hidden"] < 0.92 and r["acc_relu_hidden"] >= r["acc_identity_hidden"] + 0.07
+    )
     assert len(r["regions"]["relu_hidden"]) == 10
 
 
@@ -64,8 +65,13 @@ def test_ordinal_codes_lose_to_one_hot_and_err_on_neighbours():
     r = ordinal_vs_onehot.run(epochs=5)
     assert r["acc_onehot"] >= 0.95 and r["acc_onehot"] >= r["acc_ordinal"] + 0.2
     assert r["ordinal_codes"][0] == 1.0 and r["ordinal_codes"][-1] == 0.0
-    assert r["ordinal_errors_to_neighbours"] > 2 * r["neighbour_share_by_chance"]  # the false order shows
-    for key, acc in (("confusion_ordinal", r["acc_ordinal"]), ("confusion_onehot", r["acc_onehot"])):
+    assert (
+        r["ordinal_errors_to_neighbours"] > 2 * r["neighbour_share_by_chance"]
+    )  # the false order shows
+    for key, acc in (
+        ("confusion_ordinal", r["acc_ordinal"]),
+        ("confusion_onehot", r["acc_onehot"]),
+    ):
         cm = torch.tensor(r[key])
         assert float(cm.diagonal().sum() / cm.sum()) == pytest.approx(acc)
 
@@ -81,9 +87,13 @@ def test_gd_stops_in_the_shallow_basin_momentum_and_nag_roll_through(paths):
     s, wells = r["settings"], r["settings"]["wells"]
     assert wells["deep_loss"] < wells["shallow_loss"] < wells["barrier_loss"]
     assert s["start"][0] > wells["shallow_x"]  # the shallow basin is on the way down
-    assert r["gd"]["escaped"] is False and abs(r["gd"]["final_point"][0] - wells["shallow_x"]) < 0.05
+    assert (
+        r["gd"]["escaped"] is False and abs(r["gd"]["final_point"][0] - wells["shallow_x"]) < 0.05
+    )
     for opt in ("momentum", "nag"):  # same lr as GD, same gamma
-        assert r[opt]["escaped"] is True and r[opt]["final_loss"] == pytest.approx(wells["deep_loss"], abs=s["tol"])
+        assert r[opt]["escaped"] is True and r[opt]["final_loss"] == pytest.approx(
+            wells["deep_loss"], abs=s["tol"]
+        )
         assert r[opt]["steps_to_tol"] is not None
 
 
@@ -120,7 +130,9 @@ def test_batching_counts_updates_and_smaller_batches_get_further_per_epoch():
     assert loss["stochastic"] < loss["mini"] < loss["full"]
     for b in batching.BATCHINGS:
         h = r["history"][b]
-        assert h["step"][-1] == 2 * r["updates_per_epoch"][b]  # Lightning took exactly the counted updates
+        assert (
+            h["step"][-1] == 2 * r["updates_per_epoch"][b]
+        )  # Lightning took exactly the counted updates
         assert len(h["train_loss"]) == len(h["seconds"]) == 3
 
 
@@ -134,7 +146,9 @@ def test_experiment_functions_import_no_matplotlib():
                 names = [node.module or ""]
             else:
                 continue
-            assert not any(n.split(".")[0] == "matplotlib" for n in names), f"{path.name} imports matplotlib"
+            assert not any(n.split(".")[0] == "matplotlib" for n in names), (
+                f"{path.name} imports matplotlib"
+            )
 
 
 @pytest.mark.slow

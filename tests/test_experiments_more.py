@@ -1,13 +1,20 @@
 """Five more of the 3-1 chapter's claims, each asserted on the numbers its experiment returns (small
 sizes, fixed seeds), and one of their scripts end to end."""
+
 import json
 import re
 
 import pytest
 import torch
-
 from conftest import ROOT, run_cli
-from nnref.experiments import gradient_noise, label_noise, momentum_memory, overshoot, weight_changes
+
+from nnref.experiments import (
+    gradient_noise,
+    label_noise,
+    momentum_memory,
+    overshoot,
+    weight_changes,
+)
 from nnref.nets import MLP
 
 NAMES = ("overshoot", "gradient_noise", "label_noise", "momentum_memory", "weight_changes")
@@ -33,14 +40,19 @@ def test_momentum_overshoots_where_gd_does_not(overshoots):
         s = r["settings"]
         approach = float(torch.linalg.norm(torch.tensor(s["start"]) - torch.tensor(s["minimum"])))
         assert r["max_overshoot"]["gd"] == 0.0, name
-        assert r["max_overshoot"]["momentum_0.9"] > 0.1 * approach, name  # a tenth of the way back, at least
+        assert r["max_overshoot"]["momentum_0.9"] > 0.1 * approach, (
+            name
+        )  # a tenth of the way back, at least
         assert not any(r["diverged"].values())
 
 
 def test_nag_overshoots_less_than_momentum_at_the_same_gamma(overshoots):
     for name, r in overshoots.items():
         for gamma in overshoot.GAMMAS:
-            nag, heavy = r["max_overshoot"][f"nag_{gamma:g}"], r["max_overshoot"][f"momentum_{gamma:g}"]
+            nag, heavy = (
+                r["max_overshoot"][f"nag_{gamma:g}"],
+                r["max_overshoot"][f"momentum_{gamma:g}"],
+            )
             assert nag <= heavy, (name, gamma)
             if heavy > 1e-3:
                 assert nag < 0.9 * heavy, (name, gamma)
@@ -58,13 +70,19 @@ def test_on_the_quadratic_a_path_overshoots_exactly_when_its_roots_are_complex(o
             complex_roots = (1 + g) ** 2 * (1 - lr) < 4 * g
         assert (r["max_overshoot"][label] > 0) == complex_roots, label
     # GD creeps in and settles; momentum 0.9 swings and settles later; 0.99 not within 300 steps.
-    assert r["steps_to_tol"]["gd"] < r["steps_to_tol"]["momentum_0.9"] and r["steps_to_tol"]["momentum_0.99"] is None
+    assert (
+        r["steps_to_tol"]["gd"] < r["steps_to_tol"]["momentum_0.9"]
+        and r["steps_to_tol"]["momentum_0.99"] is None
+    )
     json.dumps(overshoots, allow_nan=False)
 
 
 def test_overshoot_measures_past_the_minimum_along_the_approach_only():
     assert overshoot.max_overshoot([[-1.0], [0.5], [-0.2]], [-1.0], [0.0]) == 0.5
-    assert overshoot.max_overshoot([[-8.0, 1.0], [-1.0, -1.0], [0.0, 0.5]], [-8.0, 0.0], [0.0, 0.0]) == 0.0
+    assert (
+        overshoot.max_overshoot([[-8.0, 1.0], [-1.0, -1.0], [0.0, 0.5]], [-8.0, 0.0], [0.0, 0.0])
+        == 0.0
+    )
     assert overshoot.settled_at([[1.0], [0.0], [0.5], [0.0]], [0.0], 0.1) == 3
     assert overshoot.settled_at([[1.0], [0.0], [0.5]], [0.0], 0.1) is None
     with pytest.raises(ValueError, match="unknown"):
@@ -80,7 +98,9 @@ def noise():
 
 
 def test_mini_batch_gradient_is_unbiased(noise):
-    assert noise["per_sample_vs_autograd"] < 1e-12  # the rows' mean is the gradient training computes
+    assert (
+        noise["per_sample_vs_autograd"] < 1e-12
+    )  # the rows' mean is the gradient training computes
     for b in map(str, noise["batch_sizes"]):
         # One epoch's batches, weighted by size, give the full gradient exactly (float64).
         assert noise["permutation_mean_error"][b] < 1e-12
@@ -97,9 +117,13 @@ def test_mini_batch_gradient_variance_falls_as_one_over_b(noise):
         assert noise["variance"][k] == pytest.approx(noise["trace_covariance"] / b, rel=0.25)
         # Without replacement, the finite-population correction (N - B)/(N - 1) applies.
         assert noise["variance_without_replacement"][k] == pytest.approx(
-            noise["trace_covariance"] / b * (n - b) / (n - 1), rel=0.25)
+            noise["trace_covariance"] / b * (n - b) / (n - 1), rel=0.25
+        )
     fpc = (n - 256) / (n - 1)  # about 0.8 for B = 256: visibly less than tr(S)/B
-    assert noise["variance_without_replacement"]["256"] < (fpc + 1) / 2 * noise["predicted_variance"]["256"]
+    assert (
+        noise["variance_without_replacement"]["256"]
+        < (fpc + 1) / 2 * noise["predicted_variance"]["256"]
+    )
     cosines = [noise["mean_cosine_to_full"][str(b)] for b in noise["batch_sizes"]]
     assert cosines == sorted(cosines) and cosines[0] < 0.3 < 0.85 < cosines[-1]
 
@@ -113,7 +137,9 @@ def test_gradient_noise_refuses_bad_batch_sizes():
 
 # ---------------------------------------------------------------- 3. SGD on noisy data
 def test_flipped_labels_hurt_stochastic_gd_more_than_mini_batches():
-    r = label_noise.run(noise=(0.0, 0.3), epochs=5, seeds=(0, 1))  # means over two seeds: SGD's end is jumpy
+    r = label_noise.run(
+        noise=(0.0, 0.3), epochs=5, seeds=(0, 1)
+    )  # means over two seeds: SGD's end is jumpy
     acc, drop = r["final_test_acc"], r["drop"]
     # Clean labels: mini-batch and stochastic GD have both learned the task.
     assert acc["stochastic"]["0.0"] >= 0.88 and acc["mini"]["0.0"] >= 0.88
@@ -147,8 +173,9 @@ def test_momentum_buffer_is_the_exponentially_weighted_sum_of_past_gradients():
     torch.manual_seed(0)
     net = MLP(3, (5,), 2, activation="tanh").double()
     x, y = torch.randn(16, 3, dtype=torch.float64), torch.randn(16, 2, dtype=torch.float64)
-    r = momentum_memory.buffer_against_sum(net.parameters(), lambda: ((net(x) - y) ** 2).mean(), lr=0.05,
-                                           gamma=0.8, steps=30)
+    r = momentum_memory.buffer_against_sum(
+        net.parameters(), lambda: ((net(x) - y) ** 2).mean(), lr=0.05, gamma=0.8, steps=30
+    )
     assert r["max_rel_diff"] < 1e-12
     with pytest.raises(ValueError, match="float64"):
         momentum_memory.buffer_against_sum([torch.zeros(2, requires_grad=True)], lambda: None)
@@ -190,7 +217,9 @@ def test_every_new_script_exists_and_make_figures_runs_it():
 
 @pytest.mark.slow
 def test_momentum_memory_script_writes_png_and_json_with_the_required_keys(tmp_path):
-    proc = run_cli("--out", str(tmp_path), "--quick", script="scripts/momentum_memory.py", timeout=240)
+    proc = run_cli(
+        "--out", str(tmp_path), "--quick", script="scripts/momentum_memory.py", timeout=240
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert (tmp_path / "momentum_memory.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     data = json.loads((tmp_path / "momentum_memory.json").read_text())

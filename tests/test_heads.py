@@ -1,5 +1,6 @@
 """nnref.heads: each head's loss is the torch loss it names; wrong combinations are refused; metrics keep
 a fixed-size state; and the core stands without Lightning."""
+
 import subprocess
 import sys
 
@@ -42,7 +43,10 @@ def test_multiclass_loss_is_cross_entropy_on_one_hot():
 def test_multiclass_mse_and_ordinal_variants():
     y = torch.tensor([0, 2, 1, 1])
     m = make(MulticlassHead, 3, loss="mse")
-    torch.testing.assert_close(m.loss(LOGITS, y), nn.MSELoss()(torch.softmax(LOGITS, 1), nn.functional.one_hot(y, 3).float()))
+    torch.testing.assert_close(
+        m.loss(LOGITS, y),
+        nn.MSELoss()(torch.softmax(LOGITS, 1), nn.functional.one_hot(y, 3).float()),
+    )
     enc = OrdinalEncoder(["red", "yellow", "blue"])
     o = make(MulticlassHead, 1, loss="mse", encoding="ordinal", encoders={"target": enc.to_dict()})
     z = LOGITS[:, :1]
@@ -68,13 +72,16 @@ def test_regression_loss_is_mse_and_sigmoid_variant_reports_original_units():
     torch.testing.assert_close(s.predict(z), 25.0 + 321.0 * torch.sigmoid(z))
 
 
-@pytest.mark.parametrize("cls,kw,match", [
-    (RegressionHead, {"loss": "ce"}, "valid: mse"),
-    (MultilabelHead, {"loss": "mse"}, "valid: ce"),
-    (MulticlassHead, {"encoding": "ordinal", "loss": "ce"}, "ordinal needs task.loss=mse"),
-    (MulticlassHead, {"encoding": "binaryish"}, "valid: onehot, ordinal"),
-    (RegressionHead, {"output": "softmax"}, "valid: identity, sigmoid"),
-])
+@pytest.mark.parametrize(
+    "cls,kw,match",
+    [
+        (RegressionHead, {"loss": "ce"}, "valid: mse"),
+        (MultilabelHead, {"loss": "mse"}, "valid: ce"),
+        (MulticlassHead, {"encoding": "ordinal", "loss": "ce"}, "ordinal needs task.loss=mse"),
+        (MulticlassHead, {"encoding": "binaryish"}, "valid: onehot, ordinal"),
+        (RegressionHead, {"output": "softmax"}, "valid: identity, sigmoid"),
+    ],
+)
 def test_senseless_combinations_are_refused_with_the_valid_choices(cls, kw, match):
     with pytest.raises(ValueError, match=match):
         make(cls, 1, **kw)
@@ -109,7 +116,9 @@ def test_the_registry_names_each_head_and_what_it_asks_of_the_data():
     assert HEADS["binary"].target_encoding() == "binary"
     assert HEADS["multiclass"].target_encoding(encoding="ordinal") == "ordinal"
     assert HEADS["regression"].target_encoding(output="sigmoid") == "minmax"
-    assert HEADS["multilabel"].output_size(fit_target_encoder("multihot", [("a",), ("b", "c")])) == 3
+    assert (
+        HEADS["multilabel"].output_size(fit_target_encoder("multihot", [("a",), ("b", "c")])) == 3
+    )
     assert HEADS["multiclass"].output_size(fit_target_encoder("ordinal", ["x", "y", "z"])) == 1
     assert HEADS["binary"].fits("classes", 2) and not HEADS["binary"].fits("classes", 10)
     assert HEADS["multiclass"].fits("classes", 10) and not HEADS["multiclass"].fits("labels", None)
@@ -117,7 +126,9 @@ def test_the_registry_names_each_head_and_what_it_asks_of_the_data():
 
 
 def test_an_unknown_option_is_refused_naming_the_heads_options():
-    with pytest.raises(ValueError, match="task.encoding is not an option of task=binary; its options: none"):
+    with pytest.raises(
+        ValueError, match="task.encoding is not an option of task=binary; its options: none"
+    ):
         make(BinaryHead, 1, encoding="onehot")
 
 
@@ -125,19 +136,28 @@ def test_an_unknown_option_is_refused_naming_the_heads_options():
 def test_each_head_computes_exactly_the_metrics_it_declares(cls, n_out, kw, target):
     m = make(cls, n_out, **kw)
     metrics = m.compute_metrics(LOGITS[:, :n_out], target)
-    assert set(metrics) == set(m.metrics()) and all(torch.isfinite(torch.as_tensor(v)) for v in metrics.values())
+    assert set(metrics) == set(m.metrics()) and all(
+        torch.isfinite(torch.as_tensor(v)) for v in metrics.values()
+    )
     assert cls.main_metric.split("/", 1)[1] in {"loss", *m.metrics()}
 
 
 @pytest.mark.parametrize("cls,n_out,kw,target", LOSS_CASES)
-def test_no_metric_keeps_its_rows_the_state_after_1000_batches_is_the_size_after_10(cls, n_out, kw, target):
+def test_no_metric_keeps_its_rows_the_state_after_1000_batches_is_the_size_after_10(
+    cls, n_out, kw, target
+):
     m = make(cls, n_out, **kw)
     collection = m.metric_collection()
 
     def state_bytes():
-        return sum(t.numel() * t.element_size() for t in collection.state_dict(keep_vars=True).values()) + sum(
-            v.numel() * v.element_size() for metric in collection.values() for v in metric.metric_state.values()
-            if torch.is_tensor(v))
+        return sum(
+            t.numel() * t.element_size() for t in collection.state_dict(keep_vars=True).values()
+        ) + sum(
+            v.numel() * v.element_size()
+            for metric in collection.values()
+            for v in metric.metric_state.values()
+            if torch.is_tensor(v)
+        )
 
     sizes = {}
     for batch in range(1, 1001):
@@ -145,7 +165,11 @@ def test_no_metric_keeps_its_rows_the_state_after_1000_batches_is_the_size_after
         if batch in (10, 1000):
             sizes[batch] = state_bytes()
     assert sizes[1000] == sizes[10] > 0
-    assert all(not isinstance(v, list) for metric in collection.values() for v in metric.metric_state.values())
+    assert all(
+        not isinstance(v, list)
+        for metric in collection.values()
+        for v in metric.metric_state.values()
+    )
 
 
 def test_the_histogram_auroc_equals_torchmetrics_exact_one_to_the_bins_width():
@@ -163,9 +187,11 @@ def test_the_histogram_auroc_equals_torchmetrics_exact_one_to_the_bins_width():
 
 
 def test_the_course_core_imports_no_lightning_hydra_or_gradio():
-    code = ("import sys, nnref.heads, nnref.optim, nnref.data, nnref.nets, nnref.loop, nnref.testing\n"
-            "bad = [m for m in sys.modules if m in ('lightning', 'pytorch_lightning', 'hydra', 'gradio')\n"
-            "       or m.startswith(('lightning.', 'pytorch_lightning.', 'hydra.', 'gradio.'))]\n"
-            "assert not bad, bad")
+    code = (
+        "import sys, nnref.heads, nnref.optim, nnref.data, nnref.nets, nnref.loop, nnref.testing\n"
+        "bad = [m for m in sys.modules if m in ('lightning', 'pytorch_lightning', 'hydra', 'gradio')\n"
+        "       or m.startswith(('lightning.', 'pytorch_lightning.', 'hydra.', 'gradio.'))]\n"
+        "assert not bad, bad"
+    )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]

@@ -1,10 +1,11 @@
 """nnref.experiments.learning_rates on reduced sizes, and scripts/learning_rates.py end to end."""
+
 import json
 
 import pytest
 import torch
-
 from conftest import run_cli
+
 from nnref import optim
 from nnref.experiments import learning_rates
 
@@ -26,7 +27,9 @@ def test_each_epoch_trains_with_the_scheduled_lr(quick):
     s, runs = quick["schedule"]["settings"], quick["schedule"]["runs"]
     epochs = range(s["epochs"])
     assert runs["constant"]["lr"] == [s["lr"]] * s["epochs"]
-    assert runs["decay"]["lr"] == pytest.approx([s["lr"] * s["gamma"] ** (e // s["step_size"]) for e in epochs])
+    assert runs["decay"]["lr"] == pytest.approx(
+        [s["lr"] * s["gamma"] ** (e // s["step_size"]) for e in epochs]
+    )
     # Same seed, same weights, same batches: identical until the first drop.
     first = s["step_size"]
     assert runs["decay"]["val_loss"][:first] == runs["constant"]["val_loss"][:first]
@@ -45,11 +48,14 @@ def test_adaptive_optimizers_spread_step_sizes_over_orders_of_magnitude(quick):
             assert sum(counts) == per_weight["n_weights"] - per_weight["never_updated"][name][epoch]
 
 
-@pytest.mark.parametrize("name,cls,kwargs", [
-    ("adagrad", optim.AdaGrad, {"lr": 0.05}),
-    ("rmsprop", optim.RMSProp, {"lr": 0.01}),
-    ("adam", optim.Adam, {"lr": 0.01}),
-])
+@pytest.mark.parametrize(
+    "name,cls,kwargs",
+    [
+        ("adagrad", optim.AdaGrad, {"lr": 0.05}),
+        ("rmsprop", optim.RMSProp, {"lr": 0.01}),
+        ("adam", optim.Adam, {"lr": 0.01}),
+    ],
+)
 def test_the_per_weight_rate_is_the_step_each_weight_took(name, cls, kwargs):
     """-Δw = rate · g (AdaGrad, RMSProp) or rate · m̂ (Adam), weight by weight, after each step;
     a weight whose gradient has always been 0 is left out and counted."""
@@ -58,7 +64,9 @@ def test_the_per_weight_rate_is_the_step_each_weight_took(name, cls, kwargs):
     opt = cls([w], **kwargs)
     m_hat = torch.zeros(6, dtype=torch.float64)
     for t in range(1, 4):
-        g = torch.randn(6, dtype=torch.float64) * torch.tensor([1, 10, 0.1, 1, 100, 0], dtype=torch.float64)
+        g = torch.randn(6, dtype=torch.float64) * torch.tensor(
+            [1, 10, 0.1, 1, 100, 0], dtype=torch.float64
+        )
         w.grad = g
         before = w.detach().clone()
         opt.step()
@@ -67,7 +75,7 @@ def test_the_per_weight_rate_is_the_step_each_weight_took(name, cls, kwargs):
         moved = (before - w.detach())[:5]
         if name == "adam":
             m_hat = 0.9 * m_hat + 0.1 * g
-            direction = (m_hat / (1 - 0.9 ** t))[:5]
+            direction = (m_hat / (1 - 0.9**t))[:5]
         else:
             direction = g[:5]
         torch.testing.assert_close(moved, rate * direction, rtol=1e-12, atol=0)
@@ -88,7 +96,9 @@ def test_course_and_torch_momentum_agree_until_the_drop_then_part(quick):
 
 @pytest.mark.slow
 def test_the_script_writes_png_and_json(tmp_path):
-    proc = run_cli("--out", str(tmp_path), "--quick", script="scripts/learning_rates.py", timeout=240)
+    proc = run_cli(
+        "--out", str(tmp_path), "--quick", script="scripts/learning_rates.py", timeout=240
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert (tmp_path / "learning_rates.png").stat().st_size > 10_000
     data = json.loads((tmp_path / "learning_rates.json").read_text())

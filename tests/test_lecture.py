@@ -1,5 +1,6 @@
 """The lecture's formulas, each asserted against autograd or exact arithmetic in float64, on the
 project's own heads (nnref.heads) and encoders."""
+
 import functools
 import math
 
@@ -44,7 +45,9 @@ def test_softmax_subtracting_the_max_keeps_huge_logits_finite():
     torch.testing.assert_close(p, torch.softmax(z, dim=1), rtol=1e-14, atol=1e-300)
     # Shifting every logit by a constant changes nothing: exp(z - c) = exp(z) exp(-c), and exp(-c) cancels.
     e = math.exp(-1.0)
-    torch.testing.assert_close(p[0, :2], torch.tensor([1 / (1 + e), e / (1 + e)], dtype=D), rtol=1e-14, atol=0)
+    torch.testing.assert_close(
+        p[0, :2], torch.tensor([1 / (1 + e), e / (1 + e)], dtype=D), rtol=1e-14, atol=0
+    )
 
 
 def test_multiclass_predict_is_the_softmax():
@@ -60,12 +63,18 @@ def test_binary_bce_equals_two_class_cross_entropy():
     bce = BinaryHead(1).loss(z[:, None], t[:, None].to(D), reduction="none")
     ce = functools.partial(MulticlassHead(2).loss, reduction="none")
     # sigma(z) = e^z / (e^z + e^0): with logits (0, z), class 1 is the binary target's 1 ...
-    torch.testing.assert_close(bce, ce(torch.stack([torch.zeros_like(z), z], 1), t), rtol=1e-13, atol=1e-15)
+    torch.testing.assert_close(
+        bce, ce(torch.stack([torch.zeros_like(z), z], 1), t), rtol=1e-13, atol=1e-15
+    )
     # ... and with logits (z, 0), sigma(z) belongs to class 0, so the labels swap.
-    torch.testing.assert_close(bce, ce(torch.stack([z, torch.zeros_like(z)], 1), 1 - t), rtol=1e-13, atol=1e-15)
+    torch.testing.assert_close(
+        bce, ce(torch.stack([z, torch.zeros_like(z)], 1), 1 - t), rtol=1e-13, atol=1e-15
+    )
     # The probabilities agree too: sigma(z) is the softmax of (0, z) at class 1.
     two = softmax(torch.stack([torch.zeros_like(z), z], 1))
-    torch.testing.assert_close(BinaryHead(1).predict(z[:, None]), two[:, 1], rtol=1e-13, atol=1e-300)
+    torch.testing.assert_close(
+        BinaryHead(1).predict(z[:, None]), two[:, 1], rtol=1e-13, atol=1e-300
+    )
 
 
 # ---------------------------------------------------------------- cross-entropy = -log likelihood
@@ -86,7 +95,9 @@ def test_multilabel_loss_is_the_sum_of_per_label_bces_and_outputs_need_not_sum_t
     t = torch.tensor([[1, 0, 1], [0, 0, 0], [1, 1, 1], [0, 1, 0], [1, 0, 0]], dtype=D)
     head = MultilabelHead(3)
     y = torch.sigmoid(z)
-    per_label = [F.binary_cross_entropy(y[:, k], t[:, k]) for k in range(3)]  # each a mean over samples
+    per_label = [
+        F.binary_cross_entropy(y[:, k], t[:, k]) for k in range(3)
+    ]  # each a mean over samples
     torch.testing.assert_close(head.loss(z, t), sum(per_label), rtol=1e-13, atol=0)
     by_hand = -(t * torch.log(y) + (1 - t) * torch.log(1 - y)).sum(dim=1).mean()
     torch.testing.assert_close(head.loss(z, t), by_hand, rtol=1e-13, atol=0)
@@ -121,7 +132,9 @@ def test_gradient_of_sigmoid_plus_half_squared_error_and_the_projects_mse_is_twi
     # BinaryHead(loss="mse") is torch's MSELoss, (t - y)^2 without the 1/2: twice the course's gradient.
     project = logits_grad(lambda v: BinaryHead(1, loss="mse").loss(v, t, reduction="none"), z)
     torch.testing.assert_close(project, 2 * course, rtol=1e-13, atol=1e-18)
-    assert abs(float(course[0])) < 1e-3  # t = 1, net = -7: confidently wrong, and the gradient has died
+    assert (
+        abs(float(course[0])) < 1e-3
+    )  # t = 1, net = -7: confidently wrong, and the gradient has died
 
 
 # ---------------------------------------------------------------- regression with a sigmoid output
@@ -134,7 +147,9 @@ def test_sigmoid_regression_maps_predictions_back_to_original_units_exactly():
     pred = head.predict(torch.logit(inner))
     torch.testing.assert_close(pred, torch.from_numpy(y)[:, None], rtol=1e-9, atol=1e-8)
     # decode is the exact affine inverse of encode: z * (max - min) + min
-    torch.testing.assert_close(scaler.decode(scaled), torch.from_numpy(y)[:, None], rtol=1e-15, atol=1e-13)
+    torch.testing.assert_close(
+        scaler.decode(scaled), torch.from_numpy(y)[:, None], rtol=1e-15, atol=1e-13
+    )
 
 
 def test_sigmoid_regression_data_is_scaled_to_0_1_on_train_and_decodes_to_the_source():

@@ -1,4 +1,5 @@
 """nnref.loop: the plain loop trains what nnref-train trains, on the same batches, and stops on divergence."""
+
 import math
 
 import torch
@@ -9,7 +10,9 @@ from nnref.optim import GD, NAG
 
 
 def data():
-    return TaskData(source="iris", target_encoding="onehot", batching="mini", batch_size=16, seed=2).load()
+    return TaskData(
+        source="iris", target_encoding="onehot", batching="mini", batch_size=16, seed=2
+    ).load()
 
 
 def test_fit_is_train_epochs_run_to_the_end():
@@ -21,7 +24,9 @@ def test_fit_is_train_epochs_run_to_the_end():
         return [p.detach().clone() for p in net.parameters()]
 
     a = trained(lambda n, h, o: fit(n, h, d.x_train, d.y_train, o, 4, batch_size=16, seed=1))
-    b = trained(lambda n, h, o: list(train_epochs(n, h, d.x_train, d.y_train, o, 4, batch_size=16, seed=1)))
+    b = trained(
+        lambda n, h, o: list(train_epochs(n, h, d.x_train, d.y_train, o, 4, batch_size=16, seed=1))
+    )
     assert all(torch.equal(p, q) for p, q in zip(a, b))
 
 
@@ -37,8 +42,12 @@ def test_each_epoch_visits_the_rows_in_the_order_seed_and_epoch_give():
         return original(logits, y, reduction)
 
     head.loss = loss
-    epochs = list(train_epochs(net, head, d.x_train, d.y_train, GD(net.parameters(), lr=0.1), 2, 16, seed=2))
-    assert [e.index for e in epochs] == [0, 1] and epochs[-1].steps == 2 * math.ceil(len(d.x_train) / 16)
+    epochs = list(
+        train_epochs(net, head, d.x_train, d.y_train, GD(net.parameters(), lr=0.1), 2, 16, seed=2)
+    )
+    assert [e.index for e in epochs] == [0, 1] and epochs[-1].steps == 2 * math.ceil(
+        len(d.x_train) / 16
+    )
     assert seen == [16] * 6 + [len(d.x_train) - 96] + [16] * 6 + [len(d.x_train) - 96]
     assert not torch.equal(epoch_order(len(d.x_train), 2, 0), epoch_order(len(d.x_train), 2, 1))
 
@@ -47,7 +56,9 @@ def test_the_epochs_train_loss_is_the_mean_of_the_batches_losses_before_their_up
     d = data()
     net, head = build("multiclass", d, (8,), seed=0)
     copy, _ = build("multiclass", d, (8,), seed=0)
-    epoch = next(train_epochs(net, head, d.x_train, d.y_train, GD(net.parameters(), lr=0.1), 1, 16, seed=2))
+    epoch = next(
+        train_epochs(net, head, d.x_train, d.y_train, GD(net.parameters(), lr=0.1), 1, 16, seed=2)
+    )
     opt, total = GD(copy.parameters(), lr=0.1), 0.0
     order = epoch_order(len(d.x_train), 2, 0)
     for i in range(0, len(order), 16):
@@ -70,5 +81,7 @@ def test_a_non_finite_loss_stops_the_loop_without_moving_any_weight():
     x[0, 0] = float("inf")
     epochs = list(train_epochs(net, head, x, d.y_train, optimizer, 3, None, seed=2))
     assert len(epochs) == 1 and epochs[0].diverged and math.isnan(epochs[0].train_loss)
-    for a, b in zip(before, net.parameters()):  # NAG went to its look-ahead point and back: one rounding
+    for a, b in zip(
+        before, net.parameters()
+    ):  # NAG went to its look-ahead point and back: one rounding
         torch.testing.assert_close(b.detach(), a, rtol=1e-6, atol=1e-7)

@@ -6,6 +6,7 @@ sparse gradients, maximize) come from nnref's own kit, nnref.testing (docs/testi
 test_passes_the_kit_against_torch.  The rest is particular to nnref: the formulas, the
 NAG identities, the messages, the sparse and complex paths, maximize and tensor lr.
 """
+
 import copy
 import math
 import re
@@ -22,6 +23,7 @@ from nnref.optim import GD, NAG, AdaGrad, Adam, Momentum, RMSProp
 from nnref.testing import check_optimizer
 
 STEPS = 25
+
 
 @pytest.fixture(autouse=True, scope="module")
 def one_thread():
@@ -164,7 +166,9 @@ def textbook_adam(lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
 @dataclass
 class Case:
     ours: type
-    torch_factory: object  # (params, **hp) -> torch optimizer: a class, or a partial the kit can fill
+    torch_factory: (
+        object  # (params, **hp) -> torch optimizer: a class, or a partial the kit can fill
+    )
     textbook: object  # (**hp) -> step(ws, grad_at)
     hp: dict = field(default_factory=dict)  # non-default values, same names in torch
 
@@ -172,11 +176,18 @@ class Case:
 CASES = {
     "GD": Case(GD, torch.optim.SGD, textbook_gd, dict(lr=0.1)),
     "Momentum": Case(Momentum, torch.optim.SGD, textbook_momentum, dict(lr=0.05, momentum=0.8)),
-    "NAG": Case(NAG, partial(torch.optim.SGD, nesterov=True), textbook_nag, dict(lr=0.05, momentum=0.8)),
-    "AdaGrad": Case(
-        AdaGrad, torch.optim.Adagrad, textbook_adagrad, dict(lr=0.1, eps=1e-10, initial_accumulator_value=0.1)
+    "NAG": Case(
+        NAG, partial(torch.optim.SGD, nesterov=True), textbook_nag, dict(lr=0.05, momentum=0.8)
     ),
-    "RMSProp": Case(RMSProp, torch.optim.RMSprop, textbook_rmsprop, dict(lr=0.01, alpha=0.9, eps=1e-8)),
+    "AdaGrad": Case(
+        AdaGrad,
+        torch.optim.Adagrad,
+        textbook_adagrad,
+        dict(lr=0.1, eps=1e-10, initial_accumulator_value=0.1),
+    ),
+    "RMSProp": Case(
+        RMSProp, torch.optim.RMSprop, textbook_rmsprop, dict(lr=0.01, alpha=0.9, eps=1e-8)
+    ),
     "Adam": Case(Adam, torch.optim.Adam, textbook_adam, dict(lr=0.01, betas=(0.8, 0.99), eps=1e-8)),
 }
 NAMES = list(CASES)
@@ -226,7 +237,9 @@ def test_nag_holds_w_while_torch_nesterov_holds_lookahead(weight_decay):
         ours.step(our_closure)
         theirs.step(closure_for(torch_model, theirs, inputs, targets))
         assert_close(seen[0], before)
-        lookahead = [p.detach() - gamma * ours.state[p]["momentum_buffer"] for p in model.parameters()]
+        lookahead = [
+            p.detach() - gamma * ours.state[p]["momentum_buffer"] for p in model.parameters()
+        ]
         assert_close(lookahead, values(torch_model))
 
 
@@ -259,7 +272,10 @@ def test_momentum_under_lr_schedule_keeps_each_steps_lr_inside_m():
     lr, gamma, drop_after = 0.05, 0.8, 10
     ours = Momentum(model.parameters(), lr=lr, momentum=gamma)
     theirs = torch.optim.SGD(torch_model.parameters(), lr=lr, momentum=gamma)
-    schedules = [torch.optim.lr_scheduler.StepLR(opt, step_size=drop_after, gamma=0.1) for opt in (ours, theirs)]
+    schedules = [
+        torch.optim.lr_scheduler.StepLR(opt, step_size=drop_after, gamma=0.1)
+        for opt in (ours, theirs)
+    ]
     reference = textbook_momentum(lambda t: lr if t <= drop_after else lr * 0.1, momentum=gamma)
     grad_at = gradient_fn(model, inputs, targets)
 
@@ -275,7 +291,9 @@ def test_momentum_under_lr_schedule_keeps_each_steps_lr_inside_m():
         if t <= drop_after:
             assert_close(values(model), values(torch_model))
         else:
-            gap = max((a - b).abs().max().item() for a, b in zip(values(model), values(torch_model)))
+            gap = max(
+                (a - b).abs().max().item() for a, b in zip(values(model), values(torch_model))
+            )
             assert gap > 1e-6, f"step {t}: expected ours and torch to differ after the lr drop"
 
 
@@ -290,7 +308,9 @@ def test_passes_the_kit_against_torch(name, weight_decay, maximize):
     the same hyperparameters).  Momentum and NAG differ from torch after an lr change, a declared
     difference of form (nnref.testing.KNOWN_FORMS); NAG is compared as θ = w − γ·m."""
     ours = partial(CASES[name].ours, **CASES[name].hp, weight_decay=weight_decay, maximize=maximize)
-    report = check_optimizer(ours, twin=CASES[name].torch_factory, dtypes=(torch.float64, torch.float32))
+    report = check_optimizer(
+        ours, twin=CASES[name].torch_factory, dtypes=(torch.float64, torch.float32)
+    )
     assert report.ok, report
 
 
@@ -308,29 +328,39 @@ def test_repr_names_the_hyperparameters(name):
         assert f"{key}: {value}" in text
 
 
-BAD_ARGUMENTS = [
-    (cls, argument, value)
-    for cls in (GD, Momentum, NAG, AdaGrad, RMSProp, Adam)
-    for argument, value in [("lr", -1.0), ("lr", math.nan), ("lr", "fast"), ("weight_decay", -0.1)]
-] + [
-    (cls, argument, value)
-    for cls, argument in [(Momentum, "momentum"), (NAG, "momentum"), (RMSProp, "alpha")]
-    for value in (-0.1, 1.0, math.nan)
-] + [
-    (cls, "eps", value) for cls in (AdaGrad, RMSProp, Adam) for value in (-1e-8, math.nan)
-] + [
-    (AdaGrad, "initial_accumulator_value", -1.0),
-    (Adam, "betas", (1.0, 0.999)),
-    (Adam, "betas", (0.9, -0.5)),
-    (Adam, "betas", (0.9, math.nan)),
-    (Adam, "betas", (0.9,)),
-    (Adam, "betas", (0.9, 0.99, 0.999)),
-    (Adam, "betas", 0.9),
-]
+BAD_ARGUMENTS = (
+    [
+        (cls, argument, value)
+        for cls in (GD, Momentum, NAG, AdaGrad, RMSProp, Adam)
+        for argument, value in [
+            ("lr", -1.0),
+            ("lr", math.nan),
+            ("lr", "fast"),
+            ("weight_decay", -0.1),
+        ]
+    ]
+    + [
+        (cls, argument, value)
+        for cls, argument in [(Momentum, "momentum"), (NAG, "momentum"), (RMSProp, "alpha")]
+        for value in (-0.1, 1.0, math.nan)
+    ]
+    + [(cls, "eps", value) for cls in (AdaGrad, RMSProp, Adam) for value in (-1e-8, math.nan)]
+    + [
+        (AdaGrad, "initial_accumulator_value", -1.0),
+        (Adam, "betas", (1.0, 0.999)),
+        (Adam, "betas", (0.9, -0.5)),
+        (Adam, "betas", (0.9, math.nan)),
+        (Adam, "betas", (0.9,)),
+        (Adam, "betas", (0.9, 0.99, 0.999)),
+        (Adam, "betas", 0.9),
+    ]
+)
 
 
 @pytest.mark.parametrize(
-    "cls, argument, value", BAD_ARGUMENTS, ids=[f"{c.__name__}-{a}-{v}" for c, a, v in BAD_ARGUMENTS]
+    "cls, argument, value",
+    BAD_ARGUMENTS,
+    ids=[f"{c.__name__}-{a}-{v}" for c, a, v in BAD_ARGUMENTS],
 )
 def test_invalid_hyperparameter_raises_value_error_naming_it(cls, argument, value):
     params = [nn.Parameter(torch.zeros(2))]
@@ -384,7 +414,9 @@ def held_point(optimizer, params):
         return [p.detach() for p in params]
     gamma = optimizer.param_groups[0]["momentum"]
     return [
-        p.detach() - gamma * optimizer.state[p]["momentum_buffer"] if optimizer.state[p] else p.detach()
+        p.detach() - gamma * optimizer.state[p]["momentum_buffer"]
+        if optimizer.state[p]
+        else p.detach()
         for p in params
     ]
 
@@ -552,7 +584,9 @@ def test_sparse_gradients_with_weight_decay_give_the_dense_result(name):
     says: the same as the dense gradient, i.e. as torch's SGD on a dense embedding."""
     initial, sparse_loss = embedding_problem(sparse=True)
     _, dense_loss = embedding_problem(sparse=False)
-    assert_tracks_torch(name, initial, sparse_loss, steps=len(BATCHES), torch_loss_at=dense_loss, weight_decay=0.01)
+    assert_tracks_torch(
+        name, initial, sparse_loss, steps=len(BATCHES), torch_loss_at=dense_loss, weight_decay=0.01
+    )
 
 
 def test_adagrad_sparse_update_leaves_untouched_rows_alone():
@@ -570,7 +604,9 @@ def test_adagrad_sparse_update_leaves_untouched_rows_alone():
 
 def random_sparse_grad(shape, sparse_dim, dtype, generator):
     """An uncoalesced COO gradient: 6 entries (one index repeated) over the first sparse_dim dims."""
-    indices = torch.stack([torch.randint(0, n, (6,), generator=generator) for n in shape[:sparse_dim]])
+    indices = torch.stack(
+        [torch.randint(0, n, (6,), generator=generator) for n in shape[:sparse_dim]]
+    )
     indices[:, 5] = indices[:, 0]
     values = torch.randn(6, *shape[sparse_dim:], dtype=dtype, generator=generator)
     return torch.sparse_coo_tensor(indices, values, shape, check_invariants=True)
@@ -636,17 +672,23 @@ def test_maximize_on_loss_is_minimize_on_its_negative(name, weight_decay):
 def test_maximize_is_a_param_group_default(name):
     model, _, _ = make_problem()
     optimizer = make_ours(
-        name, [{"params": model[0].parameters()}, {"params": model[2].parameters(), "maximize": True}]
+        name,
+        [{"params": model[0].parameters()}, {"params": model[2].parameters(), "maximize": True}],
     )
     assert optimizer.defaults["maximize"] is False
     assert [group["maximize"] for group in optimizer.param_groups] == [False, True]
-    assert CASES[name].ours(model.parameters(), **CASES[name].hp, maximize=True).defaults["maximize"] is True
+    assert (
+        CASES[name].ours(model.parameters(), **CASES[name].hp, maximize=True).defaults["maximize"]
+        is True
+    )
 
 
 @pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("value", ["False", 1, None])
 def test_maximize_must_be_a_bool(name, value):
-    with pytest.raises(ValueError, match=re.escape(f"Invalid maximize: {value!r} (must be True or False)")):
+    with pytest.raises(
+        ValueError, match=re.escape(f"Invalid maximize: {value!r} (must be True or False)")
+    ):
         CASES[name].ours([nn.Parameter(torch.zeros(2))], lr=0.1, maximize=value)
 
 
@@ -688,5 +730,11 @@ def test_the_course_table_names_each_optimizer_its_default_lr_form_and_twin():
         w = torch.zeros(2, requires_grad=True)
         optimizer = entry.build([w])
         assert type(optimizer) is entry.cls and optimizer.defaults["lr"] == entry.lr
-        twin = entry.twin([torch.zeros(2, requires_grad=True)], **entry.hyperparameters(), **entry.twin_settings)
-        assert isinstance(twin, torch.optim.Optimizer) and entry.form and entry.twin_name.startswith("torch_")
+        twin = entry.twin(
+            [torch.zeros(2, requires_grad=True)], **entry.hyperparameters(), **entry.twin_settings
+        )
+        assert (
+            isinstance(twin, torch.optim.Optimizer)
+            and entry.form
+            and entry.twin_name.startswith("torch_")
+        )

@@ -5,6 +5,7 @@ The browser tests need gradio and playwright (`pip install -e ".[playground]"`) 
 Debian's `chromium` where there is one (NNREF_CHROMIUM names another), else Playwright's own
 (`python -m playwright install chromium`). Where one is missing they fail and say what to install.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -15,7 +16,6 @@ import numpy as np
 import pytest
 import torch
 
-from nnref import loop
 from nnref.experiments import optimizer_paths, saturation
 from nnref.optim import OPTIMIZERS
 from nnref.playground import data as datasets
@@ -23,8 +23,14 @@ from nnref.playground import settings as urlstate
 from nnref.playground import streams
 from nnref.playground.command import is_saturation_experiment, reproduce, train_overrides
 from nnref.playground.runs import TrainingRun, rows, run_paths
-from nnref.playground.settings import (MAX_EPOCHS, PathSettings, SettingsError, TrainingSettings, parse_paths,
-                                       parse_training)
+from nnref.playground.settings import (
+    MAX_EPOCHS,
+    PathSettings,
+    SettingsError,
+    TrainingSettings,
+    parse_paths,
+    parse_training,
+)
 from nnref.playground.streams import FramePacer
 
 
@@ -56,21 +62,28 @@ def write_csv(path, text: str) -> str:
 
 # ---------------------------------------------------------------- input checks: each message names its field
 def test_bad_numbers_and_hidden_sizes_are_named_with_what_is_valid():
-    errors = errors_of(parse_training, {"lr": -0.1, "hidden": "a,b", "epochs": MAX_EPOCHS + 1, "seed": 1.5})
+    errors = errors_of(
+        parse_training, {"lr": -0.1, "hidden": "a,b", "epochs": MAX_EPOCHS + 1, "seed": 1.5}
+    )
     assert set(errors) == {"lr", "hidden", "epochs", "seed"}
     assert errors["lr"].startswith("lr:") and "> 0" in errors["lr"]
     assert errors["hidden"].startswith("hidden layers:") and "'a,b'" in errors["hidden"]
-    assert errors["epochs"].startswith("epochs:") and f"≤ {MAX_EPOCHS}" in errors["epochs"]  # the stated cap
+    assert (
+        errors["epochs"].startswith("epochs:") and f"≤ {MAX_EPOCHS}" in errors["epochs"]
+    )  # the stated cap
     assert errors_of(parse_training, {"lr": 0})["lr"].startswith("lr: 0 is out of range")
     assert errors_of(parse_training, {"lr": None})["lr"] == "lr: give a number > 0 and ≤ 10"
 
 
 def test_the_heads_own_rules_are_named_on_their_fields():
     assert errors_of(parse_training, {"head": "regression", "loss": "ce"}) == {
-        "loss": "loss: regression takes mse, not ce"}
+        "loss": "loss: regression takes mse, not ce"
+    }
     ordinal = errors_of(parse_training, {"head": "multiclass", "encoding": "ordinal", "loss": "ce"})
     assert list(ordinal) == ["encoding"] and "needs task.loss=mse" in ordinal["encoding"]
-    assert "wrong_start" in errors_of(parse_training, {"head": "regression", "loss": "mse", "wrong_start": True})
+    assert "wrong_start" in errors_of(
+        parse_training, {"head": "regression", "loss": "mse", "wrong_start": True}
+    )
 
 
 def test_hidden_fields_do_not_block_a_run():
@@ -86,16 +99,25 @@ def test_epochs_times_points_is_capped_on_the_epochs_field():
 
 
 def test_a_csv_with_text_in_a_feature_column_names_the_column(tmp_path):
-    path = write_csv(tmp_path / "points.csv", "a,colour,label\n1,red,x\n2,blue,y\n3,red,x\n4,blue,y\n5,red,x\n")
+    path = write_csv(
+        tmp_path / "points.csv", "a,colour,label\n1,red,x\n2,blue,y\n3,red,x\n4,blue,y\n5,red,x\n"
+    )
     errors = load_errors({"data": "csv"}, path)
-    assert list(errors) == ["csv_file"] and "column 'colour' holds text (e.g. 'red')" in errors["csv_file"]
+    assert (
+        list(errors) == ["csv_file"]
+        and "column 'colour' holds text (e.g. 'red')" in errors["csv_file"]
+    )
     assert "upload a CSV" in load_errors({"data": "csv"}, None)["csv_file"]
 
 
 def test_a_target_that_does_not_fit_the_task_is_named(tmp_path):
     assert load_errors({"data": "red_yellow_blue", "head": "binary"}) == {
-        "head": "task head: binary does not fit this data (3 classes); choose multiclass"}
-    three = write_csv(tmp_path / "three.csv", "x1,x2,y\n" + "".join(f"{i},{i % 5},{'abc'[i % 3]}\n" for i in range(30)))
+        "head": "task head: binary does not fit this data (3 classes); choose multiclass"
+    }
+    three = write_csv(
+        tmp_path / "three.csv",
+        "x1,x2,y\n" + "".join(f"{i},{i % 5},{'abc'[i % 3]}\n" for i in range(30)),
+    )
     errors = load_errors({"data": "csv", "head": "binary"}, three)
     assert list(errors) == ["csv_target"] and "exactly 2 distinct values" in errors["csv_target"]
     errors = load_errors({"data": "csv", "head": "regression", "loss": "mse"}, three)
@@ -107,18 +129,44 @@ def test_paths_settings_are_checked_and_take_the_surfaces_defaults():
     assert set(errors) == {"lr", "optimizers", "steps"}
     ravine = parse_paths({"surface": "ravine"})
     spec = optimizer_paths.SURFACES["ravine"]
-    assert (ravine.x0, ravine.y0, ravine.lr, ravine.steps) == (*spec["start"], spec["lr"], spec["steps"])
+    assert (ravine.x0, ravine.y0, ravine.lr, ravine.steps) == (
+        *spec["start"],
+        spec["lr"],
+        spec["steps"],
+    )
 
 
 # ---------------------------------------------------------------- URL state
 def test_url_state_round_trips_and_the_plain_page_has_a_plain_url():
     assert urlstate.encode({}, {}) == ""
-    training = {"data": "red_yellow_blue", "head": "multiclass", "encoding": "ordinal", "loss": "mse",
-                "hidden": "", "optimizer": "nag", "lr": 0.05, "gamma": 0.8, "epochs": 300, "wrong_start": True,
-                "csv_target": "label"}
-    paths = {"surface": "ravine", "x0": -5.5, "y0": 0.25, "optimizers": ["gd", "nag"], "lr": 0.01, "steps": 200}
+    training = {
+        "data": "red_yellow_blue",
+        "head": "multiclass",
+        "encoding": "ordinal",
+        "loss": "mse",
+        "hidden": "",
+        "optimizer": "nag",
+        "lr": 0.05,
+        "gamma": 0.8,
+        "epochs": 300,
+        "wrong_start": True,
+        "csv_target": "label",
+    }
+    paths = {
+        "surface": "ravine",
+        "x0": -5.5,
+        "y0": 0.25,
+        "optimizers": ["gd", "nag"],
+        "lr": 0.01,
+        "steps": 200,
+    }
     query = urlstate.encode(training, paths, "paths")
-    assert "opt=nag" in query and "hidden=&" in query and "p_opts=gd,nag" in query and query.endswith("tab=paths")
+    assert (
+        "opt=nag" in query
+        and "hidden=&" in query
+        and "p_opts=gd,nag" in query
+        and query.endswith("tab=paths")
+    )
     assert urlstate.decode(query) == (training, paths, "paths")
     assert urlstate.decode("?" + query) == (training, paths, "paths")
 
@@ -133,10 +181,17 @@ def test_a_run_streams_paced_frames_and_learns():
     frames = list(streams.training_frames(parse_training({"optimizer": "nag", "lr": 0.02})))
     first, last = frames[0], frames[-1]
     assert first.state == "running" and first.epoch == 0 and first.command is not None
-    assert last.state == "done" and last.epoch == 100 and 10 <= len(frames) <= 101  # paced: see the pacer's test
+    assert (
+        last.state == "done" and last.epoch == 100 and 10 <= len(frames) <= 101
+    )  # paced: see the pacer's test
     assert [f.epoch for f in frames] == sorted(f.epoch for f in frames)
-    assert last.summary["final_loss"] < 0.5 * last.summary["first_loss"] and last.summary["final_val_score"] > 0.85
-    assert first.map.shape == last.map.shape and not np.array_equal(first.map, last.map)  # the map changed
+    assert (
+        last.summary["final_loss"] < 0.5 * last.summary["first_loss"]
+        and last.summary["final_val_score"] > 0.85
+    )
+    assert first.map.shape == last.map.shape and not np.array_equal(
+        first.map, last.map
+    )  # the map changed
 
 
 def test_closing_the_stream_stops_the_run_between_two_epochs():
@@ -158,17 +213,36 @@ def test_the_pacer_spreads_frames_and_keeps_slow_runs_moving():
     clock = iter(np.arange(0, 100, 0.01)).__next__  # 10 ms per call
     pacer = FramePacer(100, max_frames=25, max_gap_s=10.0, clock=clock)
     assert sum(pacer.due(e) for e in range(1, 101)) == 25
-    slow = FramePacer(10_000, max_frames=4, max_gap_s=0.015, clock=iter(np.arange(0, 100, 0.01)).__next__)
-    assert slow.due(1) is False and slow.due(2) is True  # the gap, not the stride, asked for a frame
+    slow = FramePacer(
+        10_000, max_frames=4, max_gap_s=0.015, clock=iter(np.arange(0, 100, 0.01)).__next__
+    )
+    assert (
+        slow.due(1) is False and slow.due(2) is True
+    )  # the gap, not the stride, asked for a frame
 
 
-@pytest.mark.parametrize("values", [
-    {"data": "red_yellow_blue", "head": "multiclass"},
-    {"data": "red_yellow_blue", "head": "multiclass", "encoding": "ordinal", "loss": "mse"},
-    {"data": "tagged_points", "head": "multilabel", "wrong_start": True},
-    {"data": "curve", "head": "regression", "loss": "mse", "output": "sigmoid", "schedule": "cosine"},
-    {"batching": "stochastic", "optimizer": "adam", "schedule": "step", "activation": "tanh", "hidden": "8, 8"},
-])
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"data": "red_yellow_blue", "head": "multiclass"},
+        {"data": "red_yellow_blue", "head": "multiclass", "encoding": "ordinal", "loss": "mse"},
+        {"data": "tagged_points", "head": "multilabel", "wrong_start": True},
+        {
+            "data": "curve",
+            "head": "regression",
+            "loss": "mse",
+            "output": "sigmoid",
+            "schedule": "cosine",
+        },
+        {
+            "batching": "stochastic",
+            "optimizer": "adam",
+            "schedule": "step",
+            "activation": "tanh",
+            "hidden": "8, 8",
+        },
+    ],
+)
 def test_every_data_set_head_and_option_runs(values):
     frames = list(streams.training_frames(parse_training({**values, "epochs": 3})))
     assert frames[-1].state == "done" and frames[-1].epoch == 3 and frames[-1].map.ndim == 3
@@ -177,15 +251,24 @@ def test_every_data_set_head_and_option_runs(values):
 def test_a_users_csv_trains(tmp_path):
     rng = np.random.default_rng(0)
     x = rng.normal(size=(60, 2))
-    text = "a,b,label\n" + "".join(f"{p:.3f},{q:.3f},{'yes' if p + q > 0 else 'no'}\n" for p, q in x)
+    text = "a,b,label\n" + "".join(
+        f"{p:.3f},{q:.3f},{'yes' if p + q > 0 else 'no'}\n" for p, q in x
+    )
     settings = parse_training({"data": "csv", "epochs": 20})
     last = list(streams.training_frames(settings, write_csv(tmp_path / "d.csv", text)))[-1]
     assert last.state == "done" and last.summary["final_loss"] < last.summary["first_loss"]
 
 
 def test_a_diverging_run_stops_and_says_so():
-    values = {"data": "curve", "head": "regression", "loss": "mse", "optimizer": "gd", "lr": 10.0,
-              "batching": "full", "epochs": 50}
+    values = {
+        "data": "curve",
+        "head": "regression",
+        "loss": "mse",
+        "optimizer": "gd",
+        "lr": 10.0,
+        "batching": "full",
+        "epochs": 50,
+    }
     last = list(streams.training_frames(parse_training(values)))[-1]
     assert last.state == "diverged" and last.epoch < 50 and "smaller lr" in last.status
 
@@ -200,14 +283,24 @@ def test_identity_hidden_layers_fold_into_one_linear_map():
 
 # ---------------------------------------------------------------- one implementation: the experiments' numbers
 def test_the_playground_reproduces_the_saturation_experiment_exactly():
-    settings = parse_training({"wrong_start": True, "loss": "mse", "optimizer": "gd", "lr": 0.5,
-                               "batching": "full", "epochs": 30})
+    settings = parse_training(
+        {
+            "wrong_start": True,
+            "loss": "mse",
+            "optimizer": "gd",
+            "lr": 0.5,
+            "batching": "full",
+            "epochs": 30,
+        }
+    )
     assert is_saturation_experiment(settings)
     data = datasets.load(settings)
     run = TrainingRun(settings, data)
     for _ in run.epochs():
         pass
-    expected = saturation.train_from_wrong_start(data.splits, "mse", epochs=30, lr=0.5, hidden=(16,), seed=0)
+    expected = saturation.train_from_wrong_start(
+        data.splits, "mse", epochs=30, lr=0.5, hidden=(16,), seed=0
+    )
     # Equal, not close: the same code ran. With the whole batch per update, an epoch's train loss
     # (the loss its one batch had before the update) is the loss after the epoch before.
     assert run.history["train_loss"] == [expected["loss"][0], *expected["loss"][:-1]]
@@ -216,13 +309,32 @@ def test_the_playground_reproduces_the_saturation_experiment_exactly():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("values", [
-    {},  # the page as it opens: binary, momentum, mini-batches
-    {"data": "red_yellow_blue", "head": "multiclass", "optimizer": "nag", "batching": "stochastic",
-     "schedule": "step", "epochs": 12, "seed": 4},
-    {"data": "curve", "head": "regression", "loss": "mse", "optimizer": "adam", "lr": 0.01, "batching": "full",
-     "epochs": 40, "hidden": "8, 8", "activation": "tanh"},
-])
+@pytest.mark.parametrize(
+    "values",
+    [
+        {},  # the page as it opens: binary, momentum, mini-batches
+        {
+            "data": "red_yellow_blue",
+            "head": "multiclass",
+            "optimizer": "nag",
+            "batching": "stochastic",
+            "schedule": "step",
+            "epochs": 12,
+            "seed": 4,
+        },
+        {
+            "data": "curve",
+            "head": "regression",
+            "loss": "mse",
+            "optimizer": "adam",
+            "lr": 0.01,
+            "batching": "full",
+            "epochs": 40,
+            "hidden": "8, 8",
+            "activation": "tanh",
+        },
+    ],
+)
 def test_the_reproduce_command_gives_the_playgrounds_numbers(values, tmp_path):
     import json
     import shlex
@@ -237,10 +349,16 @@ def test_the_reproduce_command_gives_the_playgrounds_numbers(values, tmp_path):
         pass
     command, language = reproduce(settings, data)
     assert language == "shell" and command.startswith("nnref-train ")
-    if data.csv_path:  # the page offers the data as a CSV file; the command reads it from the current folder
+    if (
+        data.csv_path
+    ):  # the page offers the data as a CSV file; the command reads it from the current folder
         shutil.copy(data.csv_path, tmp_path)
-    proc = run_cli(*shlex.split(command.splitlines()[0])[1:], "logger=none", f"hydra.run.dir={tmp_path / 'run'}",
-                   cwd=tmp_path)
+    proc = run_cli(
+        *shlex.split(command.splitlines()[0])[1:],
+        "logger=none",
+        f"hydra.run.dir={tmp_path / 'run'}",
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     history = json.loads((tmp_path / "run" / "results.json").read_text())["history"]
     theirs = [row["train/loss"] for row in history]
@@ -280,26 +398,53 @@ def test_the_paths_tab_reports_optimizer_paths_numbers():
 
 
 def test_nags_look_ahead_points_are_where_its_gradient_was_taken():
-    r = optimizer_paths.run_surface("ravine", steps=20, optimizers=("gd", "nag"), keep=100, lookahead=True)
+    r = optimizer_paths.run_surface(
+        "ravine", steps=20, optimizers=("gd", "nag"), keep=100, lookahead=True
+    )
     assert "lookahead" not in r["gd"] and len(r["nag"]["lookahead"]) == 20
-    path, ahead, gamma = np.array(r["nag"]["path"]), np.array(r["nag"]["lookahead"]), r["settings"]["momentum"]
+    path, ahead, gamma = (
+        np.array(r["nag"]["path"]),
+        np.array(r["nag"]["lookahead"]),
+        r["settings"]["momentum"],
+    )
     # w - gamma*m with m = w_t - w_{t+1} of the previous step: the look-ahead lies past w along the last move
     assert np.allclose(ahead[1:], path[1:-1] - gamma * (path[:-2] - path[1:-1]), atol=1e-5)
-    assert "lookahead" not in optimizer_paths.run_surface("ravine", steps=5)["nag"]  # the default output is unchanged
+    assert (
+        "lookahead" not in optimizer_paths.run_surface("ravine", steps=5)["nag"]
+    )  # the default output is unchanged
 
 
 def test_the_command_is_one_nnref_train_accepts_with_the_same_settings():
     from nnref.checks import check
     from nnref.train import compose
 
-    settings = parse_training({"optimizer": "adam", "lr": 0.01, "beta1": 0.8, "batching": "stochastic",
-                               "schedule": "cosine", "hidden": "8, 4", "activation": "tanh", "epochs": 7, "seed": 2})
+    settings = parse_training(
+        {
+            "optimizer": "adam",
+            "lr": 0.01,
+            "beta1": 0.8,
+            "batching": "stochastic",
+            "schedule": "cosine",
+            "hidden": "8, 4",
+            "activation": "tanh",
+            "epochs": 7,
+            "seed": 2,
+        }
+    )
     data = datasets.load(settings)
     cfg = compose(train_overrides(settings, data))
     check(cfg)
     assert cfg.task._target_.endswith("BinaryModule") and cfg.data.source == "lecture_binary"
-    assert cfg.optim._target_ == "nnref.optim.Adam" and cfg.optim.lr == 0.01 and list(cfg.optim.betas) == [0.8, 0.999]
-    assert list(cfg.model.hidden) == [8, 4] and cfg.model.activation == "tanh" and cfg.batching.lr_scale == 1.0
+    assert (
+        cfg.optim._target_ == "nnref.optim.Adam"
+        and cfg.optim.lr == 0.01
+        and list(cfg.optim.betas) == [0.8, 0.999]
+    )
+    assert (
+        list(cfg.model.hidden) == [8, 4]
+        and cfg.model.activation == "tanh"
+        and cfg.batching.lr_scale == 1.0
+    )
     assert cfg.trainer.max_epochs == 7 and cfg.seed == 2 and cfg.scheduler.T_max == 7
 
 
@@ -328,7 +473,6 @@ def site(tmp_path_factory):
     if missing:
         pytest.fail(f"the browser tests need {' and '.join(missing)}: {INSTALL_HINT}")
     from playwright.sync_api import sync_playwright
-
     from support import browser
     from support.serve import serve
 
@@ -350,8 +494,11 @@ def open_page(site, query: str = ""):
     page = chromium.new_context(viewport={"width": 1400, "height": 1100}).new_page()
     page.goto(url + query)
     # The page is up once its load events have run: the last one writes the link to these settings.
-    page.wait_for_function("() => (document.querySelector('#share-link textarea, #share-link input')?.value || '')"
-                           ".startsWith('http')", timeout=60_000)
+    page.wait_for_function(
+        "() => (document.querySelector('#share-link textarea, #share-link input')?.value || '')"
+        ".startsWith('http')",
+        timeout=60_000,
+    )
     return page
 
 
@@ -366,13 +513,19 @@ def field_value(page, field: str) -> str:
 
 
 def wait_for_value(page, field: str, expected: str) -> None:
-    page.wait_for_function("([f, v]) => [...document.querySelectorAll(`#field-${f} input, #field-${f} textarea`)]"
-                           ".some(e => e.value === v)", arg=[field, expected], timeout=10_000)
+    page.wait_for_function(
+        "([f, v]) => [...document.querySelectorAll(`#field-${f} input, #field-${f} textarea`)]"
+        ".some(e => e.value === v)",
+        arg=[field, expected],
+        timeout=10_000,
+    )
 
 
 def wait_for_status(page, word: str, timeout_ms: int = 30_000) -> str:
-    page.wait_for_function(f"() => (document.querySelector('#train-status')?.innerText || '').includes({word!r})",
-                           timeout=timeout_ms)
+    page.wait_for_function(
+        f"() => (document.querySelector('#train-status')?.innerText || '').includes({word!r})",
+        timeout=timeout_ms,
+    )
     return page.locator("#train-status").inner_text()
 
 
@@ -383,9 +536,14 @@ def losses(status: str) -> tuple:
 
 @pytest.mark.slow
 def test_two_browsers_train_at_once_nag_learns_and_each_sees_its_own_run(site):
-    mine, theirs = open_page(site), open_page(site, "?data=red_yellow_blue&head=multiclass&opt=adam&lr=0.01")
+    mine, theirs = (
+        open_page(site),
+        open_page(site, "?data=red_yellow_blue&head=multiclass&opt=adam&lr=0.01"),
+    )
     choose(mine, "optimizer", "nag")
-    mine.wait_for_function("() => document.querySelector('#field-lr input').value === '0.02'")  # NAG's conf lr
+    mine.wait_for_function(
+        "() => document.querySelector('#field-lr input').value === '0.02'"
+    )  # NAG's conf lr
     before = mine.locator("#train-map").screenshot()
     mine.locator("#train-button").click()
     theirs.locator("#train-button").click()
@@ -393,7 +551,9 @@ def test_two_browsers_train_at_once_nag_learns_and_each_sees_its_own_run(site):
     first, last = losses(status)
     assert last < 0.5 * first and "accuracy" in status
     assert mine.locator("#train-map").screenshot() != before  # the map changed
-    assert losses(other)[0] > 1.0 > first  # three classes start near ln 3, two near ln 2: each its own run
+    assert (
+        losses(other)[0] > 1.0 > first
+    )  # three classes start near ln 3, two near ln 2: each its own run
     assert "optim=nag" in mine.locator("#train-command").inner_text()
     assert "opt=nag" in mine.url
 
@@ -416,7 +576,9 @@ def test_a_bad_lr_shows_its_message_beside_the_field_and_nothing_runs(site):
     page = open_page(site)
     page.locator("#field-lr input").first.fill("-1")
     page.locator("#train-button").click()
-    page.wait_for_function("() => document.querySelector('#field-lr').innerText.includes('out of range')")
+    page.wait_for_function(
+        "() => document.querySelector('#field-lr').innerText.includes('out of range')"
+    )
     assert "lr: -1 is out of range" in page.locator("#field-lr").inner_text()
     assert "ready" in page.locator("#train-status").inner_text()  # no run started
 
@@ -426,19 +588,34 @@ def test_momentum_escapes_the_local_minimum_and_gd_does_not(site):
     page = open_page(site, "?tab=paths")
     page.locator("#paths-button").click()
     page.wait_for_selector("#paths-table table", timeout=30_000)
-    escaped = {cells[0]: cells[-1] for cells in
-               (row.split("\t") for row in page.locator("#paths-table table tr").all_inner_texts()[1:])}
+    escaped = {
+        cells[0]: cells[-1]
+        for cells in (
+            row.split("\t") for row in page.locator("#paths-table table tr").all_inner_texts()[1:]
+        )
+    }
     assert escaped["momentum"] == "yes" and escaped["nag"] == "yes" and escaped["gd"] == "no"
 
 
 @pytest.mark.slow
 def test_a_shared_link_restores_its_settings(site):
-    page = open_page(site, "?opt=adam&lr=0.004&epochs=50&hidden=8,8&tab=paths&surface=ravine&p_opts=gd,momentum")
-    page.wait_for_function("() => (document.querySelector('#field-surface input')?.value || '').startsWith('ravine')")
+    page = open_page(
+        site, "?opt=adam&lr=0.004&epochs=50&hidden=8,8&tab=paths&surface=ravine&p_opts=gd,momentum"
+    )
+    page.wait_for_function(
+        "() => (document.querySelector('#field-surface input')?.value || '').startsWith('ravine')"
+    )
     assert page.locator("#field-optimizers input:checked").count() == 2
-    assert field_value(page, "x0") == "-8"  # the ravine's own start, which the link did not need to name
+    assert (
+        field_value(page, "x0") == "-8"
+    )  # the ravine's own start, which the link did not need to name
     page.get_by_role("tab", name="Output layers and losses").click()
-    for field, value in (("optimizer", "adam"), ("lr", "0.004"), ("epochs", "50"), ("hidden", "8,8")):
+    for field, value in (
+        ("optimizer", "adam"),
+        ("lr", "0.004"),
+        ("epochs", "50"),
+        ("hidden", "8,8"),
+    ):
         wait_for_value(page, field, value)
     choose(page, "optimizer", "rmsprop")  # a change goes back into the address bar
     page.wait_for_function("() => window.location.search.includes('opt=rmsprop')")

@@ -1,4 +1,5 @@
 """Train on each example CSV, then predict from the checkpoint: label names out, bad input refused."""
+
 import csv
 import json
 import shutil
@@ -6,8 +7,8 @@ import shutil
 import numpy as np
 import pytest
 import torch
-
 from conftest import ROOT, make_cfg, run_cli
+
 from nnref.data.encoding import UnseenCategoryWarning
 from nnref.data.sources import DataError
 from nnref.predict import Predictor, predict_file
@@ -29,8 +30,20 @@ def runs(tmp_path_factory):
     out = {}
     for task, (file, target, extra) in RUNS.items():
         run_dir = tmp_path_factory.mktemp(task)
-        run(make_cfg([f"task={task}", "data=csv", f"data.path={EXAMPLES / file}", f"data.target={target}",
-                      "trainer.max_epochs=20", "logger=none", *extra], run_dir))
+        run(
+            make_cfg(
+                [
+                    f"task={task}",
+                    "data=csv",
+                    f"data.path={EXAMPLES / file}",
+                    f"data.target={target}",
+                    "trainer.max_epochs=20",
+                    "logger=none",
+                    *extra,
+                ],
+                run_dir,
+            )
+        )
         out[task] = run_dir
     return out
 
@@ -51,7 +64,11 @@ def without(column, file, tmp_path):
     """The example file minus one column (the target, typically)."""
     header, rows = read(EXAMPLES / file)
     j = header.index(column)
-    return write(tmp_path / f"no_{column}.csv", header[:j] + header[j + 1:], [r[:j] + r[j + 1:] for r in rows])
+    return write(
+        tmp_path / f"no_{column}.csv",
+        header[:j] + header[j + 1 :],
+        [r[:j] + r[j + 1 :] for r in rows],
+    )
 
 
 def best(run_dir):
@@ -75,15 +92,30 @@ def test_cli_binary_round_trip_without_target_and_with_an_unseen_city(runs, tmp_
     rows[0][header.index("city")] = "Incheon"  # never seen in training
     src = write(tmp_path / "new.csv", header, rows)
     out = tmp_path / "pred.csv"
-    proc = run_cli(f"checkpoint={runs['binary']}", f"input={src}", f"output={out}", script="predict.py", cwd=tmp_path)
+    proc = run_cli(
+        f"checkpoint={runs['binary']}",
+        f"input={src}",
+        f"output={out}",
+        script="predict.py",
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     warning = [line for line in proc.stderr.splitlines() if line.startswith("nnref: warning:")]
-    assert len(warning) == 1 and "'city'" in warning[0] and "['Incheon']" in warning[0] and "(1 row)" in warning[0]
+    assert (
+        len(warning) == 1
+        and "'city'" in warning[0]
+        and "['Incheon']" in warning[0]
+        and "(1 row)" in warning[0]
+    )
     assert "Traceback" not in proc.stderr
-    assert {p.name for p in tmp_path.iterdir()} == {"no_color.csv", "new.csv", "pred.csv"}  # nothing else written
+    assert {p.name for p in tmp_path.iterdir()} == {
+        "no_color.csv",
+        "new.csv",
+        "pred.csv",
+    }  # nothing else written
     out_header, out_rows = read(out)
     assert out_header == header + ["prediction", "p_black", "p_red"]
-    assert [r[:len(header)] for r in out_rows] == rows  # the input rows, unchanged, all of them
+    assert [r[: len(header)] for r in out_rows] == rows  # the input rows, unchanged, all of them
     truth = [row[-1] for row in read(EXAMPLES / "red_black.csv")[1]]
     pred = [r[-3] for r in out_rows]
     assert set(pred) == {"red", "black"}
@@ -115,7 +147,9 @@ def test_multilabel_round_trip_joins_label_names(runs, tmp_path):
     for r in rows:
         on = np.array([float(v) for v in r[-3:]]) >= 0.5
         assert r[3] == "|".join(labels[on])  # the names of the labels at p >= 0.5, "" for none
-    truth = [set(filter(None, t.split("|"))) for t in (r[-1] for r in read(EXAMPLES / "weather.csv")[1])]
+    truth = [
+        set(filter(None, t.split("|"))) for t in (r[-1] for r in read(EXAMPLES / "weather.csv")[1])
+    ]
     pred = [set(filter(None, r[3].split("|"))) for r in rows]
     assert any(len(s) > 1 for s in pred) and any(not s for s in pred)
     assert np.mean([p == t for p, t in zip(pred, truth)]) > 0.7
@@ -151,7 +185,9 @@ def test_unseen_value_warns_naming_column_and_values_and_encodes_zeros(runs):
     predictor = Predictor.load(best(runs["binary"]))
     header = ["x1", "x2", "city"]
     rows = [["0.5", "0.5", "Incheon"], ["0.5", "0.5", "Seoul"], ["1", "1", "1"]]
-    with pytest.warns(UnseenCategoryWarning, match=r"column 'city': value\(s\) \['1', 'Incheon'\] .*\(2 rows\)"):
+    with pytest.warns(
+        UnseenCategoryWarning, match=r"column 'city': value\(s\) \['1', 'Incheon'\] .*\(2 rows\)"
+    ):
         x = predictor.encode(header, rows)
     city = slice(2, 5)  # after x1 and x2: Busan, Daejeon, Seoul
     assert x[0, city].tolist() == [0, 0, 0] and x[2, city].tolist() == [0, 0, 0]
@@ -165,12 +201,18 @@ def test_unseen_value_warns_naming_column_and_values_and_encodes_zeros(runs):
 def test_cli_refuses_a_missing_feature_column_in_one_line(runs, tmp_path):
     src = without("x2", "red_black.csv", tmp_path)
     out = tmp_path / "pred.csv"
-    proc = run_cli(f"checkpoint={best(runs['binary'])}", f"input={src}", f"output={out}", script="predict.py",
-                   cwd=tmp_path)
+    proc = run_cli(
+        f"checkpoint={best(runs['binary'])}",
+        f"input={src}",
+        f"output={out}",
+        script="predict.py",
+        cwd=tmp_path,
+    )
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == [
         f"nnref: error: input={src}: feature column(s) ['x2'] missing; the model was trained on "
-        f"['x1', 'x2', 'city']; the file has ['x1', 'city', 'color']"]
+        f"['x1', 'x2', 'city']; the file has ['x1', 'city', 'color']"
+    ]
     assert not out.exists() and list(tmp_path.iterdir()) == [src]
 
 
@@ -186,15 +228,38 @@ def _bad_inputs(tmp_path, runs):
     folder.mkdir()
     good_ckpt, good_input = best(runs["binary"]), EXAMPLES / "red_black.csv"
     return {  # name: (checkpoint, input, output, message)
-        "no input file": (good_ckpt, tmp_path / "nope.csv", None, r"input=.*nope.csv: no such file"),
+        "no input file": (
+            good_ckpt,
+            tmp_path / "nope.csv",
+            None,
+            r"input=.*nope.csv: no such file",
+        ),
         "empty input": (good_ckpt, text("empty.csv", ""), None, r"the file is empty"),
-        "words in a numeric column": (good_ckpt, text("w.csv", "x1,x2,city\n1,one,Seoul\n"), None,
-                                      r"column 'x2' was numeric in training but holds \['one'\]"),
-        "empty cells": (good_ckpt, text("e.csv", "x1,x2,city\n1,2,\n,2,Seoul\n,3,Busan\n"), None,
-                        r"empty cells in 'x1' \(2 rows\), 'city' \(1 row\)"),
-        "no checkpoint file": (tmp_path / "nope.ckpt", good_input, None, r"checkpoint=.*nope.ckpt: no such file"),
+        "words in a numeric column": (
+            good_ckpt,
+            text("w.csv", "x1,x2,city\n1,one,Seoul\n"),
+            None,
+            r"column 'x2' was numeric in training but holds \['one'\]",
+        ),
+        "empty cells": (
+            good_ckpt,
+            text("e.csv", "x1,x2,city\n1,2,\n,2,Seoul\n,3,Busan\n"),
+            None,
+            r"empty cells in 'x1' \(2 rows\), 'city' \(1 row\)",
+        ),
+        "no checkpoint file": (
+            tmp_path / "nope.ckpt",
+            good_input,
+            None,
+            r"checkpoint=.*nope.ckpt: no such file",
+        ),
         "not a checkpoint": (not_ckpt, good_input, None, r"notes.ckpt: not a PyTorch checkpoint"),
-        "not an nnref checkpoint": (foreign, good_input, None, r"foreign.ckpt: not an nnref checkpoint"),
+        "not an nnref checkpoint": (
+            foreign,
+            good_input,
+            None,
+            r"foreign.ckpt: not an nnref checkpoint",
+        ),
         "no checkpoint given": (None, good_input, None, r"checkpoint is not set"),
         "output is a folder": (good_ckpt, good_input, folder, r"out_folder: is a folder"),
     }

@@ -1,13 +1,18 @@
 """Each task's default data, epochs and model reach scikit-learn's MLP level with momentum, nag and adam."""
+
 import json
 
 import pytest
-
 from conftest import make_cfg
+
 from nnref.train import run
 
-BARS = {"regression": ("test/r2", 0.40), "binary": ("test/acc", 0.95),
-        "multiclass": ("test/acc", 0.96), "multilabel": ("test/f1_macro", 0.88)}
+BARS = {
+    "regression": ("test/r2", 0.40),
+    "binary": ("test/acc", 0.95),
+    "multiclass": ("test/acc", 0.96),
+    "multilabel": ("test/f1_macro", 0.88),
+}
 
 
 @pytest.mark.slow

@@ -1,4 +1,5 @@
 """Reliability: bad settings refused up front, diverged runs stop cleanly, exact resume, determinism, DDP."""
+
 import json
 import os
 import signal
@@ -8,8 +9,8 @@ import time
 
 import pytest
 import torch
-
 from conftest import ROOT, make_cfg, run_cli
+
 from nnref.errors import ConfigError
 from nnref.train import run
 
@@ -33,7 +34,10 @@ BAD = [
     (["task=regression", "task.output=softmax"], "task.output=softmax"),
     (["task=multilabel", "data=digits"], "data=digits does not fit task=multilabel"),
     (["task=regression", "data=iris"], "data=iris does not fit task=regression"),
-    (["task=binary", "data=csv", "data.path=no/such.csv", "data.target=y"], "data.path=no/such.csv: no such file"),
+    (
+        ["task=binary", "data=csv", "data.path=no/such.csv", "data.target=y"],
+        "data.path=no/such.csv: no such file",
+    ),
     (["trainer.max_epochs=0"], "trainer.max_epochs=0"),
     (["ckpt_path=no/such/last.ckpt"], "ckpt_path=no/such/last.ckpt"),
 ]
@@ -55,7 +59,9 @@ def test_refused_before_any_file_is_written_also_under_multirun(tmp_path):
     assert single.returncode == 2 and "nnref: error: optim.lr=-1" in single.stderr
     assert "Traceback" not in single.stderr
     assert not (tmp_path / "single").exists()
-    multi = run_cli("-m", "model.activation=swish", "seed=0,1", f"hydra.sweep.dir={tmp_path / 'multi'}")
+    multi = run_cli(
+        "-m", "model.activation=swish", "seed=0,1", f"hydra.sweep.dir={tmp_path / 'multi'}"
+    )
     assert multi.returncode == 2 and "model.activation=swish" in multi.stderr
     assert not (tmp_path / "multi").exists()
 
@@ -66,7 +72,9 @@ def test_a_diverged_run_stops_itself_and_records_where(tmp_path, capsys):
     results = json.loads((tmp_path / "results.json").read_text())
     assert results["status"] == "diverged"
     assert results["diverged_at"]["epoch"] == 0 and results["diverged_at"]["step"] >= 0
-    assert results["steps"] <= results["diverged_at"]["step"] + 1  # stopped at once, not at epoch end
+    assert (
+        results["steps"] <= results["diverged_at"]["step"] + 1
+    )  # stopped at once, not at epoch end
     assert value == float("inf")  # the worst value for a minimised metric
     out = capsys.readouterr().out
     assert "loss became non-finite at epoch 0" in out
@@ -85,15 +93,21 @@ def test_resume_from_last_ckpt_equals_an_uninterrupted_run(optim, tmp_path):
     run(make_cfg([*base, "trainer.max_epochs=4"], whole))
     run(make_cfg([*base, "trainer.max_epochs=2"], part))
     # Resume from the stopped run's last checkpoint; the run continues in its own folder.
-    run(make_cfg([*base, "trainer.max_epochs=4", f"ckpt_path={part / 'checkpoints' / 'last.ckpt'}"], tmp_path / "new"))
+    run(
+        make_cfg(
+            [*base, "trainer.max_epochs=4", f"ckpt_path={part / 'checkpoints' / 'last.ckpt'}"],
+            tmp_path / "new",
+        )
+    )
     a, b = final_weights(whole), final_weights(part)
     for k in a:
         torch.testing.assert_close(a[k], b[k], rtol=0, atol=0)
     ra = json.loads((whole / "results.json").read_text())
     rb = json.loads((part / "results.json").read_text())
     assert ra["epochs"] == rb["epochs"] == 4 and ra["steps"] == rb["steps"]
-    assert {k: v for k, v in ra["metrics"].items() if k.startswith("test/")} == \
-           {k: v for k, v in rb["metrics"].items() if k.startswith("test/")}
+    assert {k: v for k, v in ra["metrics"].items() if k.startswith("test/")} == {
+        k: v for k, v in rb["metrics"].items() if k.startswith("test/")
+    }
     assert len(rb["history"]) == 4
 
 
@@ -108,10 +122,19 @@ def test_last_ckpt_loads_with_weights_only_and_holds_optimizer_state(tmp_path):
 @pytest.mark.slow
 def test_sigkill_leaves_a_loadable_checkpoint_and_resume_finishes(tmp_path):
     run_dir = tmp_path / "run"
-    args = ["task=multiclass", "batching=stochastic", "trainer.max_epochs=30", "logger=none",
-            f"hydra.run.dir={run_dir}"]
-    proc = subprocess.Popen([sys.executable, str(ROOT / "train.py"), *args], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    args = [
+        "task=multiclass",
+        "batching=stochastic",
+        "trainer.max_epochs=30",
+        "logger=none",
+        f"hydra.run.dir={run_dir}",
+    ]
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "train.py"), *args],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     last = run_dir / "checkpoints" / "last.ckpt"
     deadline = time.time() + 120
     while time.time() < deadline and not last.exists():
@@ -122,7 +145,12 @@ def test_sigkill_leaves_a_loadable_checkpoint_and_resume_finishes(tmp_path):
     assert last.exists(), "no checkpoint was written before the kill"
     assert not (run_dir / "results.json").exists(), "the run finished before it could be killed"
     torch.load(last, weights_only=True)  # complete, not truncated
-    resumed = run_cli(*args[:-1], "trainer.max_epochs=3", f"ckpt_path={last}", f"hydra.run.dir={tmp_path / 'resume'}")
+    resumed = run_cli(
+        *args[:-1],
+        "trainer.max_epochs=3",
+        f"ckpt_path={last}",
+        f"hydra.run.dir={tmp_path / 'resume'}",
+    )
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     results = json.loads((run_dir / "results.json").read_text())
     assert results["status"] == "ok" and results["epochs"] == 3
@@ -145,7 +173,13 @@ def test_same_settings_and_seed_give_identical_metrics(tmp_path):
 # ------------------------------------------------------------------ DDP on CPU
 @pytest.mark.slow
 def test_ddp_full_batch_gd_matches_a_single_process(tmp_path):
-    overrides = ["task=multiclass", "optim=gd", "batching=full", "trainer.max_epochs=5", "logger=none"]
+    overrides = [
+        "task=multiclass",
+        "optim=gd",
+        "batching=full",
+        "trainer.max_epochs=5",
+        "logger=none",
+    ]
     run(make_cfg(overrides, tmp_path / "single"))
     ddp = run_cli(*overrides, "trainer=ddp", f"hydra.run.dir={tmp_path / 'ddp'}")
     assert ddp.returncode == 0, ddp.stderr[-3000:]
@@ -159,8 +193,52 @@ def test_ddp_full_batch_gd_matches_a_single_process(tmp_path):
 
 @pytest.mark.slow
 def test_ddp_runs_nag_with_its_closure(tmp_path):
-    ddp = run_cli("task=binary", "optim=nag", "batching=mini", "trainer.max_epochs=2", "logger=none",
-                  "trainer=ddp", f"hydra.run.dir={tmp_path}")
+    ddp = run_cli(
+        "task=binary",
+        "optim=nag",
+        "batching=mini",
+        "trainer.max_epochs=2",
+        "logger=none",
+        "trainer=ddp",
+        f"hydra.run.dir={tmp_path}",
+    )
     assert ddp.returncode == 0, ddp.stderr[-3000:]
     results = json.loads((tmp_path / "results.json").read_text())
     assert results["status"] == "ok" and results["metrics"]["test/acc"] > 0.9
+
+
+@pytest.mark.slow
+def test_ddp_a_run_diverging_on_every_rank_ends_as_diverged_not_a_crash(tmp_path):
+    ddp = run_cli(
+        "task=regression",
+        "optim=gd",
+        "optim.lr=1000",
+        "trainer=ddp",
+        "logger=none",
+        f"hydra.run.dir={tmp_path}",
+        timeout=180,
+    )
+    assert ddp.returncode == 0, ddp.stderr[-3000:]
+    assert "Traceback" not in ddp.stderr
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert results["status"] == "diverged" and results["diverged_at"]["epoch"] == 0
+
+
+@pytest.mark.slow
+def test_ddp_one_ranks_non_finite_loss_stops_every_rank_at_the_same_step(tmp_path):
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "tests" / "support" / "ddp_divergence.py"), str(tmp_path)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )  # a hang fails here
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    ranks = [json.loads((tmp_path / f"rank{r}.json").read_text()) for r in (0, 1)]
+    assert ranks[0]["diverged"] == ranks[1]["diverged"] == {"epoch": 0, "step": 2}
+    assert (
+        ranks[0]["global_step"] == ranks[1]["global_step"] == 3
+    )  # the bad step left the weights as they were
+    assert ranks[0]["checksum"] == ranks[1]["checksum"]

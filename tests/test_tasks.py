@@ -1,23 +1,26 @@
 """nnref.tasks: each head's LightningModule is a thin shell over its course head, trained the Lightning way."""
+
 import functools
 
 import lightning as L
 import pytest
 import torch
+from test_heads import LOSS_CASES as HEAD_CASES
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from nnref.heads import HEADS
 from nnref.optim import GD
 from nnref.tasks import MODULES, BinaryModule, MulticlassModule, RegressionModule
-from test_heads import LOSS_CASES as HEAD_CASES
 
 # The heads' cases (tests/test_heads.py), each on its LightningModule shell.
 LOSS_CASES = [(MODULES[head.name], n_out, kw, target) for head, n_out, kw, target in HEAD_CASES]
 
 
 def make(cls, n_out, **kw):
-    return cls(n_inputs=4, n_outputs=n_out, hidden=[5], optimizer=functools.partial(GD, lr=0.1), **kw)
+    return cls(
+        n_inputs=4, n_outputs=n_out, hidden=[5], optimizer=functools.partial(GD, lr=0.1), **kw
+    )
 
 
 def test_each_module_shells_its_course_head_under_the_same_name():
@@ -25,7 +28,11 @@ def test_each_module_shells_its_course_head_under_the_same_name():
     for name, cls in MODULES.items():
         assert cls.head_class is HEADS[name]
     m = make(MulticlassModule, 3, loss="mse")
-    assert isinstance(m.head, HEADS["multiclass"]) and m.head.loss_name == "mse" and m.name == "multiclass"
+    assert (
+        isinstance(m.head, HEADS["multiclass"])
+        and m.head.loss_name == "mse"
+        and m.name == "multiclass"
+    )
     with pytest.raises(ValueError, match="valid: mse"):
         make(RegressionModule, 1, loss="ce")
 
@@ -40,14 +47,26 @@ def test_hidden_sizes_and_activation_shape_the_body():
 
 
 @pytest.mark.parametrize("cls,n_out,kw,target", LOSS_CASES)
-def test_a_head_fits_with_plain_dataloaders_and_no_nnref_data_module(cls, n_out, kw, target, tmp_path):
+def test_a_head_fits_with_plain_dataloaders_and_no_nnref_data_module(
+    cls, n_out, kw, target, tmp_path
+):
     torch.manual_seed(0)
     x = torch.randn(32, 4)
     y = target.repeat(8, *([1] * (target.ndim - 1)))
     module = make(cls, n_out, **kw)
-    trainer = L.Trainer(max_epochs=2, logger=False, enable_checkpointing=False, enable_progress_bar=False,
-                        enable_model_summary=False, default_root_dir=tmp_path)
-    trainer.fit(module, DataLoader(TensorDataset(x, y), batch_size=8), DataLoader(TensorDataset(x, y), batch_size=16))
+    trainer = L.Trainer(
+        max_epochs=2,
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        default_root_dir=tmp_path,
+    )
+    trainer.fit(
+        module,
+        DataLoader(TensorDataset(x, y), batch_size=8),
+        DataLoader(TensorDataset(x, y), batch_size=16),
+    )
     assert trainer.global_step == 8
     assert "val/loss" in trainer.callback_metrics and "train/loss" in trainer.callback_metrics
     # Validation over two batches: the loss of the whole split, as if in one batch.
@@ -65,8 +84,14 @@ def test_the_epochs_train_loss_is_the_mean_of_each_batchs_loss_before_its_update
     x, y = torch.randn(30, 4), torch.randint(0, 3, (30,))
     module = make(MulticlassModule, 3)
     start = [p.detach().clone() for p in module.parameters()]
-    trainer = L.Trainer(max_epochs=1, logger=False, enable_checkpointing=False, enable_progress_bar=False,
-                        enable_model_summary=False, default_root_dir=tmp_path)
+    trainer = L.Trainer(
+        max_epochs=1,
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        default_root_dir=tmp_path,
+    )
     trainer.fit(module, DataLoader(TensorDataset(x, y), batch_size=8))
     # The same three updates by hand: 8, 8, 8 and 6 rows.
     net = make(MulticlassModule, 3).net
@@ -88,8 +113,11 @@ def test_the_metric_state_stays_flat_however_many_batches_an_epoch_has(tmp_path)
     x, y = torch.randn(8, 4), torch.randint(0, 2, (8, 1)).float()
 
     def state_bytes():
-        return sum(v.numel() * v.element_size() for m in (module.train_loss, *module.train_metrics.values())
-                   for v in m.metric_state.values())
+        return sum(
+            v.numel() * v.element_size()
+            for m in (module.train_loss, *module.train_metrics.values())
+            for v in m.metric_state.values()
+        )
 
     sizes = {}
     for batch in range(1, 1001):

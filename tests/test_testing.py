@@ -71,7 +71,10 @@ def statuses(report):
 
 
 # nnref's six at the course's defaults (its table of optimizers)
-NNREF = {name: functools.partial(entry.cls, **entry.hyperparameters()) for name, entry in OPTIMIZERS.items()}
+NNREF = {
+    name: functools.partial(entry.cls, **entry.hyperparameters())
+    for name, entry in OPTIMIZERS.items()
+}
 
 
 @pytest.mark.parametrize("name", NNREF)
@@ -133,7 +136,9 @@ def test_momentum_against_sgd_is_equal_at_constant_lr_and_differs_after_an_lr_ch
     assert row.status == FORM
     assert "equal at constant lr; differs after an lr change" in row.detail
     assert "η inside m" in row.detail and "from step 7" in row.detail
-    assert {report[f"twin: {name}"].status for name in ("quadratic", "MLP", "param groups")} == {PASS}
+    assert {report[f"twin: {name}"].status for name in ("quadratic", "MLP", "param groups")} == {
+        PASS
+    }
 
 
 def test_nag_against_sgd_nesterov_is_compared_as_the_lookahead_point():
@@ -154,7 +159,9 @@ def test_a_form_is_declared_with_a_keyword_for_a_pair_the_kit_does_not_know():
     ours = functools.partial(FixedMomentum, lr=0.05)
     assert check_optimizer(ours, twin=torch.optim.SGD)["twin: lr drop"].status == FAIL
     form = Form(
-        summary="equal at constant lr; differs after an lr change", reason="η inside m", differs_after_lr_change=True
+        summary="equal at constant lr; differs after an lr change",
+        reason="η inside m",
+        differs_after_lr_change=True,
     )
     report = check_optimizer(ours, twin=torch.optim.SGD, form=form)
     assert report.ok, report
@@ -207,7 +214,9 @@ def test_fixed_student_momentum_one_item_per_check(check):
     check()
 
 
-@optimizer_checks(functools.partial(optim.NAG, lr=0.05), twin=functools.partial(torch.optim.SGD, nesterov=True))
+@optimizer_checks(
+    functools.partial(optim.NAG, lr=0.05), twin=functools.partial(torch.optim.SGD, nesterov=True)
+)
 def test_nag_one_item_per_check(check):
     check()
 
@@ -234,7 +243,9 @@ def test_closure_true_steps_with_a_closure_throughout():
 def test_report_table_and_repr():
     report = check_optimizer(functools.partial(StudentMomentum, lr=0.05), twin="momentum")
     text = str(report)
-    assert text.startswith("examples.student_momentum.StudentMomentum(lr=0.05, momentum=0.9) vs nnref.optim.Momentum(")
+    assert text.startswith(
+        "examples.student_momentum.StudentMomentum(lr=0.05, momentum=0.9) vs nnref.optim.Momentum("
+    )
     assert "check" in text.splitlines()[2] and "result" in text.splitlines()[2]
     assert text.endswith("13 passed, 6 failed")
     assert "state_dict round trip: step 1 after loading" in repr(report)
@@ -243,7 +254,9 @@ def test_report_table_and_repr():
 
 
 def test_first_difference_names_step_parameter_element_and_values():
-    detail = check_optimizer(functools.partial(StudentMomentum, lr=0.05), twin="momentum")["twin: param groups"].detail
+    detail = check_optimizer(functools.partial(StudentMomentum, lr=0.05), twin="momentum")[
+        "twin: param groups"
+    ].detail
     assert detail.startswith("step 1: param 0[0, 0]: ours ") and " vs twin " in detail
 
 
@@ -270,7 +283,9 @@ def one_line(error):
 
 
 def test_a_class_that_is_not_an_optimizer_is_refused_in_one_line():
-    with pytest.raises(KitError, match="modules.linear.Linear is not a torch.optim.Optimizer subclass") as error:
+    with pytest.raises(
+        KitError, match="modules.linear.Linear is not a torch.optim.Optimizer subclass"
+    ) as error:
         check_optimizer(nn.Linear)
     assert one_line(error)
 
@@ -279,7 +294,9 @@ def test_a_factory_that_raises_is_named_with_its_error():
     def broken(params):
         raise RuntimeError("no GPU here\nsecond line")
 
-    with pytest.raises(KitError, match="broken: building it raised RuntimeError: no GPU here$") as error:
+    with pytest.raises(
+        KitError, match="broken: building it raised RuntimeError: no GPU here$"
+    ) as error:
         check_optimizer(broken)
     assert one_line(error)
 
@@ -302,16 +319,25 @@ def test_a_factory_that_ignores_its_params():
 
 def test_a_twin_with_another_number_of_param_groups():
     def merged(params):  # flattens the groups into one
-        flat = [p for group in params for p in group["params"]] if isinstance(params[0], dict) else params
+        flat = (
+            [p for group in params for p in group["params"]]
+            if isinstance(params[0], dict)
+            else params
+        )
         return torch.optim.SGD(flat, lr=0.1)
 
-    with pytest.raises(KitError, match=r"twin .*merged: has 1 parameter group\(s\) where nnref.optim.GD has 2") as e:
+    with pytest.raises(
+        KitError, match=r"twin .*merged: has 1 parameter group\(s\) where nnref.optim.GD has 2"
+    ) as e:
         check_optimizer(functools.partial(optim.GD, lr=0.1), twin=merged)
     assert one_line(e)
 
 
 def test_a_twin_that_is_not_an_optimizer():
-    with pytest.raises(KitError, match="twin torch.nn.modules.linear.Linear is not a torch.optim.Optimizer subclass"):
+    with pytest.raises(
+        KitError,
+        match="twin torch.nn.modules.linear.Linear is not a torch.optim.Optimizer subclass",
+    ):
         check_optimizer(functools.partial(optim.GD, lr=0.1), twin=nn.Linear)
     with pytest.raises(KitError, match="cannot import nowhere"):
         check_optimizer(functools.partial(optim.GD, lr=0.1), twin="nowhere:SGD")
@@ -342,27 +368,40 @@ def test_the_kit_leaves_the_users_objects_and_global_state_alone():
 HEAD_CASES = [(task, loss) for task, head in HEADS.items() for loss in head.losses]
 
 
-@pytest.mark.parametrize("task, loss", HEAD_CASES, ids=[f"{task}-{loss}" for task, loss in HEAD_CASES])
+@pytest.mark.parametrize(
+    "task, loss", HEAD_CASES, ids=[f"{task}-{loss}" for task, loss in HEAD_CASES]
+)
 def test_nnref_heads_pass(task, loss):
     """The course heads (class and instance) and their Lightning shells (class and instance)."""
     outputs = 4 if task in ("multiclass", "multilabel") else 1
     cls, shell = HEADS[task], MODULES[task]
-    heads = (cls, cls(outputs, loss=loss), shell, shell(n_inputs=3, n_outputs=outputs, hidden=(), loss=loss))
+    heads = (
+        cls,
+        cls(outputs, loss=loss),
+        shell,
+        shell(n_inputs=3, n_outputs=outputs, hidden=(), loss=loss),
+    )
     for head in heads:
         report = check_head(head, task, loss=loss)
         assert report.ok, report
         assert all(row.status == PASS for row in report.rows)  # the activation is checked too
 
 
-@pytest.mark.parametrize("task, loss", HEAD_CASES, ids=[f"{task}-{loss}" for task, loss in HEAD_CASES])
+@pytest.mark.parametrize(
+    "task, loss", HEAD_CASES, ids=[f"{task}-{loss}" for task, loss in HEAD_CASES]
+)
 def test_torch_losses_as_plain_callables_pass(task, loss):
     losses = {
         ("regression", "mse"): nn.MSELoss(),
         ("binary", "ce"): nn.BCEWithLogitsLoss(),
         ("binary", "mse"): lambda z, t: nn.functional.mse_loss(torch.sigmoid(z), t),
         ("multiclass", "ce"): nn.CrossEntropyLoss(),
-        ("multiclass", "mse"): lambda z, t: F.mse_loss(torch.softmax(z, 1), F.one_hot(t, z.shape[1]).to(z)),
-        ("multilabel", "ce"): lambda z, t: F.binary_cross_entropy_with_logits(z, t, reduction="none").sum(1).mean(),
+        ("multiclass", "mse"): lambda z, t: F.mse_loss(
+            torch.softmax(z, 1), F.one_hot(t, z.shape[1]).to(z)
+        ),
+        ("multilabel", "ce"): lambda z, t: (
+            F.binary_cross_entropy_with_logits(z, t, reduction="none").sum(1).mean()
+        ),
     }
     report = check_head(losses[task, loss], task, loss=loss)
     assert report.ok, report
@@ -380,7 +419,10 @@ def test_a_naive_softmax_and_a_summed_cross_entropy_are_named():
 
     report = check_head(summed_ce, "multiclass", activation=naive_softmax)
     assert "subtract the row's max" in report["output: softmax, rows sum to 1"].detail
-    assert "a sum over samples where torch takes the mean" in report["loss equals torch's CrossEntropyLoss"].detail
+    assert (
+        "a sum over samples where torch takes the mean"
+        in report["loss equals torch's CrossEntropyLoss"].detail
+    )
     assert "6 × the formula everywhere" in report["gradient: dE/dz = (y - t)/n"].detail
     assert report["loss at logits of ±1000"].status == FAIL
 
@@ -409,19 +451,25 @@ def test_a_softmax_for_multilabel_is_not_a_sigmoid_per_label():
 
 
 def test_binary_ce_that_is_not_two_class_softmax_ce():
-    report = check_head(lambda z, t: nn.functional.mse_loss(torch.sigmoid(z), t), "binary", loss="ce")
+    report = check_head(
+        lambda z, t: nn.functional.mse_loss(torch.sigmoid(z), t), "binary", loss="ce"
+    )
     assert report["binary CE equals two-class softmax CE"].status == FAIL
 
 
 def test_head_bad_input_in_one_line():
-    with pytest.raises(KitError, match="task='ranking': unknown; tasks: regression, binary, multiclass, multilabel"):
+    with pytest.raises(
+        KitError, match="task='ranking': unknown; tasks: regression, binary, multiclass, multilabel"
+    ):
         check_head(nn.CrossEntropyLoss(), "ranking")
     with pytest.raises(KitError, match="loss='ce': not a loss of task=regression; its losses: mse"):
         check_head(nn.MSELoss(), "regression", loss="ce")
     with pytest.raises(KitError, match="was built with loss='mse', not 'ce'"):
         check_head(HEADS["binary"](1, loss="mse"), "binary", loss="ce")
     with pytest.raises(KitError, match="BinaryModule was built with loss='mse', not 'ce'"):
-        check_head(MODULES["binary"](n_inputs=2, n_outputs=1, hidden=(), loss="mse"), "binary", loss="ce")
+        check_head(
+            MODULES["binary"](n_inputs=2, n_outputs=1, hidden=(), loss="mse"), "binary", loss="ce"
+        )
     with pytest.raises(KitError, match="neither a loss"):
         check_head(42, "binary")
 
@@ -432,7 +480,9 @@ def test_multiclass_head_one_item_per_check(check):
 
 
 def test_head_checks_name_the_checks_from_a_shells_loss():
-    ids = head_checks(MODULES["binary"](n_inputs=2, n_outputs=1, hidden=(), loss="mse"), "binary").mark.kwargs["ids"]
+    ids = head_checks(
+        MODULES["binary"](n_inputs=2, n_outputs=1, hidden=(), loss="mse"), "binary"
+    ).mark.kwargs["ids"]
     assert "loss_equals_torch_s_MSELoss(sigmoid_t)" in ids
 
 
@@ -457,10 +507,16 @@ def test_parametrize_helpers_fail_and_skip_items_with_the_reports_line():
 
 def test_cli_student_momentum_exits_1_with_the_table(capsys, monkeypatch):
     monkeypatch.chdir(ROOT)
-    assert main(["optimizer", "examples/student_momentum.py:StudentMomentum", "--twin", "momentum"]) == 1
+    assert (
+        main(["optimizer", "examples/student_momentum.py:StudentMomentum", "--twin", "momentum"])
+        == 1
+    )
     out = capsys.readouterr().out
     # --twin momentum builds the class with the course's defaults (nnref.optim.OPTIMIZERS)
-    assert "StudentMomentum(lr=0.02, momentum=0.9) vs nnref.optim.Momentum(lr=0.02, momentum=0.9)" in out
+    assert (
+        "StudentMomentum(lr=0.02, momentum=0.9) vs nnref.optim.Momentum(lr=0.02, momentum=0.9)"
+        in out
+    )
     assert "state_dict round trip                    FAIL" in out
 
 
@@ -487,13 +543,19 @@ def test_cli_passing_optimizer_exits_0(capsys):
         == 0
     )
     out = capsys.readouterr().out
-    assert "vs torch.optim.SGD(lr=0.05, momentum=0.9, nesterov=True)" in out and "twin: MLP [float32]" in out
+    assert (
+        "vs torch.optim.SGD(lr=0.05, momentum=0.9, nesterov=True)" in out
+        and "twin: MLP [float32]" in out
+    )
 
 
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["optimizer", "nowhere.mod:X"], "cannot import nowhere.mod: ModuleNotFoundError: No module named 'nowhere'"),
+        (
+            ["optimizer", "nowhere.mod:X"],
+            "cannot import nowhere.mod: ModuleNotFoundError: No module named 'nowhere'",
+        ),
         (["optimizer", "nnref.optim:Nope"], "nnref.optim has no attribute 'Nope'"),
         (["optimizer", "torch.nn:Linear"], "is not a torch.optim.Optimizer subclass"),
         (["optimizer", "nnref.optim:GD"], "argument: 'lr' (give it with --hp NAME=VALUE)"),
@@ -544,7 +606,9 @@ def test_the_docs_show_the_report_the_command_gives():
     """docs/testing.md's student table has the rows and results the kit gives (numbers aside)."""
     docs = (ROOT / "docs" / "testing.md").read_text()
     lr = OPTIMIZERS["momentum"].lr  # what the docs' `--twin momentum` builds the class with
-    report = check_optimizer(functools.partial(StudentMomentum, lr=lr, momentum=0.9), twin="momentum")
+    report = check_optimizer(
+        functools.partial(StudentMomentum, lr=lr, momentum=0.9), twin="momentum"
+    )
     for row in report.rows:
         assert f"{row.check:<39}  {row.status}" in docs, row.check
     assert "/work/" not in docs and "/home/" not in docs
@@ -557,5 +621,7 @@ def test_importing_the_kit_needs_no_lightning_hydra_or_gradio():
         "import sys, nnref.optim, nnref.testing; "
         f"assert not any(m == 'lightning' or m.startswith({shells!r}) for m in sys.modules)"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr

@@ -1,23 +1,55 @@
 """nnref.train and conf/: every combination composes, tiny fits run per task, results.json is whole,
 and the exact main command works."""
+
 import json
 
 import pytest
+from conftest import make_cfg, run_cli
 from hydra.utils import instantiate
 
-from conftest import make_cfg, run_cli
 from nnref.train import run
 
 TASKS = ["regression", "binary", "multiclass", "multilabel"]
-OPTIMS = ["gd", "momentum", "nag", "adagrad", "rmsprop", "adam",
-          "torch_sgd", "torch_momentum", "torch_nesterov", "torch_adagrad", "torch_rmsprop", "torch_adam"]
+OPTIMS = [
+    "gd",
+    "momentum",
+    "nag",
+    "adagrad",
+    "rmsprop",
+    "adam",
+    "torch_sgd",
+    "torch_momentum",
+    "torch_nesterov",
+    "torch_adagrad",
+    "torch_rmsprop",
+    "torch_adam",
+]
 BATCHINGS = ["full", "mini", "stochastic"]
-RESULT_KEYS = {"task", "optim", "batching", "data", "seed", "status", "epochs", "steps", "fit_seconds",
-               "metrics", "checkpoint"}
-TEST_METRICS = {"regression": {"test/loss", "test/mse", "test/r2"}, "binary": {"test/loss", "test/acc", "test/auroc"},
-                "multiclass": {"test/loss", "test/acc", "test/f1_macro"},
-                "multilabel": {"test/loss", "test/f1_macro", "test/exact_match"}}
-TINY = {"regression": [], "binary": [], "multiclass": ["data=iris"], "multilabel": ["data.n_samples=120"]}
+RESULT_KEYS = {
+    "task",
+    "optim",
+    "batching",
+    "data",
+    "seed",
+    "status",
+    "epochs",
+    "steps",
+    "fit_seconds",
+    "metrics",
+    "checkpoint",
+}
+TEST_METRICS = {
+    "regression": {"test/loss", "test/mse", "test/r2"},
+    "binary": {"test/loss", "test/acc", "test/auroc"},
+    "multiclass": {"test/loss", "test/acc", "test/f1_macro"},
+    "multilabel": {"test/loss", "test/f1_macro", "test/exact_match"},
+}
+TINY = {
+    "regression": [],
+    "binary": [],
+    "multiclass": ["data=iris"],
+    "multilabel": ["data.n_samples=120"],
+}
 
 
 @pytest.mark.parametrize("batching", BATCHINGS)
@@ -44,9 +76,14 @@ def test_the_optimizers_and_batchings_are_the_course_tables():
 
     for name, entry in OPTIMIZERS.items():
         cfg = make_cfg([f"optim={name}"])
-        assert cfg.optim.lr == entry.lr and type(instantiate(cfg.optim)([torch.zeros(1)])) is entry.cls
+        assert (
+            cfg.optim.lr == entry.lr and type(instantiate(cfg.optim)([torch.zeros(1)])) is entry.cls
+        )
         twin = make_cfg([f"optim={entry.twin_name}"])
-        assert twin.optim.lr == entry.lr and type(instantiate(twin.optim)([torch.zeros(1)])) is entry.twin
+        assert (
+            twin.optim.lr == entry.lr
+            and type(instantiate(twin.optim)([torch.zeros(1)])) is entry.twin
+        )
     for name, batching in BATCHINGS.items():
         assert make_cfg([f"batching={name}"]).batching.lr_scale == batching.lr_scale
 
@@ -97,7 +134,10 @@ def test_tiny_fit_per_task_writes_complete_results(task, tmp_path):
 
 
 def test_steps_count_optimizer_updates(tmp_path):
-    cfg = make_cfg(["data=iris", "batching=mini", "data.batch_size=16", "trainer.max_epochs=3", "logger=none"], tmp_path)
+    cfg = make_cfg(
+        ["data=iris", "batching=mini", "data.batch_size=16", "trainer.max_epochs=3", "logger=none"],
+        tmp_path,
+    )
     run(cfg)
     results = json.loads((tmp_path / "results.json").read_text())
     n_train = 3 * (50 - 2 * round(50 * 0.15))  # stratified: 3 classes x (50 - 8 val - 8 test)
@@ -115,9 +155,12 @@ def test_the_exact_main_command(tmp_path):
 
 
 # One refusal end to end; tests/test_reliability.py checks each refusal's message in-process.
-@pytest.mark.parametrize("overrides,needle", [
-    (["task=binary", "data=digits"], "use task=multiclass"),
-])
+@pytest.mark.parametrize(
+    "overrides,needle",
+    [
+        (["task=binary", "data=digits"], "use task=multiclass"),
+    ],
+)
 def test_senseless_combinations_are_refused_before_anything_runs(overrides, needle, tmp_path):
     proc = run_cli(*overrides, f"hydra.run.dir={tmp_path / 'run'}")
     assert proc.returncode != 0
@@ -131,7 +174,9 @@ def test_validation_runs_each_epoch_and_its_numbers_are_the_heads_own(tmp_path):
 
     from nnref.parts import build_data, build_module
 
-    cfg = make_cfg(["task=multiclass", "data=iris", "trainer.max_epochs=3", "logger=none"], tmp_path)
+    cfg = make_cfg(
+        ["task=multiclass", "data=iris", "trainer.max_epochs=3", "logger=none"], tmp_path
+    )
     run(cfg)
     results = json.loads((tmp_path / "results.json").read_text())
     assert [row["epoch"] for row in results["history"] if "val/loss" in row] == [0, 1, 2]
@@ -139,12 +184,18 @@ def test_validation_runs_each_epoch_and_its_numbers_are_the_heads_own(tmp_path):
     dm = build_data(cfg)
     dm.setup()
     model = build_module(cfg, dm)
-    model.load_state_dict(torch.load(tmp_path / "checkpoints" / "last.ckpt", weights_only=True)["state_dict"])
+    model.load_state_dict(
+        torch.load(tmp_path / "checkpoints" / "last.ckpt", weights_only=True)["state_dict"]
+    )
     with torch.no_grad():
         logits = model(dm.data.x_val)
     last = results["history"][-1]
-    assert last["val/loss"] == pytest.approx(float(model.head.loss(logits, dm.data.y_val)), rel=1e-6)
-    assert last["val/acc"] == pytest.approx(float((logits.argmax(1) == dm.data.y_val).float().mean()))
+    assert last["val/loss"] == pytest.approx(
+        float(model.head.loss(logits, dm.data.y_val)), rel=1e-6
+    )
+    assert last["val/acc"] == pytest.approx(
+        float((logits.argmax(1) == dm.data.y_val).float().mean())
+    )
 
 
 def test_check_val_every_n_epoch_and_limit_val_batches_are_honoured(tmp_path):
@@ -195,14 +246,30 @@ def test_gradient_clip_val_clips_the_gradient_norm(optim, tmp_path, monkeypatch)
 
     def clip_and_record(self, optimizer, *args, **kwargs):  # the hook Lightning clips through
         clip(self, optimizer, *args, **kwargs)
-        norms.append(float(torch.linalg.vector_norm(torch.stack([p.grad.norm() for p in self.parameters()]))))
+        norms.append(
+            float(torch.linalg.vector_norm(torch.stack([p.grad.norm() for p in self.parameters()])))
+        )
 
     monkeypatch.setattr(TaskModule, "configure_gradient_clipping", clip_and_record)
-    run(make_cfg([*IRIS, f"optim={optim}", "trainer.max_epochs=1", "optim.lr=0.5",
-                  "+trainer.gradient_clip_val=0.01"], tmp_path / "clipped"))
+    run(
+        make_cfg(
+            [
+                *IRIS,
+                f"optim={optim}",
+                "trainer.max_epochs=1",
+                "optim.lr=0.5",
+                "+trainer.gradient_clip_val=0.01",
+            ],
+            tmp_path / "clipped",
+        )
+    )
     assert len(norms) == 7 and max(norms) <= 0.01 + 1e-6
     norms.clear()
-    run(make_cfg([*IRIS, f"optim={optim}", "trainer.max_epochs=1", "optim.lr=0.5"], tmp_path / "free"))
+    run(
+        make_cfg(
+            [*IRIS, f"optim={optim}", "trainer.max_epochs=1", "optim.lr=0.5"], tmp_path / "free"
+        )
+    )
     assert max(norms) > 0.01
 
 
@@ -220,7 +287,9 @@ def test_accumulate_grad_batches_with_nag_is_refused_saying_why():
 
 @pytest.mark.parametrize("limit,batches", [("3", 3), ("0.5", 3)])
 def test_limit_train_batches_as_a_count_and_as_a_fraction(limit, batches, tmp_path):
-    r = results_of([*IRIS, "trainer.max_epochs=2", f"+trainer.limit_train_batches={limit}"], tmp_path)
+    r = results_of(
+        [*IRIS, "trainer.max_epochs=2", f"+trainer.limit_train_batches={limit}"], tmp_path
+    )
     assert r["steps"] == 2 * batches
 
 
@@ -232,8 +301,16 @@ def test_val_check_interval_validates_within_the_epoch(tmp_path):
 
 
 def test_overfit_batches_trains_on_the_same_batches_each_epoch(tmp_path):
-    r = results_of([*IRIS, "trainer.max_epochs=20", "+trainer.overfit_batches=2", "optim=adam", "optim.lr=0.05"],
-                   tmp_path)
+    r = results_of(
+        [
+            *IRIS,
+            "trainer.max_epochs=20",
+            "+trainer.overfit_batches=2",
+            "optim=adam",
+            "optim.lr=0.05",
+        ],
+        tmp_path,
+    )
     assert r["steps"] == 20 * 2
     assert r["history"][-1]["train/loss"] < 0.1 * r["history"][0]["train/loss"]
 
@@ -260,19 +337,41 @@ def test_simple_profiler_reports(tmp_path, caplog):
 
 
 def test_lr_monitor_logs_every_step_when_asked(tmp_path):
-    run(make_cfg([*IRIS[:-1], "trainer.max_epochs=2", "scheduler=step", "scheduler.step_size=1",
-                  "callbacks.lr_monitor.logging_interval=step", "+trainer.log_every_n_steps=1"], tmp_path))
-    lrs = [(int(row["step"]), float(row["lr-Momentum"])) for row in csv_rows(tmp_path) if row.get("lr-Momentum")]
+    run(
+        make_cfg(
+            [
+                *IRIS[:-1],
+                "trainer.max_epochs=2",
+                "scheduler=step",
+                "scheduler.step_size=1",
+                "callbacks.lr_monitor.logging_interval=step",
+                "+trainer.log_every_n_steps=1",
+            ],
+            tmp_path,
+        )
+    )
+    lrs = [
+        (int(row["step"]), float(row["lr-Momentum"]))
+        for row in csv_rows(tmp_path)
+        if row.get("lr-Momentum")
+    ]
     assert len(lrs) == 14
     assert all(lr == 0.02 for step, lr in lrs if step < 7)
     assert all(lr == pytest.approx(0.002) for step, lr in lrs if step >= 7)
 
 
 def test_early_stopping_from_the_command_line_stops_the_run(tmp_path):
-    r = results_of([*IRIS, "trainer.max_epochs=30",
-                    "+callbacks.early_stopping._target_=lightning.pytorch.callbacks.EarlyStopping",
-                    "+callbacks.early_stopping.monitor=val/loss", "+callbacks.early_stopping.min_delta=0.5",
-                    "+callbacks.early_stopping.patience=1"], tmp_path)
+    r = results_of(
+        [
+            *IRIS,
+            "trainer.max_epochs=30",
+            "+callbacks.early_stopping._target_=lightning.pytorch.callbacks.EarlyStopping",
+            "+callbacks.early_stopping.monitor=val/loss",
+            "+callbacks.early_stopping.min_delta=0.5",
+            "+callbacks.early_stopping.patience=1",
+        ],
+        tmp_path,
+    )
     assert r["status"] == "ok" and r["epochs"] < 5
 
 

@@ -3,6 +3,7 @@
 Lightning's ModelCheckpoint chooses what to save and when (conf/callbacks/default.yaml); this
 CheckpointIO plugin only changes how the bytes reach the disk.
 """
+
 from __future__ import annotations
 
 import io
@@ -15,6 +16,8 @@ from .files import write_atomic
 
 class AtomicCheckpointIO(TorchCheckpointIO):
     def save_checkpoint(self, checkpoint, path, storage_options=None):
-        buffer = io.BytesIO()  # serialised in memory first: one write call instead of many small ones
+        buffer = (
+            io.BytesIO()
+        )  # serialised in memory first: one write call instead of many small ones
         torch.save(checkpoint, buffer)
         write_atomic(path, lambda f: f.write(buffer.getbuffer()), binary=True)

@@ -24,8 +24,8 @@ from omegaconf import DictConfig, OmegaConf
 
 from .data.sources import SOURCES, TARGET_KINDS
 from .data.splits import TaskData
-from .nets import check_body
 from .errors import ConfigError, refuse
+from .nets import check_body
 from .parts import build_optimizer, build_scheduler, built, head_class, task_options
 
 __all__ = ["ConfigError", "check", "CheckSettings"]
@@ -34,7 +34,11 @@ __all__ = ["ConfigError", "check", "CheckSettings"]
 def check(cfg: DictConfig) -> None:
     head = check_task(cfg)
     check_data(cfg, head)
-    built(lambda: check_body(OmegaConf.select(cfg, "model.hidden"), OmegaConf.select(cfg, "model.activation")))
+    built(
+        lambda: check_body(
+            OmegaConf.select(cfg, "model.hidden"), OmegaConf.select(cfg, "model.activation")
+        )
+    )
     check_optim(cfg)
     check_scheduler(cfg)
     check_trainer(cfg)
@@ -55,20 +59,30 @@ def check_task(cfg):
 def check_data(cfg, head):
     scale = _get(cfg, "batching.lr_scale", 1.0)
     if not _is_number(scale) or not 0 < scale <= 1e6:
-        raise ConfigError(f"batching.lr_scale={scale}: must be a number > 0 (it multiplies optim.lr)")
+        raise ConfigError(
+            f"batching.lr_scale={scale}: must be a number > 0 (it multiplies optim.lr)"
+        )
     source = _get(cfg, "data.source")
     if source not in SOURCES:
         raise ConfigError(f"data.source={source}: unknown; valid: {', '.join(SOURCES)}")
     if source in TARGET_KINDS and not head.fits(*TARGET_KINDS[source]):
         kind, n_classes = TARGET_KINDS[source]
         fitting = [s for s, k in TARGET_KINDS.items() if head.fits(*k)]
-        hint = f" (it has {n_classes} classes: use task=multiclass)" if kind == "classes" and n_classes else ""
+        hint = (
+            f" (it has {n_classes} classes: use task=multiclass)"
+            if kind == "classes" and n_classes
+            else ""
+        )
         raise ConfigError(
             f"data={source} does not fit task={head.name}{hint}; data sets for task={head.name}: "
             f"{', '.join(fitting)}, or data=csv"
         )
     # The data's own checks, on the settings alone: the data module itself is built by the run.
-    settings = {k: v for k, v in OmegaConf.to_container(cfg.data, resolve=True).items() if not k.startswith("_")}
+    settings = {
+        k: v
+        for k, v in OmegaConf.to_container(cfg.data, resolve=True).items()
+        if not k.startswith("_")
+    }
     options = task_options(cfg)
     options.pop("loss", None)
     built(lambda: TaskData(target_encoding=head.target_encoding(**options), **settings))
@@ -78,7 +92,9 @@ def check_optim(cfg):
     """The optimizer's own checks, on a dummy parameter; its refusal names the optim.KEY it is about."""
     optim = _get(cfg, "optim")
     if optim is None or "_target_" not in optim:
-        raise ConfigError("optim is not set: choose one of gd, momentum, nag, adagrad, rmsprop, adam (or torch_*)")
+        raise ConfigError(
+            "optim is not set: choose one of gd, momentum, nag, adagrad, rmsprop, adam (or torch_*)"
+        )
     try:
         build_optimizer(cfg)([torch.zeros(1, requires_grad=True)])
     except Exception as error:  # noqa: BLE001 - any refusal becomes a config error naming the key
@@ -99,14 +115,18 @@ def check_scheduler(cfg):
         if key in ("step_size", "T_max") and not (_is_int(value) and value >= 1):
             raise ConfigError(f"scheduler.{key}={value}: must be a positive integer (epochs)")
         if key == "gamma" and not (_is_number(value) and 0 < value <= 1):
-            raise ConfigError(f"scheduler.gamma={value}: must be a number in (0, 1] (the factor the lr is multiplied by)")
+            raise ConfigError(
+                f"scheduler.gamma={value}: must be a number in (0, 1] (the factor the lr is multiplied by)"
+            )
         if key == "eta_min" and not (_is_number(value) and value >= 0):
             raise ConfigError(f"scheduler.eta_min={value}: must be a number >= 0 (the lowest lr)")
 
     def stepped():
         opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
         scheduler = build_scheduler(cfg)(opt)
-        for _ in range(2):  # some settings only fail when stepped (torch's StepLR takes step_size=0 until then)
+        for _ in range(
+            2
+        ):  # some settings only fail when stepped (torch's StepLR takes step_size=0 until then)
             opt.step()
             scheduler.step()
 
@@ -121,7 +141,9 @@ def check_trainer(cfg):
     if not _is_int(seed) or seed < 0:
         raise ConfigError(f"seed={seed}: must be an integer >= 0")
     accumulate = _get(cfg, "trainer.accumulate_grad_batches", 1)
-    if accumulate not in (None, 1) and getattr(_optimizer_class(cfg), "gradient_at_lookahead", False):
+    if accumulate not in (None, 1) and getattr(
+        _optimizer_class(cfg), "gradient_at_lookahead", False
+    ):
         raise ConfigError(
             f"trainer.accumulate_grad_batches={accumulate} cannot be used with optim={_get(cfg, 'optim._target_')}: "
             "NAG takes its gradient at the look-ahead point inside optimizer.step(closure), but Lightning runs "
@@ -149,7 +171,11 @@ def _is_int(v):
 
 
 def _is_number(v):
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and not (isinstance(v, float) and math.isnan(v))
+    return (
+        isinstance(v, (int, float))
+        and not isinstance(v, bool)
+        and not (isinstance(v, float) and math.isnan(v))
+    )
 
 
 class CheckSettings(Callback):

@@ -3,6 +3,7 @@
 A run killed mid-write (even with SIGKILL) leaves either the previous complete file or the new
 complete one, never a truncated results.json, predictions file or checkpoint.
 """
+
 from __future__ import annotations
 
 import os
@@ -15,7 +16,9 @@ def write_atomic(path, write, binary: bool = False) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with open(tmp, "wb" if binary else "w", **({} if binary else {"newline": "", "encoding": "utf-8"})) as f:
+        with open(
+            tmp, "wb" if binary else "w", **({} if binary else {"newline": "", "encoding": "utf-8"})
+        ) as f:
             write(f)
         os.replace(tmp, path)
     except BaseException:

@@ -20,7 +20,9 @@ from .heads import HEADS
 from .nets import MLP
 
 
-def build(task: str, data, hidden=(64,), activation: str = "relu", seed: int = 0, loss=None, **options):
+def build(
+    task: str, data, hidden=(64,), activation: str = "relu", seed: int = 0, loss=None, **options
+):
     """(net, head) for a task on loaded data (nnref.data.TaskData), as nnref-train builds them: the
     head sized from the data's target encoder, and nnref.nets.MLP from its seed."""
     head_class = HEADS[task]
@@ -32,12 +34,16 @@ def build(task: str, data, hidden=(64,), activation: str = "relu", seed: int = 0
 @dataclass
 class Epoch:
     index: int  # the epoch just trained, from 0
-    train_loss: float  # mean over its rows of each batch's loss before its update (nan once diverged)
+    train_loss: (
+        float  # mean over its rows of each batch's loss before its update (nan once diverged)
+    )
     steps: int  # optimizer steps taken so far
     diverged: bool  # a batch's loss was not finite: that batch did not update, and the loop stops
 
 
-def train_epochs(net, head, x, y, optimizer, epochs: int, batch_size: int | None = None, seed: int = 0):
+def train_epochs(
+    net, head, x, y, optimizer, epochs: int, batch_size: int | None = None, seed: int = 0
+):
     """Train net in place, yielding an Epoch after each epoch's updates.
 
     A generator, so that a caller can draw, step an lr schedule or stop between epochs. batch_size
@@ -47,8 +53,14 @@ def train_epochs(net, head, x, y, optimizer, epochs: int, batch_size: int | None
     net.train()
     steps = 0
     for epoch in range(int(epochs)):
-        batches = Batches(x, y, len(x) if batch_size is None else batch_size, batch_size is not None, seed,
-                          epoch_fn=lambda e=epoch: e)
+        batches = Batches(
+            x,
+            y,
+            len(x) if batch_size is None else batch_size,
+            batch_size is not None,
+            seed,
+            epoch_fn=lambda e=epoch: e,
+        )
         total, diverged = 0.0, False
         for xb, yb in batches:
 
@@ -57,7 +69,9 @@ def train_epochs(net, head, x, y, optimizer, epochs: int, batch_size: int | None
                 loss = head.loss(net(xb), yb)
                 loss.backward()
                 if not torch.isfinite(loss):
-                    optimizer.zero_grad(set_to_none=True)  # no gradient: the step leaves w as it was
+                    optimizer.zero_grad(
+                        set_to_none=True
+                    )  # no gradient: the step leaves w as it was
                 return loss
 
             value = float(optimizer.step(closure).detach())
@@ -71,7 +85,17 @@ def train_epochs(net, head, x, y, optimizer, epochs: int, batch_size: int | None
             return
 
 
-def fit(net, head, x, y, optimizer, epochs: int, batch_size: int | None = None, seed: int = 0, on_epoch=None):
+def fit(
+    net,
+    head,
+    x,
+    y,
+    optimizer,
+    epochs: int,
+    batch_size: int | None = None,
+    seed: int = 0,
+    on_epoch=None,
+):
     """Train in place; return on_epoch(epoch) of each Epoch (after its updates), if given."""
     history = []
     for epoch in train_epochs(net, head, x, y, optimizer, epochs, batch_size, seed):

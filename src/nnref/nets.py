@@ -44,7 +44,12 @@ def seeded_linear(n_in: int, n_out: int, generator: torch.Generator) -> nn.Linea
 
 class MLP(nn.Sequential):
     def __init__(
-        self, n_inputs: int, hidden=(64,), n_outputs: int = 1, activation: str = "relu", seed: int | None = None
+        self,
+        n_inputs: int,
+        hidden=(64,),
+        n_outputs: int = 1,
+        activation: str = "relu",
+        seed: int | None = None,
     ):
         hidden = check_body(hidden, activation)
         for key, value in (("n_inputs", n_inputs), ("n_outputs", n_outputs)):
@@ -55,7 +60,11 @@ class MLP(nn.Sequential):
         generator = torch.Generator().manual_seed(seed) if seed is not None else None
 
         def linear(n_in, n_out):
-            return nn.Linear(n_in, n_out) if generator is None else seeded_linear(n_in, n_out, generator)
+            return (
+                nn.Linear(n_in, n_out)
+                if generator is None
+                else seeded_linear(n_in, n_out, generator)
+            )
 
         layers, width = [], n_inputs
         for h in hidden:
@@ -64,7 +73,12 @@ class MLP(nn.Sequential):
         layers.append(linear(width, n_outputs))
         super().__init__(*layers)
         # The sizes it was built with, so a head can record them and rebuild it from a checkpoint.
-        self.n_inputs, self.n_outputs, self.hidden, self.activation = n_inputs, n_outputs, hidden, activation
+        self.n_inputs, self.n_outputs, self.hidden, self.activation = (
+            n_inputs,
+            n_outputs,
+            hidden,
+            activation,
+        )
 
     @property
     def output_layer(self) -> nn.Linear:

@@ -41,13 +41,19 @@ def head_class(cfg: DictConfig) -> type[Head]:
     except Exception:  # noqa: BLE001 - any import failure is "no such head"
         head = None
     if not (isinstance(head, type) and issubclass(head, Head)):
-        raise ConfigError(f"task._target_={target}: not a task head; valid: task={', task='.join(HEADS)}")
+        raise ConfigError(
+            f"task._target_={target}: not a task head; valid: task={', task='.join(HEADS)}"
+        )
     return head
 
 
 def task_options(cfg: DictConfig) -> dict:
     """The head's settings from conf/task: loss and its own options (encoding, output, ...)."""
-    return {k: v for k, v in OmegaConf.to_container(cfg.task, resolve=True).items() if not k.startswith("_")}
+    return {
+        k: v
+        for k, v in OmegaConf.to_container(cfg.task, resolve=True).items()
+        if not k.startswith("_")
+    }
 
 
 def target_encoding(cfg: DictConfig) -> str:
@@ -58,7 +64,9 @@ def target_encoding(cfg: DictConfig) -> str:
 
 def build_data(cfg: DictConfig):
     """conf/data's data module, encoding targets the way the head asks (nothing is loaded yet)."""
-    return built(lambda: instantiate(cfg.data, target_encoding=target_encoding(cfg), _convert_="all"))
+    return built(
+        lambda: instantiate(cfg.data, target_encoding=target_encoding(cfg), _convert_="all")
+    )
 
 
 def build_optimizer(cfg: DictConfig):
@@ -80,7 +88,9 @@ def build_scheduler(cfg: DictConfig):
 def build_module(cfg: DictConfig, dm):
     """The head of conf/task on the body of conf/model, sized from the data (set up)."""
     n_outputs = head_class(cfg).output_size(dm.target_encoder)
-    net = built(lambda: instantiate(cfg.model, n_inputs=dm.n_features, n_outputs=n_outputs, _convert_="all"))
+    net = built(
+        lambda: instantiate(cfg.model, n_inputs=dm.n_features, n_outputs=n_outputs, _convert_="all")
+    )
     return built(
         lambda: instantiate(
             cfg.task,
@@ -96,8 +106,12 @@ def build_module(cfg: DictConfig, dm):
 def build_trainer(cfg: DictConfig, plugins=(), **overrides):
     """The Trainer of conf/trainer with conf/logger's loggers and conf/callbacks' callbacks."""
     loggers = [instantiate(c) for c in (cfg.get("logger") or {}).values() if c and "_target_" in c]
-    callbacks = [instantiate(c) for c in (cfg.get("callbacks") or {}).values() if c and "_target_" in c]
-    if not loggers:  # LearningRateMonitor refuses to run without a logger; results.json keeps lr anyway
+    callbacks = [
+        instantiate(c) for c in (cfg.get("callbacks") or {}).values() if c and "_target_" in c
+    ]
+    if (
+        not loggers
+    ):  # LearningRateMonitor refuses to run without a logger; results.json keeps lr anyway
         callbacks = [c for c in callbacks if not isinstance(c, LearningRateMonitor)]
     keeps_checkpoints = any(isinstance(c, ModelCheckpoint) for c in callbacks)
     return built(

@@ -11,6 +11,7 @@ The output is the input rows plus `prediction` (a class name, label names joined
 or a value in the target's units) and, for classification, one `p_<name>` probability per class or
 label. It is written whole or not at all (a temporary file in the same folder, then a rename).
 """
+
 from __future__ import annotations
 
 import csv
@@ -34,6 +35,7 @@ from .errors import refuse
 from .files import write_atomic
 from .heads import HEADS
 from .nets import MLP
+
 
 class Predictor:
     """A trained network and its head, with the encoders they were trained with.
@@ -59,10 +61,14 @@ class Predictor:
         try:
             ckpt = torch.load(path, map_location="cpu", weights_only=True)
         except Exception as e:  # noqa: BLE001 - any unreadable file gets the same one-line refusal
-            lines = [line.strip() for line in str(e).splitlines() if line.strip()] or [type(e).__name__]
+            lines = [line.strip() for line in str(e).splitlines() if line.strip()] or [
+                type(e).__name__
+            ]
             # torch's weights_only refusal is a paragraph; the line naming what it refused is the one to show.
             reason = next((line for line in lines if line.startswith("Unsupported")), lines[0])
-            raise DataError(f"checkpoint={path}: cannot be loaded with torch.load(weights_only=True): {reason}") from None
+            raise DataError(
+                f"checkpoint={path}: cannot be loaded with torch.load(weights_only=True): {reason}"
+            ) from None
         hparams = ckpt.get("hyper_parameters") if isinstance(ckpt, dict) else None
         encoders = (hparams or {}).get("encoders") or {}
         if (
@@ -81,13 +87,24 @@ class Predictor:
         """(net, head) rebuilt from the checkpoint's settings, with its weights."""
         if self.built is None:
             if self.task not in HEADS:
-                raise DataError(f"checkpoint={self.path}: task={self.task} is not a head of this nnref ({', '.join(HEADS)})")
+                raise DataError(
+                    f"checkpoint={self.path}: task={self.task} is not a head of this nnref ({', '.join(HEADS)})"
+                )
             h = dict(self.hparams)
             head_class = HEADS[self.task]
             try:
-                head = head_class(h["n_outputs"], h.get("loss"), h["encoders"], **{k: h[k] for k in head_class.options if k in h})
+                head = head_class(
+                    h["n_outputs"],
+                    h.get("loss"),
+                    h["encoders"],
+                    **{k: h[k] for k in head_class.options if k in h},
+                )
                 net = MLP(h["n_inputs"], h["hidden"], h["n_outputs"], h["activation"])
-                weights = {k.removeprefix("net."): v for k, v in self.state_dict.items() if k.startswith("net.")}
+                weights = {
+                    k.removeprefix("net."): v
+                    for k, v in self.state_dict.items()
+                    if k.startswith("net.")
+                }
                 net.load_state_dict(weights)
             except (KeyError, TypeError, ValueError, RuntimeError) as e:
                 raise DataError(
@@ -100,24 +117,35 @@ class Predictor:
     @property
     def names(self) -> list[str]:
         """Class or label names, in the order of the model's outputs (empty for regression)."""
-        return list(getattr(self.target, "labels", None) or getattr(self.target, "classes", None) or [])
+        return list(
+            getattr(self.target, "labels", None) or getattr(self.target, "classes", None) or []
+        )
 
     def encode(self, header, rows, what: str = "input") -> np.ndarray:
         """The feature matrix, parsed the way the saved encoder says (nominal stays nominal)."""
         trained_on = self.features.names
         missing = [c for c in trained_on if c not in header]
         if missing:
-            raise DataError(f"{what}: feature column(s) {missing} missing; the model was trained on "
-                            f"{trained_on}; the file has {header}")
+            raise DataError(
+                f"{what}: feature column(s) {missing} missing; the model was trained on "
+                f"{trained_on}; the file has {header}"
+            )
         empty = empty_cells(header, rows, trained_on)
         if empty:
             detail = ", ".join(f"{c!r} ({rows_text(n)})" for c, n in empty.items())
-            raise DataError(f"{what}: empty cells in {detail}; every feature needs a value to predict "
-                            f"(fill them in, or remove those rows)")
+            raise DataError(
+                f"{what}: empty cells in {detail}; every feature needs a value to predict "
+                f"(fill them in, or remove those rows)"
+            )
         kinds = {c["name"]: c["type"] for c in self.features.columns}
-        table = parse_columns(header, rows, trained_on, what=what,
-                              nominal=[c for c, t in kinds.items() if t == "nominal"],
-                              numeric=[c for c, t in kinds.items() if t == "numeric"])
+        table = parse_columns(
+            header,
+            rows,
+            trained_on,
+            what=what,
+            nominal=[c for c, t in kinds.items() if t == "nominal"],
+            numeric=[c for c, t in kinds.items() if t == "numeric"],
+        )
         return self.features.encode(table)
 
     def predict(self, header, rows, what: str = "input") -> dict:
@@ -127,23 +155,31 @@ class Predictor:
         with torch.no_grad():
             prediction, values = head.decode(head.predict(net(x)))
         columns = {} if prediction is None else {"prediction": prediction}
-        columns.update({name: [f"{v:.8g}" if prediction is None else f"{v:.6g}" for v in column]
-                        for name, column in values.items()})
+        columns.update(
+            {
+                name: [f"{v:.8g}" if prediction is None else f"{v:.6g}" for v in column]
+                for name, column in values.items()
+            }
+        )
         return columns
 
 
 def checkpoint_path(checkpoint) -> Path:
     """A checkpoint file, or a run folder (its results.json names the best checkpoint)."""
     if not checkpoint:
-        raise DataError("checkpoint is not set: give a run's checkpoint, e.g. checkpoint=RUN/checkpoints/best.ckpt")
+        raise DataError(
+            "checkpoint is not set: give a run's checkpoint, e.g. checkpoint=RUN/checkpoints/best.ckpt"
+        )
     path = Path(checkpoint)
     if path.is_dir() and (path / "results.json").is_file():
         named = json.loads((path / "results.json").read_text()).get("checkpoint")
         if named:
             path = path / named
     if not path.is_file():
-        raise DataError(f"checkpoint={checkpoint}: no such file; give RUN/checkpoints/best.ckpt "
-                        f"(or the run folder: its results.json names the best checkpoint)")
+        raise DataError(
+            f"checkpoint={checkpoint}: no such file; give RUN/checkpoints/best.ckpt "
+            f"(or the run folder: its results.json names the best checkpoint)"
+        )
     return path
 
 
@@ -155,22 +191,34 @@ def predict_file(checkpoint, input, output) -> dict:
     path = checkpoint_path(checkpoint)
     header, rows = read_table(input, what="input")
     if not output:
-        raise DataError("output is not set: name the CSV file to write, e.g. output=predictions.csv")
+        raise DataError(
+            "output is not set: name the CSV file to write, e.g. output=predictions.csv"
+        )
     if os.path.isdir(output):
-        raise DataError(f"output={output}: is a folder; name a CSV file to write, e.g. output={output}/predictions.csv")
+        raise DataError(
+            f"output={output}: is a folder; name a CSV file to write, e.g. output={output}/predictions.csv"
+        )
     predictor = Predictor.load(path)
     columns = predictor.predict(header, rows, what=f"input={input}")
     # A column of the same name (a previous prediction) is replaced, not duplicated.
     kept = [j for j, h in enumerate(header) if h not in columns]
     out_header = [header[j] for j in kept] + list(columns)
-    out_rows = [[r[j] for j in kept] + [col[i] for col in columns.values()] for i, r in enumerate(rows)]
+    out_rows = [
+        [r[j] for j in kept] + [col[i] for col in columns.values()] for i, r in enumerate(rows)
+    ]
     write_csv_atomic(output, out_header, out_rows)
-    return {"task": predictor.task, "rows": len(rows), "columns": out_header, "output": str(output),
-            "counts": dict(Counter(columns["prediction"])) if predictor.names else None}
+    return {
+        "task": predictor.task,
+        "rows": len(rows),
+        "columns": out_header,
+        "output": str(output),
+        "counts": dict(Counter(columns["prediction"])) if predictor.names else None,
+    }
 
 
 def write_csv_atomic(path, header, rows) -> None:
     """Whole or not at all (nnref.files)."""
+
     def write(f):
         writer = csv.writer(f)
         writer.writerow(header)
@@ -183,7 +231,9 @@ def run(cfg) -> dict:
     """The command line: predict_file, with each unseen-value warning shown as one line on stderr."""
     torch.set_num_threads(int(cfg.get("threads") or 1))
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", UnseenCategoryWarning)  # shown even under PYTHONWARNINGS=ignore
+        warnings.simplefilter(
+            "always", UnseenCategoryWarning
+        )  # shown even under PYTHONWARNINGS=ignore
         try:
             summary = predict_file(cfg.get("checkpoint"), cfg.get("input"), cfg.get("output"))
         finally:
@@ -193,7 +243,11 @@ def run(cfg) -> dict:
                 else:
                     warnings.showwarning(w.message, w.category, w.filename, w.lineno)
     counts = summary["counts"]
-    detail = ": " + ", ".join(f"{k or '(no label)'} {n}" for k, n in sorted(counts.items())) if counts else ""
+    detail = (
+        ": " + ", ".join(f"{k or '(no label)'} {n}" for k, n in sorted(counts.items()))
+        if counts
+        else ""
+    )
     print(f"{summary['task']}: predicted {summary['rows']} rows{detail}")
     print(f"wrote {summary['output']} (columns: {', '.join(summary['columns'])})")
     return summary

@@ -3,6 +3,7 @@
 The numbers a reader follows (the head's loss and main metric) change once per epoch, since nnref
 logs epoch aggregates only; a per-step bar would redraw the same numbers hundreds of times.
 """
+
 from __future__ import annotations
 
 import sys

@@ -10,6 +10,7 @@ A job folder is any folder below DIR with results.json or .hydra/overrides.yaml,
 joblib launchers, submitit and an Optuna search all read the same. A job folder without a readable
 results.json is counted as missing (still running, killed, or failed), never an error.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,6 +35,7 @@ def main_metrics() -> dict:
     """task -> (the metric its configurations are ranked by, higher is better), as each head says."""
     return {name: (head.main_metric, head.higher_is_better) for name, head in HEADS.items()}
 
+
 KEYS = ("task", "optim", "batching", "data")
 # Overrides that never tell configurations apart: seeds are folded, folders and Hydra's own settings are not settings.
 NOT_COMPARED = ("seed", "run_dir", "hydra.", "hydra/")
@@ -45,17 +47,18 @@ class SweepError(ValueError):
 
 @dataclass
 class Job:
-    folder: str                   # relative to DIR
-    overrides: dict               # key -> value as given to Hydra ("+" dropped)
-    settings: dict                # task, optim, batching, data
-    results: dict | None = None   # None: missing
-    problem: str = ""             # why results are missing
+    folder: str  # relative to DIR
+    overrides: dict  # key -> value as given to Hydra ("+" dropped)
+    settings: dict  # task, optim, batching, data
+    results: dict | None = None  # None: missing
+    problem: str = ""  # why results are missing
 
 
 @dataclass
 class Row:
     """One configuration: the jobs that differ only by seed."""
-    settings: dict                # KEYS and every varied override
+
+    settings: dict  # KEYS and every varied override
     jobs: list = field(default_factory=list)
     best: bool = False
 
@@ -68,8 +71,11 @@ class Row:
         return [r for r in self.finished if r.get("status", "ok") == "ok"]
 
     def counts(self) -> dict:
-        return {"n_seeds": len(self.finished), "n_diverged": len(self.finished) - len(self.ok),
-                "n_missing": len(self.jobs) - len(self.finished)}
+        return {
+            "n_seeds": len(self.finished),
+            "n_diverged": len(self.finished) - len(self.ok),
+            "n_missing": len(self.jobs) - len(self.finished),
+        }
 
     def metric(self, name: str) -> tuple[float | None, float | None]:
         """Mean and std over the seeds that finished without diverging (std needs two)."""
@@ -90,17 +96,25 @@ def mean_std(values) -> tuple[float | None, float | None]:
 # ---------------------------------------------------------------------------------------------- reading
 def find_jobs(root: Path) -> list[Job]:
     if not root.is_dir():
-        raise SweepError(f"{root}: no such folder (give a multirun folder such as multirun/2026-11-28/19-15-10)")
+        raise SweepError(
+            f"{root}: no such folder (give a multirun folder such as multirun/2026-11-28/19-15-10)"
+        )
     folders = []
     for here, dirs, files in os.walk(root):
-        if "results.json" in files or os.path.isfile(os.path.join(here, ".hydra", "overrides.yaml")):
+        if "results.json" in files or os.path.isfile(
+            os.path.join(here, ".hydra", "overrides.yaml")
+        ):
             folders.append(Path(here))
             dirs[:] = []  # a job's own folders (checkpoints/, csv/) hold no jobs
         else:
-            dirs[:] = [d for d in dirs if not d.startswith(".")]  # .submitit/, .git/: logs, not jobs
+            dirs[:] = [
+                d for d in dirs if not d.startswith(".")
+            ]  # .submitit/, .git/: logs, not jobs
     if not folders:
-        raise SweepError(f"{root}: no job folders in it (folders with results.json or .hydra/overrides.yaml); "
-                         "give the folder a multirun wrote, e.g. multirun/2026-11-28/19-15-10")
+        raise SweepError(
+            f"{root}: no job folders in it (folders with results.json or .hydra/overrides.yaml); "
+            "give the folder a multirun wrote, e.g. multirun/2026-11-28/19-15-10"
+        )
     return [read_job(root, f) for f in sorted(folders, key=lambda f: _natural(f.relative_to(root)))]
 
 
@@ -118,7 +132,11 @@ def read_job(root: Path, folder: Path) -> Job:
     else:
         problem = "no results.json"
     settings = {}
-    config = None if results is not None and all(k in results for k in KEYS) else read_config(folder / ".hydra")
+    config = (
+        None
+        if results is not None and all(k in results for k in KEYS)
+        else read_config(folder / ".hydra")
+    )
     for key in KEYS:
         value = (results or {}).get(key) or (config or {}).get(key) or overrides.get(key)
         settings[key] = str(value) if value is not None else "?"
@@ -147,7 +165,7 @@ def read_config(hydra_dir: Path) -> dict:
         cfg = yaml.safe_load((hydra_dir / "config.yaml").read_text()) or {}
         for key in ("task", "batching", "data"):
             out[key] = (cfg.get(key) or {}).get("name")
-        choices = ((yaml.safe_load((hydra_dir / "hydra.yaml").read_text()) or {}).get("hydra") or {})
+        choices = (yaml.safe_load((hydra_dir / "hydra.yaml").read_text()) or {}).get("hydra") or {}
         out["optim"] = ((choices.get("runtime") or {}).get("choices") or {}).get("optim")
     except (OSError, yaml.YAMLError, AttributeError):
         pass
@@ -175,7 +193,9 @@ def fold(jobs: list[Job]) -> tuple[list[Row], list[str]]:
         settings = {**job.settings, **{k: job.overrides.get(k, "") for k in varied}}
         rows.setdefault(tuple(settings.values()), Row(settings)).jobs.append(job)
     order = {t: i for i, t in enumerate(main_metrics())}
-    ordered = sorted(rows.values(), key=lambda r: order.get(r.settings["task"], len(order)))  # stable: grid order
+    ordered = sorted(
+        rows.values(), key=lambda r: order.get(r.settings["task"], len(order))
+    )  # stable: grid order
     for task in dict.fromkeys(r.settings["task"] for r in ordered):
         best = best_row([r for r in ordered if r.settings["task"] == task], task)
         if best is not None:
@@ -208,7 +228,13 @@ def best_row(rows: list[Row], task: str) -> Row | None:
 
 def metric_names(rows: list[Row]) -> list[str]:
     """Every test/* metric that some finished job reports, each task's main metric first."""
-    names = {k for r in rows for res in r.finished for k in (res.get("metrics") or {}) if k.startswith("test/")}
+    names = {
+        k
+        for r in rows
+        for res in r.finished
+        for k in (res.get("metrics") or {})
+        if k.startswith("test/")
+    }
     main = [m for m in dict.fromkeys(metric for metric, _ in main_metrics().values()) if m in names]
     return main + sorted(names - set(main))
 
@@ -259,13 +285,21 @@ def markdown(rows: list[Row], varied: list[str]) -> str:
         metrics = sorted(metrics, key=lambda m: m != metric)
         keys = ["optim", "batching", "data", *varied]
         head = [*keys, "seeds", "diverged", "missing", *metrics, "epochs", "fit s", "best"]
-        lines += [f"### {task}", "",
-                  f"★ best by mean {metric} over seeds ({'higher' if higher else 'lower'} is better; ties: lower "
-                  "test/loss), among configurations without a diverged seed.", "",
-                  "| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+        lines += [
+            f"### {task}",
+            "",
+            f"★ best by mean {metric} over seeds ({'higher' if higher else 'lower'} is better; ties: lower "
+            "test/loss), among configurations without a diverged seed.",
+            "",
+            "| " + " | ".join(head) + " |",
+            "|" + "|".join("---" for _ in head) + "|",
+        ]
         for r in group:
             cells = [_short(r.settings[k]) for k in keys] + [str(v) for v in r.counts().values()]
-            cells += [_cell(*r.metric(m)) for m in metrics] + [_cell(*r.stat("epochs")), _cell(*r.stat("fit_seconds"))]
+            cells += [_cell(*r.metric(m)) for m in metrics] + [
+                _cell(*r.stat("epochs")),
+                _cell(*r.stat("fit_seconds")),
+            ]
             if r.best and metrics:
                 cells[len(keys) + 3] = f"**{cells[len(keys) + 3]}**"
             lines.append("| " + " | ".join(cells + ["★" if r.best else ""]) + " |")
@@ -275,11 +309,15 @@ def markdown(rows: list[Row], varied: list[str]) -> str:
 
 def differing(group: list[Row], varied: list[str]) -> list[str]:
     """The settings that tell a task's configurations apart."""
-    return [k for k in ("optim", "batching", "data", *varied) if len({r.settings[k] for r in group}) > 1] or ["optim"]
+    return [
+        k for k in ("optim", "batching", "data", *varied) if len({r.settings[k] for r in group}) > 1
+    ] or ["optim"]
 
 
 def label(row: Row, keys: list[str]) -> str:
-    return " ".join(row.settings[k] if k in KEYS else f"{k}={_short(row.settings[k])}" for k in keys)
+    return " ".join(
+        row.settings[k] if k in KEYS else f"{k}={_short(row.settings[k])}" for k in keys
+    )
 
 
 def styles(group: list[Row], keys: list[str]) -> list[tuple]:
@@ -289,10 +327,18 @@ def styles(group: list[Row], keys: list[str]) -> list[tuple]:
     values = [list(dict.fromkeys(r.settings[k] for r in group)) for k in keys]
     if len(keys) == 2 and len(values[0]) <= 10 and len(values[1]) <= len(dashes):
         tab = colormaps["tab10"]
-        return [(tab(values[0].index(r.settings[keys[0]])), dashes[values[1].index(r.settings[keys[1]])])
-                for r in group]
+        return [
+            (
+                tab(values[0].index(r.settings[keys[0]])),
+                dashes[values[1].index(r.settings[keys[1]])],
+            )
+            for r in group
+        ]
     cmap = colormaps["tab10" if len(group) <= 10 else "viridis"]
-    return [(cmap(i if len(group) <= 10 else i / max(1, len(group) - 1)), "-") for i in range(len(group))]
+    return [
+        (cmap(i if len(group) <= 10 else i / max(1, len(group) - 1)), "-")
+        for i in range(len(group))
+    ]
 
 
 def curve(row: Row, x: str) -> tuple[list, list, list]:
@@ -335,21 +381,45 @@ def plot(path: Path, rows: list[Row], varied: list[str]) -> None:
                     continue
                 text = label(r, keys) + (" ★" if r.best else "")
                 ylim[0], ylim[1] = min(ylim[0], *m), max(ylim[1], *m)
-                ax.plot(xs, m, color=color, ls=dash, lw=2.6 if r.best else 1.3,
-                        marker="o" if len(xs) < 4 else None, ms=3,  # a run of one epoch is a dot
-                        label=text if len(group) <= 12 or r.best else None)
-                ax.fill_between(xs, [max(a - b, a / 1e3) for a, b in zip(m, s)], [a + b for a, b in zip(m, s)],
-                                color=color, alpha=0.12, lw=0)
+                ax.plot(
+                    xs,
+                    m,
+                    color=color,
+                    ls=dash,
+                    lw=2.6 if r.best else 1.3,
+                    marker="o" if len(xs) < 4 else None,
+                    ms=3,  # a run of one epoch is a dot
+                    label=text if len(group) <= 12 or r.best else None,
+                )
+                ax.fill_between(
+                    xs,
+                    [max(a - b, a / 1e3) for a, b in zip(m, s)],
+                    [a + b for a, b in zip(m, s)],
+                    color=color,
+                    alpha=0.12,
+                    lw=0,
+                )
                 drawn += x == "epoch"
         axes[0, col].set_title(f"{task} ({', '.join(sorted({r.settings['data'] for r in group}))})")
         axes[0, col].set_xlabel("epoch")
         axes[1, col].set_xlabel("optimizer steps")
         for ax in axes[:, col]:
             if not drawn:
-                ax.text(0.5, 0.5, "no per-epoch history", ha="center", va="center", transform=ax.transAxes)
+                ax.text(
+                    0.5,
+                    0.5,
+                    "no per-epoch history",
+                    ha="center",
+                    va="center",
+                    transform=ax.transAxes,
+                )
                 continue
-            ax.set_yscale("log")  # losses are positive; log keeps a blown-up run from flattening the rest
-            ax.set_ylim(ylim[0] / 1.3, ylim[1] * 1.3)  # fitted to the means: a wide band is cut, not the curves
+            ax.set_yscale(
+                "log"
+            )  # losses are positive; log keeps a blown-up run from flattening the rest
+            ax.set_ylim(
+                ylim[0] / 1.3, ylim[1] * 1.3
+            )  # fitted to the means: a wide band is cut, not the curves
             # Plain numbers (0.5, not 5x10^-1); minor ticks get labels only on an axis of about a decade or less.
             plain = FuncFormatter(lambda v, _: f"{v:g}")
             ax.yaxis.set_major_formatter(plain)
@@ -372,14 +442,18 @@ def report(rows: list[Row], jobs: list[Job], root: Path) -> str:
         metric, _ = judged_by(r.settings["task"])
         c = r.counts()
         extra = " ".join(f"{k}={_short(v)}" for k, v in r.settings.items() if k not in KEYS)
-        lines.append(f"  {r.settings['task']:<11} {r.settings['optim']:<9} {r.settings['batching']:<10} "
-                     f"{r.settings['data']:<18} {extra + ' ' if extra else ''}seeds={c['n_seeds']} "
-                     f"diverged={c['n_diverged']} missing={c['n_missing']}  {metric} {_cell(*r.metric(metric))}"
-                     + ("  ★ best" if r.best else ""))
+        lines.append(
+            f"  {r.settings['task']:<11} {r.settings['optim']:<9} {r.settings['batching']:<10} "
+            f"{r.settings['data']:<18} {extra + ' ' if extra else ''}seeds={c['n_seeds']} "
+            f"diverged={c['n_diverged']} missing={c['n_missing']}  {metric} {_cell(*r.metric(metric))}"
+            + ("  ★ best" if r.best else "")
+        )
     missing = [j for j in jobs if j.results is None]
     if missing:
         shown = ", ".join(f"{j.folder} ({j.problem})" for j in missing[:10])
-        lines.append(f"missing: {len(missing)} job(s) without results: {shown}{', ...' if len(missing) > 10 else ''}")
+        lines.append(
+            f"missing: {len(missing)} job(s) without results: {shown}{', ...' if len(missing) > 10 else ''}"
+        )
     optuna = root / "optimization_results.yaml"
     if optuna.is_file():
         best = yaml.safe_load(optuna.read_text()) or {}
@@ -415,7 +489,9 @@ def optimizer_knobs(cfg, trial) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="nnref-sweep", description=__doc__.split("\n\n")[0])
-    parser.add_argument("dir", type=Path, help="a multirun folder, e.g. multirun/2026-11-28/19-15-10")
+    parser.add_argument(
+        "dir", type=Path, help="a multirun folder, e.g. multirun/2026-11-28/19-15-10"
+    )
     args = parser.parse_args(argv)
     try:
         paths = summarise(args.dir)

@@ -26,10 +26,10 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
 from . import checks, quiet
-from .errors import ConfigError, refuse
 from .checkpointing import AtomicCheckpointIO
 from .conf import register
 from .data.sources import DataError
+from .errors import ConfigError, refuse
 from .files import write_atomic
 from .parts import build_data, build_module, build_trainer, head_class
 
@@ -55,7 +55,11 @@ def compose(overrides=(), run_dir=None) -> DictConfig:
     A bad setting raises nnref.errors.ConfigError, as the command line refuses it."""
     GlobalHydra.instance().clear()
     with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
-        cfg = hydra_compose("train", overrides=[*overrides, f"run_dir={run_dir or 'unused'}"], return_hydra_config=True)
+        cfg = hydra_compose(
+            "train",
+            overrides=[*overrides, f"run_dir={run_dir or 'unused'}"],
+            return_hydra_config=True,
+        )
         HydraConfig.instance().set_config(cfg)  # choices() reads the chosen group names from it
     checks.check(cfg)
     return cfg
@@ -90,7 +94,9 @@ def run(cfg: DictConfig, run_dir: str | os.PathLike | None = None) -> float:
 
     for name in ("lightning.pytorch", "lightning.fabric"):  # keep the console to what matters
         logging.getLogger(name).setLevel(logging.WARNING)
-    logging.getLogger("lightning.pytorch.profilers").setLevel(logging.INFO)  # trainer.profiler=simple's report
+    logging.getLogger("lightning.pytorch.profilers").setLevel(
+        logging.INFO
+    )  # trainer.profiler=simple's report
     L.seed_everything(cfg.seed, workers=True, verbose=False)
     torch.use_deterministic_algorithms(True)
     # Deterministic mode also fills each new tensor with NaN, to expose reads of uninitialised memory.
@@ -113,7 +119,9 @@ def run(cfg: DictConfig, run_dir: str | os.PathLike | None = None) -> float:
     fit_seconds = time.perf_counter() - start
     if model.diverged is None:
         # Test the best checkpoint by validation loss (the final weights when none is kept).
-        trainer.test(model, datamodule=dm, ckpt_path=best_checkpoint_path(trainer) or None, verbose=False)
+        trainer.test(
+            model, datamodule=dm, ckpt_path=best_checkpoint_path(trainer) or None, verbose=False
+        )
 
     results = make_results(cfg, trainer, model, fit_seconds, run_dir)
     if trainer.is_global_zero:
@@ -157,8 +165,14 @@ def make_results(cfg, trainer, model, fit_seconds, run_dir: Path) -> dict:
 
 def best_checkpoint_path(trainer) -> str:
     """The best checkpoint by the monitored metric; without one (no validation ran), the newest saved."""
-    monitored = [c.best_model_path for c in trainer.checkpoint_callbacks if c.monitor and c.best_model_path]
-    newest = [c.best_model_path for c in trainer.checkpoint_callbacks if not c.monitor and c.best_model_path]
+    monitored = [
+        c.best_model_path for c in trainer.checkpoint_callbacks if c.monitor and c.best_model_path
+    ]
+    newest = [
+        c.best_model_path
+        for c in trainer.checkpoint_callbacks
+        if not c.monitor and c.best_model_path
+    ]
     return (monitored or newest or [""])[0]
 
 

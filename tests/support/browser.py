@@ -5,13 +5,16 @@ launched through `executable_path`; NNREF_CHROMIUM names another binary. Where n
 Playwright's own download is used (`playwright install chromium`). Missing pieces raise an error
 that says what to install.
 """
+
 from __future__ import annotations
 
 import os
 import shutil
 
-INSTALL_HINT = ("install them with: pip install -e '.[playground]' (gradio, playwright) and either "
-                "apt-get install chromium (Debian's) or python -m playwright install chromium")
+INSTALL_HINT = (
+    "install them with: pip install -e '.[playground]' (gradio, playwright) and either "
+    "apt-get install chromium (Debian's) or python -m playwright install chromium"
+)
 
 
 def chromium_path() -> str | None:
@@ -33,4 +36,6 @@ def launch(playwright, **kwargs):
     try:
         return playwright.chromium.launch(**options)
     except Exception as e:  # noqa: BLE001 - Playwright raises its own Error class; keep its text, add the fix
-        raise RuntimeError(f"could not start Chromium ({path or 'Playwright’s own'}): {e}\n{INSTALL_HINT}") from e
+        raise RuntimeError(
+            f"could not start Chromium ({path or 'Playwright’s own'}): {e}\n{INSTALL_HINT}"
+        ) from e

@@ -3,6 +3,7 @@
 The subprocess is `nnref-playground`, exactly what a user runs; `serve` waits until the
 page answers and stops the server afterwards (its process only, by its id).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -13,7 +14,9 @@ import sys
 import time
 import urllib.request
 
-STARTUP_S = 90  # imports (torch, Lightning, Gradio) and the first pictures take ~10 s on 2 busy cores
+STARTUP_S = (
+    90  # imports (torch, Lightning, Gradio) and the first pictures take ~10 s on 2 busy cores
+)
 
 
 def free_port() -> int:
@@ -26,7 +29,9 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float = STARTUP_
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"the playground exited with code {process.returncode} before serving {url}")
+            raise RuntimeError(
+                f"the playground exited with code {process.returncode} before serving {url}"
+            )
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
@@ -37,14 +42,19 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float = STARTUP_
 
 
 @contextlib.contextmanager
-def serve(port: int | None = None, log_path: str | None = None):
-    """Yield the URL of a playground running in a subprocess; stop it on exit."""
+def serve(port: int | None = None, log_path: str | None = None, command=None, cwd=None):
+    """Yield the URL of a playground running in a subprocess; stop it on exit.
+
+    command: the program to start (default: this interpreter's `python -m nnref.playground`),
+    given --port."""
     port = port or free_port()
     url = f"http://127.0.0.1:{port}/"
     log = open(log_path, "w") if log_path else subprocess.DEVNULL
     env = {**os.environ, "PYTHONWARNINGS": "ignore", "GRADIO_ANALYTICS_ENABLED": "False"}
-    process = subprocess.Popen([sys.executable, "-m", "nnref.playground", "--port", str(port)],
-                               stdout=log, stderr=subprocess.STDOUT, env=env)
+    command = list(command or [sys.executable, "-m", "nnref.playground"])
+    process = subprocess.Popen(
+        [*command, "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, env=env, cwd=cwd
+    )
     try:
         wait_until_up(url, process)
         yield url

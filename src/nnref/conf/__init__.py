@@ -15,13 +15,23 @@ from ..optim import OPTIMIZERS
 
 
 def optimizer_node(entry) -> dict:
-    return {"_target_": f"nnref.optim.{entry.cls.__name__}", "_partial_": True, "lr": entry.lr, **plain(entry.settings)}
+    return {
+        "_target_": f"nnref.optim.{entry.cls.__name__}",
+        "_partial_": True,
+        "lr": entry.lr,
+        **plain(entry.settings),
+    }
 
 
 def twin_node(entry) -> dict:
     cls = entry.twin
-    return {"_target_": f"{cls.__module__.rsplit('.', 1)[0]}.{cls.__name__}", "_partial_": True, "lr": entry.lr,
-            **plain(entry.settings), **entry.twin_settings}
+    return {
+        "_target_": f"{cls.__module__.rsplit('.', 1)[0]}.{cls.__name__}",
+        "_partial_": True,
+        "lr": entry.lr,
+        **plain(entry.settings),
+        **entry.twin_settings,
+    }
 
 
 def plain(settings: dict) -> dict:
@@ -35,4 +45,8 @@ def register() -> None:
         store.store(group="optim", name=entry.name, node=optimizer_node(entry))
         store.store(group="optim", name=entry.twin_name, node=twin_node(entry))
     for batching in BATCHINGS.values():
-        store.store(group="batching", name=batching.name, node={"name": batching.name, "lr_scale": batching.lr_scale})
+        store.store(
+            group="batching",
+            name=batching.name,
+            node={"name": batching.name, "lr_scale": batching.lr_scale},
+        )

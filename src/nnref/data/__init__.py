@@ -9,4 +9,12 @@ from .batches import BATCHINGS, Batches, Batching, epoch_order
 from .sources import DataError
 from .splits import TaskData, stratified_split
 
-__all__ = ["BATCHINGS", "Batches", "Batching", "DataError", "TaskData", "epoch_order", "stratified_split"]
+__all__ = [
+    "BATCHINGS",
+    "Batches",
+    "Batching",
+    "DataError",
+    "TaskData",
+    "epoch_order",
+    "stratified_split",
+]

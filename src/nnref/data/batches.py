@@ -55,7 +55,9 @@ class Batches:
     included. Each batch is (x, y), as a DataLoader over a TensorDataset gives it.
     """
 
-    def __init__(self, x, y, batch_size, shuffle=False, seed=0, epoch_fn=lambda: 0, rank=0, world_size=1):
+    def __init__(
+        self, x, y, batch_size, shuffle=False, seed=0, epoch_fn=lambda: 0, rank=0, world_size=1
+    ):
         self.x, self.y = x, y
         self.batch_size = max(1, min(int(batch_size), len(x)))
         self.shuffle, self.seed, self.epoch_fn = shuffle, seed, epoch_fn

@@ -5,6 +5,7 @@ and decoded after. Every encoder here is fitted once (on the training rows), the
 (`to_dict`: lists, floats and strings only) so a checkpoint loads with `torch.load(weights_only=True)`
 and `encoder_from_dict` rebuilds the exact same encoder at prediction time.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -20,7 +21,9 @@ class BinaryEncoder:
     def __init__(self, classes):
         classes = [str(c) for c in classes]
         if len(classes) != 2:
-            raise ValueError(f"a binary target needs exactly two values, got {len(classes)}: {classes[:10]}")
+            raise ValueError(
+                f"a binary target needs exactly two values, got {len(classes)}: {classes[:10]}"
+            )
         self.classes = classes
 
     @classmethod
@@ -174,11 +177,24 @@ class FeatureEncoder:
         columns = []
         for name, values in table.items():
             if name in nominal or values.dtype == object:
-                columns.append({"name": name, "type": "nominal", "categories": _sorted_labels({str(v) for v in values})})
+                columns.append(
+                    {
+                        "name": name,
+                        "type": "nominal",
+                        "categories": _sorted_labels({str(v) for v in values}),
+                    }
+                )
             else:
                 v = np.asarray(values, dtype=np.float64)
                 std = float(v.std())
-                columns.append({"name": name, "type": "numeric", "mean": float(v.mean()), "std": std if std > 0 else 1.0})
+                columns.append(
+                    {
+                        "name": name,
+                        "type": "numeric",
+                        "mean": float(v.mean()),
+                        "std": std if std > 0 else 1.0,
+                    }
+                )
         return cls(columns)
 
     @property
@@ -192,7 +208,9 @@ class FeatureEncoder:
     def encode(self, table: dict) -> np.ndarray:
         missing = [c["name"] for c in self.columns if c["name"] not in table]
         if missing:
-            raise KeyError(f"missing feature column(s) {missing}; the model was trained on {self.names}")
+            raise KeyError(
+                f"missing feature column(s) {missing}; the model was trained on {self.names}"
+            )
         parts = []
         for c in self.columns:
             values = table[c["name"]]
@@ -241,12 +259,15 @@ _KINDS = {
 
 # The target encodings a head can ask the data module for: name -> (the target it takes, classes needed).
 TARGET_ENCODINGS = {
-    "binary": ("classes", 2),      # two nominal values -> 0/1
-    "onehot": ("classes", None),   # K nominal values -> one-hot (class indices)
-    "ordinal": ("classes", None),  # K nominal values -> codes 1, ..., 0 (the course's counter-example)
+    "binary": ("classes", 2),  # two nominal values -> 0/1
+    "onehot": ("classes", None),  # K nominal values -> one-hot (class indices)
+    "ordinal": (
+        "classes",
+        None,
+    ),  # K nominal values -> codes 1, ..., 0 (the course's counter-example)
     "multihot": ("labels", None),  # label sets -> multi-hot vectors
     "standard": ("number", None),  # numbers -> (y - mean) / std
-    "minmax": ("number", None),    # numbers -> 0..1
+    "minmax": ("number", None),  # numbers -> 0..1
 }
 
 

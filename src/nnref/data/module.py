@@ -39,7 +39,9 @@ class TaskDataModule(L.LightningDataModule):
         trainer = self.trainer
         # overfit_batches trains on the same first batches every epoch, so they are not reshuffled.
         shuffle = None if not trainer.overfit_batches else False
-        return self.data.train_batches(lambda: trainer.current_epoch, trainer.global_rank, trainer.world_size, shuffle)
+        return self.data.train_batches(
+            lambda: trainer.current_epoch, trainer.global_rank, trainer.world_size, shuffle
+        )
 
     # Each process evaluates its shard; the heads' torchmetrics objects add the shards up.
     def val_dataloader(self):

@@ -3,6 +3,7 @@
 Nothing is downloaded. Every source returns a `Source` in the user's own terms (column names,
 nominal strings, label sets); turning those into numbers is `encoding.py`'s job.
 """
+
 from __future__ import annotations
 
 import csv
@@ -41,7 +42,9 @@ def _sklearn(loader_name: str, name: str, class_names=True) -> Source:
     if not class_names:
         return Source(name, table, np.asarray(bunch.target, dtype=np.float64), "number")
     names = [str(n) for n in bunch.target_names]
-    return Source(name, table, np.array([names[int(t)] for t in bunch.target], dtype=object), "classes")
+    return Source(
+        name, table, np.array([names[int(t)] for t in bunch.target], dtype=object), "classes"
+    )
 
 
 def diabetes() -> Source:
@@ -81,7 +84,9 @@ def digits_multilabel(n_samples: int = 3000, seed: int = 0) -> Source:
             canvas[row, :, 8 * slot : 8 * slot + 8] = images[pick]
         target.append(tuple(sorted({str(labels[p]) for p in picks})))
     x = canvas.reshape(n_samples, -1)
-    return Source("digits_multilabel", {f"p{i}": x[:, i] for i in range(x.shape[1])}, target, "labels")
+    return Source(
+        "digits_multilabel", {f"p{i}": x[:, i] for i in range(x.shape[1])}, target, "labels"
+    )
 
 
 # ---------------------------------------------------------------- the lecture's 2-D sets
@@ -100,7 +105,9 @@ def lecture_binary(n_per_class: int = 100, seed: int = 0) -> Source:
 
 def lecture_multiclass(n_per_class: int = 100, seed: int = 0) -> Source:
     """The lecture's red/yellow/blue points in the plane."""
-    table, y = _blobs([(-1.5, 0.0), (1.5, 0.0), (0.0, 2.0)], ["red", "yellow", "blue"], n_per_class, 0.7, seed)
+    table, y = _blobs(
+        [(-1.5, 0.0), (1.5, 0.0), (0.0, 2.0)], ["red", "yellow", "blue"], n_per_class, 0.7, seed
+    )
     return Source("lecture_multiclass", table, y, "classes")
 
 
@@ -110,7 +117,9 @@ def read_table(path, what: str = "data.path") -> tuple[list[str], list[list[str]
 
     `what` is the setting the path came from (data.path, input), so the message names it."""
     if not path:
-        raise DataError(f"{what} is not set: give the path of a CSV file, e.g. {what}=examples/red_black.csv")
+        raise DataError(
+            f"{what} is not set: give the path of a CSV file, e.g. {what}=examples/red_black.csv"
+        )
     if not os.path.isfile(path):
         raise DataError(f"{what}={path}: no such file")
     try:
@@ -126,10 +135,14 @@ def read_table(path, what: str = "data.path") -> tuple[list[str], list[list[str]
         raise DataError(f"{what}={path}: the file has a header but no data rows")
     repeated = sorted({h for h in header if h and header.count(h) > 1})
     if repeated:
-        raise DataError(f"{what}={path}: column name(s) {repeated} appear more than once in the header")
+        raise DataError(
+            f"{what}={path}: column name(s) {repeated} appear more than once in the header"
+        )
     for line, r in numbered[1:]:
         if len(r) != len(header):
-            raise DataError(f"{what}={path}: line {line} has {len(r)} cells, the header has {len(header)}")
+            raise DataError(
+                f"{what}={path}: line {line} has {len(r)} cells, the header has {len(header)}"
+            )
     return header, rows
 
 
@@ -144,12 +157,20 @@ def parse_columns(header, rows, names, nominal=(), numeric=(), what: str = "data
         values = None if name in nominal else _numeric_or_none(cells)
         if values is None and name in numeric:
             bad = sorted({c for c in cells if not _is_number(c)})
-            raise DataError(f"{what}: column {name!r} was numeric in training but holds {_show(bad)}; "
-                            f"give numbers in every row")
+            raise DataError(
+                f"{what}: column {name!r} was numeric in training but holds {_show(bad)}; "
+                f"give numbers in every row"
+            )
         if values is not None and not np.isfinite(values).all():
             n = int((~np.isfinite(values)).sum())
-            drop = " (or leave those cells empty and set data.dropna=true)" if what.startswith("data.path") else ""
-            raise DataError(f"{what}: column {name!r} has nan/inf in {rows_text(n)}; give finite numbers{drop}")
+            drop = (
+                " (or leave those cells empty and set data.dropna=true)"
+                if what.startswith("data.path")
+                else ""
+            )
+            raise DataError(
+                f"{what}: column {name!r} has nan/inf in {rows_text(n)}; give finite numbers{drop}"
+            )
         table[name] = values if values is not None else np.asarray(cells, dtype=object)
     return table
 
@@ -183,8 +204,16 @@ def _show(values, k: int = 5) -> str:
     return f"{list(values)[:k]}{more}"
 
 
-def csv_source(path=None, target=None, kind="classes", n_classes=None, features=None, nominal=(), label_sep="|",
-               dropna=False) -> Source:
+def csv_source(
+    path=None,
+    target=None,
+    kind="classes",
+    n_classes=None,
+    features=None,
+    nominal=(),
+    label_sep="|",
+    dropna=False,
+) -> Source:
     """The user's CSV. `kind` is the target the head needs ("number", "classes" or "labels") and
     `n_classes` how many classes it must have, if a fixed number (2 for a binary head)."""
     header, rows = read_table(path)
@@ -196,8 +225,10 @@ def csv_source(path=None, target=None, kind="classes", n_classes=None, features=
     if features is None:
         features = [h for h in header if h != target]
         if "" in features:
-            raise DataError(f"{path}: column {header.index('') + 1} has no name in the header (a saved row "
-                            f"index?); name it, or choose the feature columns with data.features=[...]")
+            raise DataError(
+                f"{path}: column {header.index('') + 1} has no name in the header (a saved row "
+                f"index?); name it, or choose the feature columns with data.features=[...]"
+            )
     if not features:
         raise DataError(f"data.features: no feature columns; {path} has only {header}")
     if target in features:
@@ -207,9 +238,13 @@ def csv_source(path=None, target=None, kind="classes", n_classes=None, features=
         raise DataError(f"data.features: column(s) {unknown} not in {path}; columns are {header}")
     unknown = [f for f in nominal if f not in features]
     if unknown:
-        raise DataError(f"data.nominal: column(s) {unknown} are not features; features are {features}")
+        raise DataError(
+            f"data.nominal: column(s) {unknown} are not features; features are {features}"
+        )
     if kind == "labels" and not label_sep:
-        raise DataError("data.label_sep is empty: give the character that joins labels in one cell, e.g. '|'")
+        raise DataError(
+            "data.label_sep is empty: give the character that joins labels in one cell, e.g. '|'"
+        )
 
     # Empty cells: refuse, naming the columns, unless the user asked to drop those rows.
     # (A multi-label target may be empty: that row has no label.)
@@ -217,7 +252,9 @@ def csv_source(path=None, target=None, kind="classes", n_classes=None, features=
     empty = empty_cells(header, rows, used)
     if empty and not dropna:
         detail = ", ".join(f"{c!r} ({rows_text(n)})" for c, n in empty.items())
-        raise DataError(f"{path}: empty cells in {detail}; fill them in, or set data.dropna=true to drop those rows")
+        raise DataError(
+            f"{path}: empty cells in {detail}; fill them in, or set data.dropna=true to drop those rows"
+        )
     if empty:
         cols = [header.index(c) for c in used]
         rows = [r for r in rows if all(r[j].strip() for j in cols)]
@@ -230,27 +267,40 @@ def csv_source(path=None, target=None, kind="classes", n_classes=None, features=
     if kind == "number":
         bad = sorted({c for c in cells if not _is_number(c)})
         if bad:
-            raise DataError(f"data.target={target}: this task needs numbers, found {_show(bad)}; "
-                            f"for a nominal target use task=binary or task=multiclass")
+            raise DataError(
+                f"data.target={target}: this task needs numbers, found {_show(bad)}; "
+                f"for a nominal target use task=binary or task=multiclass"
+            )
         y = np.array([float(c) for c in cells], dtype=np.float64)
         if not np.isfinite(y).all():
-            raise DataError(f"data.target={target}: nan/inf in {rows_text(int((~np.isfinite(y)).sum()))}; "
-                            f"this task needs finite numbers")
+            raise DataError(
+                f"data.target={target}: nan/inf in {rows_text(int((~np.isfinite(y)).sum()))}; "
+                f"this task needs finite numbers"
+            )
         return Source(name, table, y, "number", tuple(nominal))
     if kind == "labels":
         y = [tuple(sorted({v.strip() for v in c.split(label_sep) if v.strip()})) for c in cells]
         if not any(y):
-            raise DataError(f"data.target={target}: no row has a label; this task needs label sets "
-                            f"joined by data.label_sep={label_sep!r}, e.g. 'sunny{label_sep}windy'")
+            raise DataError(
+                f"data.target={target}: no row has a label; this task needs label sets "
+                f"joined by data.label_sep={label_sep!r}, e.g. 'sunny{label_sep}windy'"
+            )
         return Source(name, table, y, "labels", tuple(nominal))
     values = sorted(set(cells))
     if n_classes is not None and len(values) != n_classes:
-        hint = ("; for more than two classes use task=multiclass" if n_classes == 2 and len(values) > 2
-                else "; the data needs rows of every class")
-        raise DataError(f"data.target={target}: this task needs exactly {n_classes} distinct values, "
-                        f"found {len(values)}: {_show(values, 10)}{hint}")
+        hint = (
+            "; for more than two classes use task=multiclass"
+            if n_classes == 2 and len(values) > 2
+            else "; the data needs rows of every class"
+        )
+        raise DataError(
+            f"data.target={target}: this task needs exactly {n_classes} distinct values, "
+            f"found {len(values)}: {_show(values, 10)}{hint}"
+        )
     if len(values) < 2:
-        raise DataError(f"data.target={target}: this task needs at least two distinct values, found {values}")
+        raise DataError(
+            f"data.target={target}: this task needs at least two distinct values, found {values}"
+        )
     return Source(name, table, np.array(cells, dtype=object), "classes", tuple(nominal))
 
 
@@ -305,12 +355,16 @@ def check_settings(name: str, **given) -> None:
     takes = [k for k in settings(name) if k not in FROM_MODULE]
     unknown = sorted(set(given) - set(takes))
     if unknown:
-        raise DataError(f"data.{unknown[0]}: not a setting of data={name}; "
-                        f"its settings: {', '.join(f'data.{k}' for k in takes) or 'none'}")
+        raise DataError(
+            f"data.{unknown[0]}: not a setting of data={name}; "
+            f"its settings: {', '.join(f'data.{k}' for k in takes) or 'none'}"
+        )
     if name == "csv":
         path = given.get("path")
         if not path:
-            raise DataError("data.path is not set: give a CSV file, e.g. data.path=examples/red_black.csv")
+            raise DataError(
+                "data.path is not set: give a CSV file, e.g. data.path=examples/red_black.csv"
+            )
         if not os.path.isfile(path):
             raise DataError(f"data.path={path}: no such file")
         if not given.get("target"):

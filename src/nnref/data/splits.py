@@ -70,8 +70,15 @@ class TaskData:
             raise ValueError(
                 f"data.batch_size={batch_size}: must be a positive integer (samples per update with batching=mini)"
             )
-        for key, value in (("data.val_fraction", val_fraction), ("data.test_fraction", test_fraction)):
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 < value < 0.5:
+        for key, value in (
+            ("data.val_fraction", val_fraction),
+            ("data.test_fraction", test_fraction),
+        ):
+            if (
+                not isinstance(value, (int, float))
+                or isinstance(value, bool)
+                or not 0 < value < 0.5
+            ):
                 raise ValueError(f"{key}={value}: must be a number in (0, 0.5)")
         if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
             raise ValueError(f"seed={seed}: must be an integer >= 0")
@@ -91,14 +98,18 @@ class TaskData:
         if self.target_encoder is not None:
             return self
         kind, n_classes = encoding.TARGET_ENCODINGS[self.target_encoding]
-        src = sources.load(self.source_name, seed=self.seed, kind=kind, n_classes=n_classes, **self.source_args)
+        src = sources.load(
+            self.source_name, seed=self.seed, kind=kind, n_classes=n_classes, **self.source_args
+        )
         if src.target_kind != kind:
             raise sources.DataError(
                 f"data={self.source_name}: its target is {src.target_kind}, but the "
                 f"{self.target_encoding} encoding needs {kind}"
             )
         if src.n_rows < 3:
-            raise sources.DataError(f"data: {src.name} has {src.n_rows} rows; need at least 3 to split")
+            raise sources.DataError(
+                f"data: {src.name} has {src.n_rows} rows; need at least 3 to split"
+            )
 
         stratify = np.asarray(src.target) if kind == "classes" else None
         split = stratified_split(src.n_rows, stratify, self.fractions, self.seed)
@@ -107,14 +118,18 @@ class TaskData:
 
         # Feature statistics (means, stds, categories) and the target scaler from the training rows
         # only; class and label names from every row, so a class missing from training still has its output.
-        feats = encoding.FeatureEncoder.fit({k: v[train] for k, v in src.table.items()}, nominal=src.nominal)
+        feats = encoding.FeatureEncoder.fit(
+            {k: v[train] for k, v in src.table.items()}, nominal=src.nominal
+        )
         fit_on = np.asarray(src.target)[train] if kind == "number" else src.target
         label_sep = self.source_args.get("label_sep", "|")
         target = encoding.fit_target_encoder(self.target_encoding, fit_on, label_sep)
         x = torch.from_numpy(feats.encode(src.table))
         y = torch.from_numpy(target.encode(src.target))
         if y.dtype.is_floating_point and y.ndim == 1:
-            y = y[:, None]  # one float target per row: a column, like the output it is compared with
+            y = y[
+                :, None
+            ]  # one float target per row: a column, like the output it is compared with
         self.source, self.target_encoder = src, target
         self.encoders = {"features": feats.to_dict(), "target": target.to_dict()}
         self.tensors = {part: (x[idx], y[idx]) for part, idx in self.split_index.items()}

@@ -16,6 +16,7 @@ One module per claim; `scripts/NAME.py` plots it and `tests/test_experiments.py`
 `softmax` below is the course's formula, kept here so the tests can hold it against torch's.
 Nothing here imports matplotlib: plotting belongs to the scripts.
 """
+
 from __future__ import annotations
 
 import torch

@@ -6,6 +6,7 @@ whole batch takes the surest step; per second, mini-batches balance the two. Eac
 through the project's own path: TaskDataModule (batching="full" | "mini" | "stochastic"), the
 task module, `nnref.optim`, and a Lightning Trainer.
 """
+
 from __future__ import annotations
 
 import logging
@@ -36,23 +37,51 @@ class TrainSetLoss(L.Callback):
         self.values.append(float(module.head.loss(module(self.x), self.y)))
 
 
-def train(batching: str, epochs: int, lr: float, batch_size: int, source: str, task: str, hidden, seed: int) -> dict:
+def train(
+    batching: str,
+    epochs: int,
+    lr: float,
+    batch_size: int,
+    source: str,
+    task: str,
+    hidden,
+    seed: int,
+) -> dict:
     for name in ("lightning.pytorch", "lightning.fabric"):
         logging.getLogger(name).setLevel(logging.WARNING)
     L.seed_everything(seed, verbose=False)
     shell = MODULES[task]
-    dm = TaskDataModule(source=source, target_encoding=shell.head_class.target_encoding(), batching=batching,
-                        batch_size=batch_size, seed=seed)
+    dm = TaskDataModule(
+        source=source,
+        target_encoding=shell.head_class.target_encoding(),
+        batching=batching,
+        batch_size=batch_size,
+        seed=seed,
+    )
     dm.setup()
     data = dm.data
-    module = shell(data.n_features, shell.head_class.output_size(data.target_encoder), hidden=hidden,
-                   optimizer=partial(GD, lr=lr), encoders=data.encoders)
+    module = shell(
+        data.n_features,
+        shell.head_class.output_size(data.target_encoder),
+        hidden=hidden,
+        optimizer=partial(GD, lr=lr),
+        encoders=data.encoders,
+    )
     with torch.no_grad():
         start_loss = float(module.head.loss(module(data.x_train), data.y_train))
     measure = TrainSetLoss(data.x_train, data.y_train)
-    trainer = L.Trainer(max_epochs=epochs, accelerator="cpu", devices=1, logger=False, enable_checkpointing=False,
-                        enable_progress_bar=False, enable_model_summary=False, num_sanity_val_steps=0,
-                        deterministic=True, callbacks=[measure])
+    trainer = L.Trainer(
+        max_epochs=epochs,
+        accelerator="cpu",
+        devices=1,
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        num_sanity_val_steps=0,
+        deterministic=True,
+        callbacks=[measure],
+    )
     trainer.fit(module, datamodule=dm)
     history = module.history
     return {
@@ -62,25 +91,49 @@ def train(batching: str, epochs: int, lr: float, batch_size: int, source: str, t
         "step": [0] + [row["step"] for row in history],
         "seconds": [0.0] + [row["seconds"] for row in history],
         "train_loss": [start_loss] + measure.values,  # whole training split, after each epoch
-        "train_loss_running": [row.get("train/loss") for row in history],  # the module's in-epoch mean
+        "train_loss_running": [
+            row.get("train/loss") for row in history
+        ],  # the module's in-epoch mean
         "val_loss": [row.get("val/loss") for row in history],
         "n_train": len(data.x_train),
     }
 
 
-def run(epochs: int = 10, lr: float = 0.05, batch_size: int = 32, source: str = "breast_cancer", task: str = "binary",
-        hidden=(64,), seed: int = 0) -> dict:
+def run(
+    epochs: int = 10,
+    lr: float = 0.05,
+    batch_size: int = 32,
+    source: str = "breast_cancer",
+    task: str = "binary",
+    hidden=(64,),
+    seed: int = 0,
+) -> dict:
     runs = {b: train(b, epochs, lr, batch_size, source, task, hidden, seed) for b in BATCHINGS}
     n = runs["full"]["n_train"]
     return {
         "n_train": n,
         "updates_per_epoch": {b: runs[b]["updates_per_epoch"] for b in BATCHINGS},
-        "expected_updates_per_epoch": {"full": 1, "mini": math.ceil(n / batch_size), "stochastic": n},
+        "expected_updates_per_epoch": {
+            "full": 1,
+            "mini": math.ceil(n / batch_size),
+            "stochastic": n,
+        },
         "final_train_loss": {b: runs[b]["train_loss"][-1] for b in BATCHINGS},
         "final_val_loss": {b: runs[b]["val_loss"][-1] for b in BATCHINGS},
         "fit_seconds": {b: runs[b]["seconds"][-1] for b in BATCHINGS},
-        "history": {b: {k: v for k, v in runs[b].items() if k not in ("n_train", "updates_per_epoch")} for b in BATCHINGS},
-        "settings": {"source": source, "task": task, "optimizer": "GD", "lr": lr, "epochs": epochs,
-                     "batch_size_mini": batch_size, "hidden": list(hidden), "seed": seed,
-                     "train_loss": "loss of the epoch's final weights on the whole training split"},
+        "history": {
+            b: {k: v for k, v in runs[b].items() if k not in ("n_train", "updates_per_epoch")}
+            for b in BATCHINGS
+        },
+        "settings": {
+            "source": source,
+            "task": task,
+            "optimizer": "GD",
+            "lr": lr,
+            "epochs": epochs,
+            "batch_size_mini": batch_size,
+            "hidden": list(hidden),
+            "seed": seed,
+            "train_loss": "loss of the epoch's final weights on the whole training split",
+        },
     }

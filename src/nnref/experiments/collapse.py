@@ -5,6 +5,7 @@ that one `nn.Linear` from an identity-activation `nnref.nets.MLP`; `run` checks 
 outputs (float64), then trains identity and ReLU hidden layers on two interleaved half-moons,
 where only the ReLU network can bend its decision boundary.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -27,7 +28,9 @@ def fold(mlp: nn.Sequential) -> nn.Linear:
         if isinstance(layer, nn.Identity):
             continue
         if not isinstance(layer, nn.Linear):
-            raise ValueError(f"fold: layer {layer} is not Linear or Identity; only a linear network folds")
+            raise ValueError(
+                f"fold: layer {layer} is not Linear or Identity; only a linear network folds"
+            )
         if weight is None:
             weight, bias = layer.weight.clone(), layer.bias.clone()
         else:  # x -> W x + b, then W' (W x + b) + b'
@@ -38,10 +41,17 @@ def fold(mlp: nn.Sequential) -> nn.Linear:
     return folded
 
 
-def fold_check(hidden=(16, 16, 16), n_inputs: int = 2, n_outputs: int = 1, n_rows: int = 1000, seed: int = 0) -> dict:
+def fold_check(
+    hidden=(16, 16, 16), n_inputs: int = 2, n_outputs: int = 1, n_rows: int = 1000, seed: int = 0
+) -> dict:
     """Largest output difference between an identity MLP and its folded Linear, in float64."""
     mlp = MLP(n_inputs, hidden, n_outputs, activation="identity", seed=seed).double()
-    x = torch.randn(n_rows, n_inputs, dtype=torch.float64, generator=torch.Generator().manual_seed(seed)) * 3
+    x = (
+        torch.randn(
+            n_rows, n_inputs, dtype=torch.float64, generator=torch.Generator().manual_seed(seed)
+        )
+        * 3
+    )
     with torch.no_grad():
         diff = (mlp(x) - fold(mlp)(x)).abs().max()
     return {"max_abs_diff": float(diff), "fold_hidden": list(hidden)}
@@ -78,11 +88,21 @@ def decision_grid(net, lo: float, hi: float, n: int) -> list:
     return predicted_classes(net, HEAD, grid).reshape(n, n).tolist()
 
 
-def run(hidden=(16, 16), epochs: int = 300, lr: float = 0.02, n_samples: int = 600, noise: float = 0.2,
-        seed: int = 0, grid: int = 60, fold_hidden=(16, 16, 16)) -> dict:
+def run(
+    hidden=(16, 16),
+    epochs: int = 300,
+    lr: float = 0.02,
+    n_samples: int = 600,
+    noise: float = 0.2,
+    seed: int = 0,
+    grid: int = 60,
+    fold_hidden=(16, 16, 16),
+) -> dict:
     data = moons(n_samples, noise, seed)
     bodies = {
-        "linear": train_body(data, (), "identity", epochs, lr, seed),  # no hidden layer: logistic regression
+        "linear": train_body(
+            data, (), "identity", epochs, lr, seed
+        ),  # no hidden layer: logistic regression
         "identity_hidden": train_body(data, hidden, "identity", epochs, lr, seed),
         "relu_hidden": train_body(data, hidden, "relu", epochs, lr, seed),
     }
@@ -94,12 +114,27 @@ def run(hidden=(16, 16), epochs: int = 300, lr: float = 0.02, n_samples: int = 6
     # The trained identity network folds too (float32 here): its boundary is a straight line.
     with torch.no_grad():
         body = bodies["identity_hidden"]
-        out["trained_identity_fold_diff"] = float((body(data["x_test"]) - fold(body)(data["x_test"])).abs().max())
-    out["regions"] = {"lo": lo, "hi": hi, "n": grid,
-                      **{name: decision_grid(net, lo, hi, grid) for name, net in bodies.items()}}
-    out["points"] = {"x_test": [[round(v, 5) for v in row] for row in data["x_test"].tolist()],
-                     "y_test": data["y_test"].reshape(-1).long().tolist()}
-    out["settings"] = {"data": f"make_moons(n_samples={n_samples}, noise={noise}, random_state={seed})",
-                       "split": "70% train / 30% test, stratified", "hidden": list(hidden), "optimizer": "Adam",
-                       "lr": lr, "epochs": epochs, "batching": "full", "seed": seed}
+        out["trained_identity_fold_diff"] = float(
+            (body(data["x_test"]) - fold(body)(data["x_test"])).abs().max()
+        )
+    out["regions"] = {
+        "lo": lo,
+        "hi": hi,
+        "n": grid,
+        **{name: decision_grid(net, lo, hi, grid) for name, net in bodies.items()},
+    }
+    out["points"] = {
+        "x_test": [[round(v, 5) for v in row] for row in data["x_test"].tolist()],
+        "y_test": data["y_test"].reshape(-1).long().tolist(),
+    }
+    out["settings"] = {
+        "data": f"make_moons(n_samples={n_samples}, noise={noise}, random_state={seed})",
+        "split": "70% train / 30% test, stratified",
+        "hidden": list(hidden),
+        "optimizer": "Adam",
+        "lr": lr,
+        "epochs": epochs,
+        "batching": "full",
+        "seed": seed,
+    }
     return out

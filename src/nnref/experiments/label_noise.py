@@ -13,6 +13,7 @@ stochastic step is pushed around by every wrong label it meets, the last ones in
 mini-batch step averages them with B - 1 others. At equal epochs, full batching has taken only
 `epochs` updates and has barely moved from its start: its drop says nothing about noise.
 """
+
 from __future__ import annotations
 
 import torch
@@ -33,7 +34,9 @@ def flip_labels(y: torch.Tensor, fraction: float, n_classes: int, seed: int) -> 
     chosen = torch.randperm(len(y), generator=generator)[: round(fraction * len(y))]
     noisy = y.clone()
     # A shift of 1..K-1 classes: never the right class, every wrong one equally likely.
-    noisy[chosen] = (y[chosen] + torch.randint(1, n_classes, (len(chosen),), generator=generator)) % n_classes
+    noisy[chosen] = (
+        y[chosen] + torch.randint(1, n_classes, (len(chosen),), generator=generator)
+    ) % n_classes
     return noisy
 
 
@@ -44,8 +47,15 @@ def batch_size_of(batching: str, mini: int) -> int | None:
     return None if batching == "full" else BATCHINGS[batching].batch_size(0, mini)
 
 
-def run(noise=NOISE, epochs: int = 5, lr: float = 0.05, batch_size: int = 32, hidden=(32,), seeds=(0,),
-        batchings=tuple(BATCHINGS)) -> dict:
+def run(
+    noise=NOISE,
+    epochs: int = 5,
+    lr: float = 0.05,
+    batch_size: int = 32,
+    hidden=(32,),
+    seeds=(0,),
+    batchings=tuple(BATCHINGS),
+) -> dict:
     """Final test accuracy per batching and noise level, averaged over `seeds` (each seed: its own
     initial weights, flips and batch order; the data split is fixed)."""
     noise, seeds = tuple(float(f) for f in noise), tuple(int(s) for s in seeds)
@@ -63,14 +73,25 @@ def run(noise=NOISE, epochs: int = 5, lr: float = 0.05, batch_size: int = 32, hi
             for b in batchings:
                 # The same initial weights for every batching and noise level.
                 net, head = build("multiclass", dm, hidden, seed=seed)
-                curve = fit(net, head, dm.x_train, y, GD(net.parameters(), lr=lr), epochs, sizes[b], seed=seed,
-                            on_epoch=lambda epoch: accuracy(net, head, dm.x_test, dm.y_test))
+                curve = fit(
+                    net,
+                    head,
+                    dm.x_train,
+                    y,
+                    GD(net.parameters(), lr=lr),
+                    epochs,
+                    sizes[b],
+                    seed=seed,
+                    on_epoch=lambda epoch: accuracy(net, head, dm.x_test, dm.y_test),
+                )
                 acc[b][str(f)].append(curve[-1])
                 if seed == seeds[0]:
                     history[b][str(f)] = curve
                 if b == "mini":
                     rows = per_sample_gradients(net, head, dm.x_train, y)
-                    variance[str(f)].append(float(((rows - rows.mean(dim=0)) ** 2).sum(dim=1).mean()))
+                    variance[str(f)].append(
+                        float(((rows - rows.mean(dim=0)) ** 2).sum(dim=1).mean())
+                    )
     mean = {b: {f: sum(v) / len(v) for f, v in per.items()} for b, per in acc.items()}
     clean, worst = str(min(noise)), str(max(noise))
     return {
@@ -79,13 +100,24 @@ def run(noise=NOISE, epochs: int = 5, lr: float = 0.05, batch_size: int = 32, hi
         "drop": {b: mean[b][clean] - mean[b][worst] for b in batchings},
         "test_acc_history": history,
         "gradient_variance": {f: sum(v) / len(v) for f, v in variance.items() if v},
-        "updates_per_epoch": {b: -(-len(dm.x_train) // (sizes[b] or len(dm.x_train))) for b in batchings},
+        "updates_per_epoch": {
+            b: -(-len(dm.x_train) // (sizes[b] or len(dm.x_train))) for b in batchings
+        },
         "n_train": len(dm.x_train),
-        "settings": {"source": "digits", "task": "multiclass", "optimizer": "GD", "lr": lr, "epochs": epochs,
-                     "batch_size_mini": batch_size, "hidden": list(hidden), "seeds": list(seeds),
-                     "noise": list(noise), "noise_kind": "training labels flipped to another class; test clean",
-                     "drop": f"final_test_acc at noise {clean} minus at noise {worst}",
-                     "gradient_variance": "tr of the per-row gradients' covariance at the mini-batch run's "
-                                          "final weights, over the noisy training rows (mean over seeds)",
-                     "test_acc_history": f"test accuracy after each epoch, seed {seeds[0]}"},
+        "settings": {
+            "source": "digits",
+            "task": "multiclass",
+            "optimizer": "GD",
+            "lr": lr,
+            "epochs": epochs,
+            "batch_size_mini": batch_size,
+            "hidden": list(hidden),
+            "seeds": list(seeds),
+            "noise": list(noise),
+            "noise_kind": "training labels flipped to another class; test clean",
+            "drop": f"final_test_acc at noise {clean} minus at noise {worst}",
+            "gradient_variance": "tr of the per-row gradients' covariance at the mini-batch run's "
+            "final weights, over the noisy training rows (mean over seeds)",
+            "test_acc_history": f"test accuracy after each epoch, seed {seeds[0]}",
+        },
     }

@@ -12,6 +12,7 @@ Parts 1 and 2 go through the project's own path (TaskDataModule, the task module
 torch's schedulers, a Lightning Trainer); part 3 is a plain float64 loop so the two optimizers see
 bit-identical weights and batches. Every function returns a JSON-serialisable dict.
 """
+
 from __future__ import annotations
 
 import logging
@@ -28,7 +29,9 @@ from ..optim import OPTIMIZERS
 from ..tasks import MODULES
 
 # Each adaptive optimizer at its default lr (the course's table, as nnref-train optim=NAME uses it).
-ADAPTIVE = {name: (OPTIMIZERS[name].cls, OPTIMIZERS[name].lr) for name in ("adagrad", "rmsprop", "adam")}
+ADAPTIVE = {
+    name: (OPTIMIZERS[name].cls, OPTIMIZERS[name].lr) for name in ("adagrad", "rmsprop", "adam")
+}
 GD_LR = OPTIMIZERS["gd"].lr
 
 
@@ -49,52 +52,101 @@ def _setup(task, source, batch_size, seed, hidden, optimizer, scheduler=None):
         logging.getLogger(name).setLevel(logging.WARNING)
     L.seed_everything(seed, verbose=False)  # the same initial weights for every run with this seed
     shell = MODULES[task]
-    dm = TaskDataModule(source=source, target_encoding=shell.head_class.target_encoding(), batching="mini",
-                        batch_size=batch_size, seed=seed)
+    dm = TaskDataModule(
+        source=source,
+        target_encoding=shell.head_class.target_encoding(),
+        batching="mini",
+        batch_size=batch_size,
+        seed=seed,
+    )
     dm.setup()
-    module = shell(dm.n_features, shell.head_class.output_size(dm.target_encoder), hidden=list(hidden),
-                   optimizer=optimizer, scheduler=scheduler, encoders=dm.encoders)
+    module = shell(
+        dm.n_features,
+        shell.head_class.output_size(dm.target_encoder),
+        hidden=list(hidden),
+        optimizer=optimizer,
+        scheduler=scheduler,
+        encoders=dm.encoders,
+    )
     return dm, module
 
 
 def _fit(dm, module, epochs, callbacks):
-    trainer = L.Trainer(max_epochs=epochs, accelerator="cpu", devices=1, logger=False, enable_checkpointing=False,
-                        enable_progress_bar=False, enable_model_summary=False, num_sanity_val_steps=0,
-                        deterministic=True, callbacks=callbacks)
+    trainer = L.Trainer(
+        max_epochs=epochs,
+        accelerator="cpu",
+        devices=1,
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        num_sanity_val_steps=0,
+        deterministic=True,
+        callbacks=callbacks,
+    )
     trainer.fit(module, datamodule=dm)
     return trainer
 
 
 def _stats(values: torch.Tensor) -> dict:
-    return {"min": float(values.min()), "median": float(values.median()), "max": float(values.max())}
+    return {
+        "min": float(values.min()),
+        "median": float(values.median()),
+        "max": float(values.max()),
+    }
 
 
 # ---------------------------------------------------------------------------------------- 1. schedule
-def constant_vs_decay(epochs: int = 30, lr: float = 0.2, step_size: int = 10, gamma: float = 0.1,
-                      batch_size: int = 32, source: str = "diabetes", hidden=(), seed: int = 0) -> dict:
+def constant_vs_decay(
+    epochs: int = 30,
+    lr: float = 0.2,
+    step_size: int = 10,
+    gamma: float = 0.1,
+    batch_size: int = 32,
+    source: str = "diabetes",
+    hidden=(),
+    seed: int = 0,
+) -> dict:
     """Linear regression (no hidden layer) by mini-batch GD: constant lr against StepLR.
 
     The loss is convex, so what the schedule changes is only the noise of the mini-batch steps
     around the minimum, not which minimum is found."""
     runs = {}
-    for name, scheduler in (("constant", None),
-                            ("decay", partial(torch.optim.lr_scheduler.StepLR, step_size=step_size, gamma=gamma))):
-        dm, module = _setup("regression", source, batch_size, seed, hidden, partial(optim.GD, lr=lr), scheduler)
+    for name, scheduler in (
+        ("constant", None),
+        ("decay", partial(torch.optim.lr_scheduler.StepLR, step_size=step_size, gamma=gamma)),
+    ):
+        dm, module = _setup(
+            "regression", source, batch_size, seed, hidden, partial(optim.GD, lr=lr), scheduler
+        )
         lrs = EpochLR()
         _fit(dm, module, epochs, [lrs])
-        runs[name] = {"lr": lrs.values,
-                      "train_loss": [row["train/loss"] for row in module.history],
-                      "val_loss": [row["val/loss"] for row in module.history]}
+        runs[name] = {
+            "lr": lrs.values,
+            "train_loss": [row["train/loss"] for row in module.history],
+            "val_loss": [row["val/loss"] for row in module.history],
+        }
     tail = max(1, epochs // 3)  # the last third: after the last drop with the defaults
     return {
-        "settings": {"task": "regression", "source": source, "hidden": list(hidden), "optimizer": "GD", "lr": lr,
-                     "batch_size": batch_size, "epochs": epochs, "scheduler": "StepLR", "step_size": step_size,
-                     "gamma": gamma, "seed": seed},
+        "settings": {
+            "task": "regression",
+            "source": source,
+            "hidden": list(hidden),
+            "optimizer": "GD",
+            "lr": lr,
+            "batch_size": batch_size,
+            "epochs": epochs,
+            "scheduler": "StepLR",
+            "step_size": step_size,
+            "gamma": gamma,
+            "seed": seed,
+        },
         "runs": runs,
         "final_val_loss": {k: r["val_loss"][-1] for k, r in runs.items()},
         # How much the validation loss still bounces at the end: its spread over the last epochs.
-        "val_loss_spread_last_epochs": {k: max(r["val_loss"][-tail:]) - min(r["val_loss"][-tail:])
-                                        for k, r in runs.items()},
+        "val_loss_spread_last_epochs": {
+            k: max(r["val_loss"][-tail:]) - min(r["val_loss"][-tail:]) for k, r in runs.items()
+        },
     }
 
 
@@ -138,14 +190,23 @@ class Snapshot(L.Callback):
             epoch = str(epoch)
             rates, left_out = per_weight_lr(self.name, trainer.optimizers[0])
             self.stats[epoch] = _stats(rates)
-            counts = torch.histogram(rates.double().log10().clamp(self.bins[0], self.bins[-1]),
-                                     torch.tensor(self.bins, dtype=torch.float64)).hist
+            counts = torch.histogram(
+                rates.double().log10().clamp(self.bins[0], self.bins[-1]),
+                torch.tensor(self.bins, dtype=torch.float64),
+            ).hist
             self.counts[epoch] = [int(c) for c in counts]
             self.left_out[epoch] = left_out
 
 
-def effective_lrs(epochs=(1, 5, 15), batch_size: int = 32, source: str = "digits", hidden=(64,), seed: int = 0,
-                  bins: int = 48, log10_range=(-3.5, 2.5)) -> dict:
+def effective_lrs(
+    epochs=(1, 5, 15),
+    batch_size: int = 32,
+    source: str = "digits",
+    hidden=(64,),
+    seed: int = 0,
+    bins: int = 48,
+    log10_range=(-3.5, 2.5),
+) -> dict:
     """Train the same MLP with AdaGrad, RMSProp and Adam (their conf defaults) and read each
     weight's step size at the given epochs; GD's is one number for all. `effective_lr` holds the
     last snapshot; `histogram` counts log10(step size) in shared bins (ends clamped)."""
@@ -163,32 +224,54 @@ def effective_lrs(epochs=(1, 5, 15), batch_size: int = 32, source: str = "digits
     out["lr"]["gd"] = GD_LR
     out["n_weights"] = sum(p.numel() for p in module.parameters())
     out["log10_bin_edges"] = edges
-    out["settings"] = {"task": "multiclass", "source": source, "hidden": list(hidden), "batch_size": batch_size,
-                       "epochs": list(epochs), "seed": seed}
+    out["settings"] = {
+        "task": "multiclass",
+        "source": source,
+        "hidden": list(hidden),
+        "batch_size": batch_size,
+        "epochs": list(epochs),
+        "seed": seed,
+    }
     return out
 
 
 # ---------------------------------------------------------------------------------------- 3. momentum
-def momentum_at_drop(epochs: int = 6, drop_epoch: int = 3, lr: float = 0.02, momentum: float = 0.9,
-                     gamma: float = 0.1, batch_size: int = 32, source: str = "digits", hidden=(64,),
-                     seed: int = 0) -> dict:
+def momentum_at_drop(
+    epochs: int = 6,
+    drop_epoch: int = 3,
+    lr: float = 0.02,
+    momentum: float = 0.9,
+    gamma: float = 0.1,
+    batch_size: int = 32,
+    source: str = "digits",
+    hidden=(64,),
+    seed: int = 0,
+) -> dict:
     """nnref.optim.Momentum against torch.optim.SGD(momentum=...) from the same float64 weights,
     on the same batches, each with StepLR(step_size=drop_epoch, gamma) stepped per epoch.
 
     Per step: the largest |w_course - w_torch| over all weights, and each one's step length |Δw|."""
-    dm = TaskData(source=source, target_encoding="onehot", batching="mini", batch_size=batch_size, seed=seed).load()
+    dm = TaskData(
+        source=source, target_encoding="onehot", batching="mini", batch_size=batch_size, seed=seed
+    ).load()
     course, head = build("multiclass", dm, hidden, seed=seed)
     ref, _ = build("multiclass", dm, hidden, seed=seed)  # the same weights
     course, ref = course.double(), ref.double()
-    opts = {"course": optim.Momentum(course.parameters(), lr=lr, momentum=momentum),
-            "torch": torch.optim.SGD(ref.parameters(), lr=lr, momentum=momentum)}
-    scheds = [torch.optim.lr_scheduler.StepLR(o, step_size=drop_epoch, gamma=gamma) for o in opts.values()]
+    opts = {
+        "course": optim.Momentum(course.parameters(), lr=lr, momentum=momentum),
+        "torch": torch.optim.SGD(ref.parameters(), lr=lr, momentum=momentum),
+    }
+    scheds = [
+        torch.optim.lr_scheduler.StepLR(o, step_size=drop_epoch, gamma=gamma) for o in opts.values()
+    ]
     nets = {"course": course, "torch": ref}
     x = dm.x_train.double()
     gap, step_length, lr_per_step = [], {"course": [], "torch": []}, []
     for epoch in range(epochs):
         # The data module's own seeded order for this epoch; both nets take each batch in turn.
-        batches = Batches(x, dm.y_train, batch_size, shuffle=True, seed=seed, epoch_fn=lambda e=epoch: e)
+        batches = Batches(
+            x, dm.y_train, batch_size, shuffle=True, seed=seed, epoch_fn=lambda e=epoch: e
+        )
         for xb, yb in batches:
             lr_per_step.append(opts["course"].param_groups[0]["lr"])
             for key, net in nets.items():
@@ -198,14 +281,29 @@ def momentum_at_drop(epochs: int = 6, drop_epoch: int = 3, lr: float = 0.02, mom
                 opts[key].step()
                 after = torch.cat([p.detach().flatten() for p in net.parameters()])
                 step_length[key].append(float((after - before).norm()))
-            gap.append(max(float((a - b).detach().abs().max()) for a, b in zip(course.parameters(), ref.parameters())))
+            gap.append(
+                max(
+                    float((a - b).detach().abs().max())
+                    for a, b in zip(course.parameters(), ref.parameters())
+                )
+            )
         for s in scheds:
             s.step()
     drop_step = drop_epoch * len(batches)  # index of the first step at the lower lr
     return {
-        "settings": {"task": "multiclass", "source": source, "hidden": list(hidden), "lr": lr, "momentum": momentum,
-                     "gamma": gamma, "drop_epoch": drop_epoch, "epochs": epochs, "batch_size": batch_size,
-                     "seed": seed, "dtype": "float64"},
+        "settings": {
+            "task": "multiclass",
+            "source": source,
+            "hidden": list(hidden),
+            "lr": lr,
+            "momentum": momentum,
+            "gamma": gamma,
+            "drop_epoch": drop_epoch,
+            "epochs": epochs,
+            "batch_size": batch_size,
+            "seed": seed,
+            "dtype": "float64",
+        },
         "steps_per_epoch": len(batches),
         "drop_step": drop_step,
         "lr": lr_per_step,
@@ -220,8 +318,11 @@ def momentum_at_drop(epochs: int = 6, drop_epoch: int = 3, lr: float = 0.02, mom
 def run(quick: bool = False) -> dict:
     """The three parts; quick=True shrinks them to seconds (for tests)."""
     if quick:
-        parts = (constant_vs_decay(epochs=12, step_size=4), effective_lrs(epochs=(1, 3)),
-                 momentum_at_drop(epochs=2, drop_epoch=1))
+        parts = (
+            constant_vs_decay(epochs=12, step_size=4),
+            effective_lrs(epochs=(1, 3)),
+            momentum_at_drop(epochs=2, drop_epoch=1),
+        )
     else:
         parts = (constant_vs_decay(), effective_lrs(), momentum_at_drop())
     decay, per_weight, drop = parts
@@ -234,4 +335,3 @@ def run(quick: bool = False) -> dict:
         "per_weight": per_weight,
         "momentum": drop,
     }
-

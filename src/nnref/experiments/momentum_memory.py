@@ -12,6 +12,7 @@ until its loss first comes within the surface's tol of the minimum. Their coeffi
 off the steep wall, then a long crawl of short ones. (Across the valley, though, Momentum zig-zags
 for longer here: its swing shrinks by sqrt(gamma) per step, GD's by |1 - lr * 100| = 0.25.)
 """
+
 from __future__ import annotations
 
 import torch
@@ -20,12 +21,16 @@ from ..optim import Momentum
 from .optimizer_paths import SURFACES, thin, trajectory
 
 
-def buffer_against_sum(params, loss_fn, lr: float = 0.0125, gamma: float = 0.9, steps: int = 50) -> dict:
+def buffer_against_sum(
+    params, loss_fn, lr: float = 0.0125, gamma: float = 0.9, steps: int = 50
+) -> dict:
     """Run Momentum on `params` (float64 tensors) minimising loss_fn(); at every step compare its
     momentum_buffer with lr * sum_k gamma^(t-k) grad_k. Returns the largest differences."""
     params = list(params)
     if not params or any(p.dtype != torch.float64 for p in params):
-        raise ValueError("params: need at least one float64 tensor (the check is to float64 rounding)")
+        raise ValueError(
+            "params: need at least one float64 tensor (the check is to float64 rounding)"
+        )
     opt = Momentum(params, lr=lr, momentum=gamma)
 
     def closure():
@@ -39,21 +44,31 @@ def buffer_against_sum(params, loss_fn, lr: float = 0.0125, gamma: float = 0.9, 
     for t in range(1, int(steps) + 1):
         opt.step(closure)
         for p, history in zip(params, grads):
-            history.append(p.grad.detach().clone())  # the gradient this step used (taken at w_{t-1})
+            history.append(
+                p.grad.detach().clone()
+            )  # the gradient this step used (taken at w_{t-1})
             weights = gamma ** torch.arange(t - 1, -1, -1, dtype=torch.float64)  # g^(t-k), k = 1..t
             unrolled = lr * torch.einsum("k,k...->...", weights, torch.stack(history))
             buffer = opt.state[p]["momentum_buffer"]
             gap = float((buffer - unrolled).abs().max())
             max_abs = max(max_abs, gap)
             max_rel = max(max_rel, gap / max(float(unrolled.abs().max()), 1e-300))
-    return {"steps": int(steps), "lr": lr, "gamma": gamma, "max_abs_diff": max_abs, "max_rel_diff": max_rel}
+    return {
+        "steps": int(steps),
+        "lr": lr,
+        "gamma": gamma,
+        "max_abs_diff": max_abs,
+        "max_rel_diff": max_rel,
+    }
 
 
 def ravine_check(steps: int = 50) -> dict:
     """buffer_against_sum on the ravine, from its start with its lr and gamma."""
     spec = SURFACES["ravine"]
     w = torch.tensor(spec["start"], dtype=torch.float64, requires_grad=True)
-    return buffer_against_sum([w], lambda: spec["f"](w), lr=spec["lr"], gamma=spec["momentum"], steps=steps)
+    return buffer_against_sum(
+        [w], lambda: spec["f"](w), lr=spec["lr"], gamma=spec["momentum"], steps=steps
+    )
 
 
 def coefficient_of_variation(values: torch.Tensor) -> float:
@@ -69,11 +84,18 @@ def step_lengths(name: str, steps: int = 600) -> dict:
     points = torch.tensor(path["points"], dtype=torch.float64)
     lengths = torch.linalg.norm(points[1:] - points[:-1], dim=1)
     # The approach: steps until the loss first comes within tol (all of them if it never does).
-    arrived = next((i for i, loss in enumerate(path["losses"]) if loss <= spec["tol"]), len(lengths))
+    arrived = next(
+        (i for i, loss in enumerate(path["losses"]) if loss <= spec["tol"]), len(lengths)
+    )
     window = lengths[: max(arrived, 2)]
-    return {"window": len(window), "step_length_cv": coefficient_of_variation(window),
-            "mean_step": float(window.mean()), "largest_step": float(window.max()),
-            "lengths": lengths.tolist(), "points": path["points"]}
+    return {
+        "window": len(window),
+        "step_length_cv": coefficient_of_variation(window),
+        "mean_step": float(window.mean()),
+        "largest_step": float(window.max()),
+        "lengths": lengths.tolist(),
+        "points": path["points"],
+    }
 
 
 def run(steps: int = 600, check_steps: int = 50, keep: int = 200) -> dict:
@@ -81,9 +103,16 @@ def run(steps: int = 600, check_steps: int = 50, keep: int = 200) -> dict:
     walks = {name: step_lengths(name, steps) for name in ("gd", "momentum")}
     t = check_steps  # the weight of each past gradient in m_t, newest first
     return {
-        "settings": {"surface": "ravine", "formula": spec["formula"], "start": list(spec["start"]), "lr": spec["lr"],
-                     "gamma": spec["momentum"], "steps": steps, "tol": spec["tol"],
-                     "window": "steps until the loss first comes within tol (the approach)"},
+        "settings": {
+            "surface": "ravine",
+            "formula": spec["formula"],
+            "start": list(spec["start"]),
+            "lr": spec["lr"],
+            "gamma": spec["momentum"],
+            "steps": steps,
+            "tol": spec["tol"],
+            "window": "steps until the loss first comes within tol (the approach)",
+        },
         "buffer_check": ravine_check(check_steps),
         "past_weights": [spec["momentum"] ** k for k in range(t)],
         "step_length_cv": {name: w["step_length_cv"] for name, w in walks.items()},

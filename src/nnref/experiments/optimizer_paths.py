@@ -11,6 +11,7 @@ every optimizer gets the same lr, and Momentum and NAG the same gamma.
   steps in gum) into the deeper left-hand one.
 - rosenbrock: the curved, flat-bottomed valley (1 - x)^2 + 100 (y - x^2)^2.
 """
+
 from __future__ import annotations
 
 import math
@@ -40,12 +41,33 @@ def rosenbrock(w):
 SURFACES = {
     # lr * 100 (the steep curvature) = 1.25: GD overshoots the valley floor each step (factor 1 - 1.25),
     # a zig-zag; every optimizer stays stable (NAG's bound at gamma 0.9 is 2(1+g)/(1+2g) = 1.36).
-    "ravine": {"f": ravine, "start": [-8.0, 1.0], "lr": 0.0125, "momentum": 0.9, "steps": 600, "tol": 1e-3,
-               "formula": "0.5 (x^2 + 100 y^2)"},
-    "local_minimum": {"f": local_minimum, "start": [2.0, 1.0], "lr": 0.01, "momentum": 0.9, "steps": 300,
-                      "tol": 1e-3, "formula": f"(x^2 - 1)^2 + {TILT} x + y^2"},
-    "rosenbrock": {"f": rosenbrock, "start": [-1.2, 1.0], "lr": 0.001, "momentum": 0.9, "steps": 3000,
-                   "tol": 1e-3, "formula": "(1 - x)^2 + 100 (y - x^2)^2"},
+    "ravine": {
+        "f": ravine,
+        "start": [-8.0, 1.0],
+        "lr": 0.0125,
+        "momentum": 0.9,
+        "steps": 600,
+        "tol": 1e-3,
+        "formula": "0.5 (x^2 + 100 y^2)",
+    },
+    "local_minimum": {
+        "f": local_minimum,
+        "start": [2.0, 1.0],
+        "lr": 0.01,
+        "momentum": 0.9,
+        "steps": 300,
+        "tol": 1e-3,
+        "formula": f"(x^2 - 1)^2 + {TILT} x + y^2",
+    },
+    "rosenbrock": {
+        "f": rosenbrock,
+        "start": [-1.2, 1.0],
+        "lr": 0.001,
+        "momentum": 0.9,
+        "steps": 3000,
+        "tol": 1e-3,
+        "formula": "(1 - x)^2 + 100 (y - x^2)^2",
+    },
 }
 
 
@@ -55,8 +77,14 @@ def double_well_points(tilt: float = TILT) -> dict:
     roots = sorted(float(r.real) for r in np.roots([4.0, 0.0, -4.0, tilt]))
     g = lambda x: (x * x - 1.0) ** 2 + tilt * x  # noqa: E731 - the 1-D section, for the losses only
     deep, barrier, shallow = roots
-    return {"deep_x": deep, "barrier_x": barrier, "shallow_x": shallow,
-            "deep_loss": g(deep), "barrier_loss": g(barrier), "shallow_loss": g(shallow)}
+    return {
+        "deep_x": deep,
+        "barrier_x": barrier,
+        "shallow_x": shallow,
+        "deep_loss": g(deep),
+        "barrier_loss": g(barrier),
+        "shallow_loss": g(shallow),
+    }
 
 
 def min_loss(name: str) -> float:
@@ -88,7 +116,12 @@ def trajectory(f, start, name: str, lr: float, momentum: float, steps: int) -> d
         opt.step(closure)
         loss = float(f(w.detach()))
         if not math.isfinite(loss):
-            return {"points": points, "losses": losses, "diverged": True, "gradient_at": gradient_at}
+            return {
+                "points": points,
+                "losses": losses,
+                "diverged": True,
+                "gradient_at": gradient_at,
+            }
         points.append(w.detach().tolist())
         losses.append(loss)
     return {"points": points, "losses": losses, "diverged": False, "gradient_at": gradient_at}
@@ -109,8 +142,16 @@ def _short(v):
     return float(f"{v:.7g}") if isinstance(v, float) else v
 
 
-def run_surface(name: str, steps: int | None = None, optimizers=tuple(OPTIMIZERS), keep: int = 250,
-                start=None, lr: float | None = None, momentum: float | None = None, lookahead: bool = False) -> dict:
+def run_surface(
+    name: str,
+    steps: int | None = None,
+    optimizers=tuple(OPTIMIZERS),
+    keep: int = 250,
+    start=None,
+    lr: float | None = None,
+    momentum: float | None = None,
+    lookahead: bool = False,
+) -> dict:
     """Every optimizer from one start on surface `name`. start, lr and momentum default to the
     surface's own (SURFACES); lookahead=True adds NAG's look-ahead points (its row's `lookahead`,
     with `lookahead_steps`: the step each was taken for)."""
@@ -122,21 +163,38 @@ def run_surface(name: str, steps: int | None = None, optimizers=tuple(OPTIMIZERS
     lr = spec["lr"] if lr is None else lr
     momentum = spec["momentum"] if momentum is None else momentum
     best = min_loss(name)
-    out = {"settings": {"formula": spec["formula"], "start": start, "lr": lr,
-                        "momentum": momentum, "steps": steps, "tol": spec["tol"], "min_loss": best,
-                        "lr_shared_by": list(optimizers), "momentum_shared_by": list(USES_MOMENTUM)}}
+    out = {
+        "settings": {
+            "formula": spec["formula"],
+            "start": start,
+            "lr": lr,
+            "momentum": momentum,
+            "steps": steps,
+            "tol": spec["tol"],
+            "min_loss": best,
+            "lr_shared_by": list(optimizers),
+            "momentum_shared_by": list(USES_MOMENTUM),
+        }
+    }
     if name == "local_minimum":
         out["settings"]["wells"] = double_well_points()
     for opt in optimizers:
         path = trajectory(spec["f"], start, opt, lr, momentum, steps)
         gaps = [loss - best for loss in path["losses"]]
         reached = next((i for i, gap in enumerate(gaps) if gap <= spec["tol"]), None)
-        row = {"final_loss": path["losses"][-1], "final_point": path["points"][-1], "steps_to_tol": reached,
-               "diverged": path["diverged"],
-               "path": thin(path["points"], keep), "loss_steps": thin(list(range(len(gaps))), keep),
-               "loss": thin(path["losses"], keep)}
+        row = {
+            "final_loss": path["losses"][-1],
+            "final_point": path["points"][-1],
+            "steps_to_tol": reached,
+            "diverged": path["diverged"],
+            "path": thin(path["points"], keep),
+            "loss_steps": thin(list(range(len(gaps))), keep),
+            "loss": thin(path["losses"], keep),
+        }
         if name == "local_minimum":
-            row["escaped"] = (not path["diverged"]) and path["points"][-1][0] < out["settings"]["wells"]["barrier_x"]
+            row["escaped"] = (not path["diverged"]) and path["points"][-1][0] < out["settings"][
+                "wells"
+            ]["barrier_x"]
         if lookahead and opt == "nag":
             row["lookahead"] = thin(path["gradient_at"], keep)
             row["lookahead_steps"] = thin(list(range(1, len(path["gradient_at"]) + 1)), keep)
@@ -146,5 +204,7 @@ def run_surface(name: str, steps: int | None = None, optimizers=tuple(OPTIMIZERS
 
 def run(steps_scale: float = 1.0, optimizers=tuple(OPTIMIZERS)) -> dict:
     """All three surfaces; steps_scale < 1 shortens every run (for quick checks)."""
-    return {name: run_surface(name, max(1, round(spec["steps"] * steps_scale)), optimizers)
-            for name, spec in SURFACES.items()}
+    return {
+        name: run_surface(name, max(1, round(spec["steps"] * steps_scale)), optimizers)
+        for name, spec in SURFACES.items()
+    }

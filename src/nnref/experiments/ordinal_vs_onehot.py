@@ -5,6 +5,7 @@ On digits the class order means nothing, yet the ordinal code asks one sigmoid o
 targets with softmax + cross-entropy treat every class alike. Both heads are `MulticlassHead`
 (encoding="ordinal", loss="mse" against the default one-hot + CE), same body, same optimizer.
 """
+
 from __future__ import annotations
 
 import torch
@@ -13,7 +14,10 @@ from ..data import TaskData
 from ..loop import accuracy, build, fit, predicted_classes
 from ..optim import Adam
 
-VARIANTS = {"ordinal": {"encoding": "ordinal", "loss": "mse"}, "onehot": {"encoding": "onehot", "loss": "ce"}}
+VARIANTS = {
+    "ordinal": {"encoding": "ordinal", "loss": "mse"},
+    "onehot": {"encoding": "onehot", "loss": "ce"},
+}
 
 
 def confusion(true: torch.Tensor, pred: torch.Tensor, k: int) -> list:
@@ -22,26 +26,47 @@ def confusion(true: torch.Tensor, pred: torch.Tensor, k: int) -> list:
     return counts.reshape(k, k).tolist()
 
 
-def train_variant(variant: str, epochs: int, lr: float, batch_size: int, hidden, seed: int, source: str) -> dict:
+def train_variant(
+    variant: str, epochs: int, lr: float, batch_size: int, hidden, seed: int, source: str
+) -> dict:
     if variant not in VARIANTS:
         raise ValueError(f"variant {variant!r}: unknown; valid: {', '.join(VARIANTS)}")
     spec = VARIANTS[variant]
-    data = TaskData(source=source, target_encoding=spec["encoding"], batch_size=batch_size, seed=seed).load()
+    data = TaskData(
+        source=source, target_encoding=spec["encoding"], batch_size=batch_size, seed=seed
+    ).load()
     net, head = build("multiclass", data, hidden, seed=seed, **spec)
-    fit(net, head, data.x_train, data.y_train, Adam(net.parameters(), lr=lr), epochs, batch_size=batch_size, seed=seed)
+    fit(
+        net,
+        head,
+        data.x_train,
+        data.y_train,
+        Adam(net.parameters(), lr=lr),
+        epochs,
+        batch_size=batch_size,
+        seed=seed,
+    )
     net.eval()
     classes = data.target_encoder.classes
     return {
         "acc": accuracy(net, head, data.x_test, data.y_test),
         "train_acc": accuracy(net, head, data.x_train, data.y_train),
-        "confusion": confusion(data.y_test, predicted_classes(net, head, data.x_test), len(classes)),
+        "confusion": confusion(
+            data.y_test, predicted_classes(net, head, data.x_test), len(classes)
+        ),
         "classes": list(classes),
         "n_outputs": net.n_outputs,
     }
 
 
-def run(epochs: int = 30, lr: float = 0.005, batch_size: int = 32, hidden=(64,), seed: int = 0,
-        source: str = "digits") -> dict:
+def run(
+    epochs: int = 30,
+    lr: float = 0.005,
+    batch_size: int = 32,
+    hidden=(64,),
+    seed: int = 0,
+    source: str = "digits",
+) -> dict:
     runs = {v: train_variant(v, epochs, lr, batch_size, hidden, seed, source) for v in VARIANTS}
     ordinal = runs["ordinal"]
     k = len(ordinal["classes"])
@@ -55,13 +80,24 @@ def run(epochs: int = 30, lr: float = 0.005, batch_size: int = 32, hidden=(64,),
         "train_acc_ordinal": ordinal["train_acc"],
         "train_acc_onehot": runs["onehot"]["train_acc"],
         "ordinal_codes": [round(1 - c / (k - 1), 6) for c in range(k)],
-        "ordinal_errors_to_neighbours": float(off[(i - j).abs() == 1].sum() / max(int(off.sum()), 1)),
-        "neighbour_share_by_chance": 2 / k,  # of the k(k-1) wrong (true, predicted) pairs, 2(k-1) are neighbours
+        "ordinal_errors_to_neighbours": float(
+            off[(i - j).abs() == 1].sum() / max(int(off.sum()), 1)
+        ),
+        "neighbour_share_by_chance": 2
+        / k,  # of the k(k-1) wrong (true, predicted) pairs, 2(k-1) are neighbours
         "confusion_ordinal": ordinal["confusion"],
         "confusion_onehot": runs["onehot"]["confusion"],
         "classes": ordinal["classes"],
-        "settings": {"source": source, "split": "test (15%, stratified)", "optimizer": "Adam", "lr": lr,
-                     "epochs": epochs, "batch_size": batch_size, "hidden": list(hidden), "seed": seed,
-                     "ordinal": "one sigmoid output + MSE towards codes 1..0 (MulticlassHead(encoding='ordinal', loss='mse'))",
-                     "onehot": "10 outputs, softmax + cross-entropy (MulticlassHead())"},
+        "settings": {
+            "source": source,
+            "split": "test (15%, stratified)",
+            "optimizer": "Adam",
+            "lr": lr,
+            "epochs": epochs,
+            "batch_size": batch_size,
+            "hidden": list(hidden),
+            "seed": seed,
+            "ordinal": "one sigmoid output + MSE towards codes 1..0 (MulticlassHead(encoding='ordinal', loss='mse'))",
+            "onehot": "10 outputs, softmax + cross-entropy (MulticlassHead())",
+        },
     }

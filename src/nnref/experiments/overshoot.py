@@ -15,6 +15,7 @@ roots are complex when (1 + g - lr)^2 < 4g (so the path swings around 0), with m
 NAG's are complex when (1 + g)^2 (1 - lr) < 4g, with modulus sqrt(g (1 - lr)): it swings less.
 The ravine is `optimizer_paths`' surface with its own start and lr.
 """
+
 from __future__ import annotations
 
 import math
@@ -33,15 +34,28 @@ def quadratic(w):
 
 PROBLEMS = {
     # lr * curvature = 0.1: GD creeps in from one side; a minimum at 0, reached from the left.
-    "quadratic": {"f": quadratic, "start": [-1.0], "minimum": [0.0], "lr": 0.1, "formula": "0.5 x^2"},
-    "ravine": {"f": SURFACES["ravine"]["f"], "start": list(SURFACES["ravine"]["start"]), "minimum": [0.0, 0.0],
-               "lr": SURFACES["ravine"]["lr"], "formula": SURFACES["ravine"]["formula"]},
+    "quadratic": {
+        "f": quadratic,
+        "start": [-1.0],
+        "minimum": [0.0],
+        "lr": 0.1,
+        "formula": "0.5 x^2",
+    },
+    "ravine": {
+        "f": SURFACES["ravine"]["f"],
+        "start": list(SURFACES["ravine"]["start"]),
+        "minimum": [0.0, 0.0],
+        "lr": SURFACES["ravine"]["lr"],
+        "formula": SURFACES["ravine"]["formula"],
+    },
 }
 
 
 def runs(gammas=GAMMAS) -> list[tuple[str, str, float]]:
     """(label, optimizer, gamma) for GD and for Momentum and NAG at each gamma; GD ignores gamma."""
-    return [("gd", "gd", 0.0)] + [(f"{opt}_{g:g}", opt, g) for opt in MOMENTUM_OPTIMIZERS for g in gammas]
+    return [("gd", "gd", 0.0)] + [
+        (f"{opt}_{g:g}", opt, g) for opt in MOMENTUM_OPTIMIZERS for g in gammas
+    ]
 
 
 def max_overshoot(points, start, minimum) -> float:
@@ -53,8 +67,10 @@ def max_overshoot(points, start, minimum) -> float:
 
 def settled_at(points, minimum, tol: float) -> int | None:
     """The first step after which every point stays within tol of the minimum."""
-    dist = torch.linalg.norm(torch.tensor(points, dtype=torch.float64) - torch.tensor(minimum, dtype=torch.float64),
-                             dim=1)
+    dist = torch.linalg.norm(
+        torch.tensor(points, dtype=torch.float64) - torch.tensor(minimum, dtype=torch.float64),
+        dim=1,
+    )
     outside = (dist > tol).nonzero()
     if len(outside) == 0:
         return 0
@@ -62,19 +78,35 @@ def settled_at(points, minimum, tol: float) -> int | None:
     return None if last == len(dist) - 1 else last + 1
 
 
-def run_problem(name: str, steps: int = 1500, gammas=GAMMAS, tol: float = 1e-3, keep: int = 200) -> dict:
+def run_problem(
+    name: str, steps: int = 1500, gammas=GAMMAS, tol: float = 1e-3, keep: int = 200
+) -> dict:
     if name not in PROBLEMS:
         raise ValueError(f"problem {name!r}: unknown; valid: {', '.join(PROBLEMS)}")
     if not gammas or not all(0.0 <= g < 1.0 for g in gammas):
         raise ValueError(f"gammas={gammas!r}: need at least one momentum in [0, 1)")
     spec = PROBLEMS[name]
-    out = {"settings": {"formula": spec["formula"], "start": spec["start"], "minimum": spec["minimum"],
-                        "lr": spec["lr"], "steps": int(steps), "tol": tol, "path_steps_kept": keep},
-           "max_overshoot": {}, "steps_to_tol": {}, "diverged": {}, "path": {}}
+    out = {
+        "settings": {
+            "formula": spec["formula"],
+            "start": spec["start"],
+            "minimum": spec["minimum"],
+            "lr": spec["lr"],
+            "steps": int(steps),
+            "tol": tol,
+            "path_steps_kept": keep,
+        },
+        "max_overshoot": {},
+        "steps_to_tol": {},
+        "diverged": {},
+        "path": {},
+    }
     for label, opt, gamma in runs(gammas):
         path = trajectory(spec["f"], spec["start"], opt, spec["lr"], gamma, steps)
         out["max_overshoot"][label] = max_overshoot(path["points"], spec["start"], spec["minimum"])
-        out["steps_to_tol"][label] = None if path["diverged"] else settled_at(path["points"], spec["minimum"], tol)
+        out["steps_to_tol"][label] = (
+            None if path["diverged"] else settled_at(path["points"], spec["minimum"], tol)
+        )
         out["diverged"][label] = path["diverged"]
         # The first `keep` steps in full: the overshoot is early, and a strided thinning would hide it.
         out["path"][label] = [[float(f"{v:.7g}") for v in p] for p in path["points"][: keep + 1]]

@@ -33,7 +33,9 @@ def output_grad(net: torch.Tensor, t: float, loss: str) -> torch.Tensor:
         e = F.binary_cross_entropy_with_logits(net, target, reduction="none")
     else:
         raise ValueError(f"loss={loss!r}: unknown; valid: mse, ce")
-    (grad,) = torch.autograd.grad(e.sum(), net)  # elements are independent: the sum's grad is each one's
+    (grad,) = torch.autograd.grad(
+        e.sum(), net
+    )  # elements are independent: the sum's grad is each one's
     return grad
 
 
@@ -60,7 +62,9 @@ def confidently_wrong(net, net0: float = NET_WRONG, keep_first: bool = False) ->
         out.bias[0] = 0.0
 
 
-def saturated_model(data: TaskData, loss: str, hidden=(16,), seed: int = 0, net0: float = NET_WRONG):
+def saturated_model(
+    data: TaskData, loss: str, hidden=(16,), seed: int = 0, net0: float = NET_WRONG
+):
     """(net, head) of the binary head whose output unit says net = net0 for every input: hidden
     weights from the seed, output weights 0 and output bias net0. The same seed gives the same
     weights for either loss."""
@@ -69,7 +73,9 @@ def saturated_model(data: TaskData, loss: str, hidden=(16,), seed: int = 0, net0
     return net, head
 
 
-def train_from_wrong_start(data: TaskData, loss: str, epochs: int, lr: float, hidden=(16,), seed: int = 0) -> dict:
+def train_from_wrong_start(
+    data: TaskData, loss: str, epochs: int, lr: float, hidden=(16,), seed: int = 0
+) -> dict:
     """Full-batch GD from the saturated start; per-epoch accuracy and loss on the training split."""
     net, head = saturated_model(data, loss, hidden, seed)
     x, y = data.x_train, data.y_train
@@ -77,7 +83,10 @@ def train_from_wrong_start(data: TaskData, loss: str, epochs: int, lr: float, hi
     def measure(epoch=None):
         return {"acc": accuracy(net, head, x, y), "loss": mean_loss(net, head, x, y)}
 
-    curve = [measure(), *fit(net, head, x, y, GD(net.parameters(), lr=lr), epochs, on_epoch=measure)]
+    curve = [
+        measure(),
+        *fit(net, head, x, y, GD(net.parameters(), lr=lr), epochs, on_epoch=measure),
+    ]
     return {"acc": [c["acc"] for c in curve], "loss": [c["loss"] for c in curve]}
 
 
@@ -90,8 +99,12 @@ def run(
     n_points: int = 199,
 ) -> dict:
     net = torch.tensor([NET_WRONG])
-    data = TaskData(source=source, target_encoding=BinaryHead.target_encoding(), batching="full", seed=seed).load()
-    runs = {loss: train_from_wrong_start(data, loss, epochs, lr, hidden, seed) for loss in ("mse", "ce")}
+    data = TaskData(
+        source=source, target_encoding=BinaryHead.target_encoding(), batching="full", seed=seed
+    ).load()
+    runs = {
+        loss: train_from_wrong_start(data, loss, epochs, lr, hidden, seed) for loss in ("mse", "ce")
+    }
     positives = float(data.y_train.mean())
     return {
         "net_wrong": NET_WRONG,

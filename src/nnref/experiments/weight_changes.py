@@ -15,6 +15,7 @@ every update (the input weights of pixels that are blank in every training image
 hidden unit that never fired) cannot move under any of these optimizers; they are counted apart
 (`always_zero_grad`) and left out of the quantiles.
 """
+
 from __future__ import annotations
 
 import torch
@@ -26,7 +27,13 @@ from ..optim import OPTIMIZERS
 
 # Each optimizer at its default lr (the course's table, as nnref-train optim=NAME uses it).
 LRS = {name: OPTIMIZERS[name].lr for name in ("gd", "adagrad", "rmsprop", "adam")}
-QUANTILES = (0.0, 0.1, 0.5, 0.9, 1.0)  # 0.1 with 0.9 gives the spread; 0, 0.5 and 1 the range and middle
+QUANTILES = (
+    0.0,
+    0.1,
+    0.5,
+    0.9,
+    1.0,
+)  # 0.1 with 0.9 gives the spread; 0, 0.5 and 1 the range and middle
 
 
 class StepRecorder:
@@ -65,46 +72,95 @@ def spread(q: dict) -> float:
 def train(name: str, epochs: int, batch_size: int, hidden, seed: int, dm: TaskData) -> dict:
     if name not in LRS:
         raise ValueError(f"optimizer {name!r}: unknown; valid: {', '.join(LRS)}")
-    net, head = build("multiclass", dm, hidden, seed=seed)  # the same initial weights for every optimizer
+    net, head = build(
+        "multiclass", dm, hidden, seed=seed
+    )  # the same initial weights for every optimizer
     layers = [m for m in net if isinstance(m, torch.nn.Linear)]
     start = [layer.weight.detach().clone() for layer in layers]
-    recorder = StepRecorder(OPTIMIZERS[name].cls(net.parameters(), lr=LRS[name]), [m.weight for m in layers])
-    fit(net, head, dm.x_train, dm.y_train, recorder, epochs, batch_size, seed=seed)  # same batches for all
+    recorder = StepRecorder(
+        OPTIMIZERS[name].cls(net.parameters(), lr=LRS[name]), [m.weight for m in layers]
+    )
+    fit(
+        net, head, dm.x_train, dm.y_train, recorder, epochs, batch_size, seed=seed
+    )  # same batches for all
 
-    out = {"lr": LRS[name], "updates": recorder.steps, "test_acc": accuracy(net, head, dm.x_test, dm.y_test),
-           "layers": {}}
-    per_layer = {f"layer{i + 1}": ((layer.weight.detach() - w0).abs().flatten(), (sizes / recorder.steps).flatten(),
-                                   (squares / recorder.steps).sqrt().flatten())
-                 for i, (layer, w0, squares, sizes) in enumerate(zip(layers, start, recorder.grad_squares,
-                                                                      recorder.step_sizes))}
-    per_layer["all"] = tuple(torch.cat(parts) for parts in zip(*per_layer.values()))  # the network's weights
+    out = {
+        "lr": LRS[name],
+        "updates": recorder.steps,
+        "test_acc": accuracy(net, head, dm.x_test, dm.y_test),
+        "layers": {},
+    }
+    per_layer = {
+        f"layer{i + 1}": (
+            (layer.weight.detach() - w0).abs().flatten(),
+            (sizes / recorder.steps).flatten(),
+            (squares / recorder.steps).sqrt().flatten(),
+        )
+        for i, (layer, w0, squares, sizes) in enumerate(
+            zip(layers, start, recorder.grad_squares, recorder.step_sizes)
+        )
+    }
+    per_layer["all"] = tuple(
+        torch.cat(parts) for parts in zip(*per_layer.values())
+    )  # the network's weights
     for key, (total, step, rms) in per_layer.items():
         moving = rms > 0  # exactly 0 at every update: that weight cannot have moved
-        stats = {"total_change": quantiles(total[moving]), "step_change": quantiles(step[moving]),
-                 "grad_rms": quantiles(rms[moving])}
-        stats.update({f"{name}_spread": spread(stats[name]) for name in ("total_change", "step_change", "grad_rms")})
-        stats.update({"n_weights": len(total), "always_zero_grad": int((~moving).sum()),
-                      "always_zero_grad_moved": float(total[~moving].max()) if (~moving).any() else 0.0})
+        stats = {
+            "total_change": quantiles(total[moving]),
+            "step_change": quantiles(step[moving]),
+            "grad_rms": quantiles(rms[moving]),
+        }
+        stats.update(
+            {
+                f"{name}_spread": spread(stats[name])
+                for name in ("total_change", "step_change", "grad_rms")
+            }
+        )
+        stats.update(
+            {
+                "n_weights": len(total),
+                "always_zero_grad": int((~moving).sum()),
+                "always_zero_grad_moved": float(total[~moving].max()) if (~moving).any() else 0.0,
+            }
+        )
         out["layers"][key] = stats
     return out
 
 
-def run(optimizers=("gd", "adagrad", "adam"), epochs: int = 10, batch_size: int = 32, hidden=(64,),
-        seed: int = 0) -> dict:
+def run(
+    optimizers=("gd", "adagrad", "adam"),
+    epochs: int = 10,
+    batch_size: int = 32,
+    hidden=(64,),
+    seed: int = 0,
+) -> dict:
     for name in optimizers:
         if name not in LRS:
             raise ValueError(f"optimizer {name!r}: unknown; valid: {', '.join(LRS)}")
-    dm = TaskData(source="digits", target_encoding=HEADS["multiclass"].target_encoding(), seed=0).load()
+    dm = TaskData(
+        source="digits", target_encoding=HEADS["multiclass"].target_encoding(), seed=0
+    ).load()
     runs = {name: train(name, epochs, batch_size, hidden, seed, dm) for name in optimizers}
     measures = ("total_change", "step_change", "grad_rms")
     return {
         # optimizer -> layer -> measure -> quantile level -> value
-        "quantiles": {name: {layer: {m: stats.pop(m) for m in measures} for layer, stats in r["layers"].items()}
-                      for name, r in runs.items()},
+        "quantiles": {
+            name: {
+                layer: {m: stats.pop(m) for m in measures} for layer, stats in r["layers"].items()
+            }
+            for name, r in runs.items()
+        },
         "runs": runs,  # what is left per layer: the spreads and the always-zero-gradient counts
         "blank_pixels": int((dm.x_train.std(dim=0) == 0).sum()),
-        "settings": {"source": "digits", "task": "multiclass", "epochs": epochs, "batch_size": batch_size,
-                     "hidden": list(hidden), "seed": seed, "quantile_levels": list(QUANTILES),
-                     "lr": {name: LRS[name] for name in optimizers},
-                     "spread": "90th over 10th percentile, over the weights whose gradient was ever nonzero"},
+        "settings": {
+            "source": "digits",
+            "task": "multiclass",
+            "epochs": epochs,
+            "batch_size": batch_size,
+            "hidden": list(hidden),
+            "seed": seed,
+            "quantile_levels": list(QUANTILES),
+            "lr": {name: LRS[name] for name in optimizers},
+            "spread": "90th over 10th percentile, over the weights whose gradient was ever nonzero",
+        },
     }

@@ -21,4 +21,12 @@ HEADS: dict[str, type[Head]] = {
     head.name: head for head in (RegressionHead, BinaryHead, MulticlassHead, MultilabelHead)
 }
 
-__all__ = ["Head", "HEADS", "RegressionHead", "BinaryHead", "MulticlassHead", "MultilabelHead", "reduce"]
+__all__ = [
+    "Head",
+    "HEADS",
+    "RegressionHead",
+    "BinaryHead",
+    "MulticlassHead",
+    "MultilabelHead",
+    "reduce",
+]

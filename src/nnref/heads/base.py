@@ -38,7 +38,9 @@ class Head:
     higher_is_better = False
     target_kind = "classes"  # the target a data set needs: "number", "classes" or "labels"
 
-    def __init__(self, n_outputs: int, loss: str | None = None, encoders: dict | None = None, **options):
+    def __init__(
+        self, n_outputs: int, loss: str | None = None, encoders: dict | None = None, **options
+    ):
         self.loss_name = loss or next(iter(self.losses))
         self.settings = self.check_options(self.loss_name, **options)
         self.n_outputs = n_outputs
@@ -49,15 +51,21 @@ class Head:
     def check_options(cls, loss: str, **options) -> dict:
         """The head's settings with defaults filled in; a ValueError names a bad key and what is valid."""
         if loss not in cls.losses:
-            raise ValueError(f"task.loss={loss}: not valid for task={cls.name}; valid: {', '.join(cls.losses)}")
+            raise ValueError(
+                f"task.loss={loss}: not valid for task={cls.name}; valid: {', '.join(cls.losses)}"
+            )
         unknown = sorted(set(options) - set(cls.options))
         if unknown:
             valid = ", ".join(f"task.{k}" for k in cls.options) or "none"
-            raise ValueError(f"task.{unknown[0]} is not an option of task={cls.name}; its options: {valid}")
+            raise ValueError(
+                f"task.{unknown[0]} is not an option of task={cls.name}; its options: {valid}"
+            )
         chosen = {key: options.get(key, values[0]) for key, values in cls.options.items()}
         for key, value in chosen.items():
             if value not in cls.options[key]:
-                raise ValueError(f"task.{key}={value}: unknown; valid: {', '.join(cls.options[key])}")
+                raise ValueError(
+                    f"task.{key}={value}: unknown; valid: {', '.join(cls.options[key])}"
+                )
         return chosen
 
     @classmethod

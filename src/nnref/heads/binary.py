@@ -43,12 +43,16 @@ class HistogramAUROC(Metric):
         n_pos, n_neg = self.positives.sum(), self.negatives.sum()
         below = torch.cumsum(self.negatives, 0) - self.negatives  # negatives in lower bins
         right_way = (self.positives * (below + 0.5 * self.negatives)).sum()
-        return (right_way / (n_pos * n_neg)).float() if n_pos and n_neg else torch.tensor(float("nan"))
+        return (
+            (right_way / (n_pos * n_neg)).float() if n_pos and n_neg else torch.tensor(float("nan"))
+        )
 
 
 def bce_loss(logits, y, reduction="mean"):
     """Sigmoid + binary cross-entropy, from the logits (torch's fused BCEWithLogitsLoss)."""
-    loss = F.binary_cross_entropy_with_logits(logits, y, reduction=reduction)  # one column: per sample
+    loss = F.binary_cross_entropy_with_logits(
+        logits, y, reduction=reduction
+    )  # one column: per sample
     return loss.squeeze(1) if reduction == "none" else loss
 
 

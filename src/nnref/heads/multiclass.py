@@ -25,7 +25,9 @@ def cross_entropy_loss(logits, y, reduction="mean"):
 def softmax_mse_loss(logits, y, reduction="mean"):
     """The course's wrong pairing: softmax outputs against one-hot vectors, squared error (MSELoss)."""
     one_hot = F.one_hot(y, logits.shape[1]).to(logits.dtype)
-    return reduce(F.mse_loss(torch.softmax(logits, dim=1), one_hot, reduction="none").mean(dim=1), reduction)
+    return reduce(
+        F.mse_loss(torch.softmax(logits, dim=1), one_hot, reduction="none").mean(dim=1), reduction
+    )
 
 
 def ordinal_codes(n_classes: int) -> torch.Tensor:
@@ -107,4 +109,6 @@ class MulticlassHead(Head):
     def decode(self, outputs):
         classes = self.encoders["target"].classes
         probs = outputs.double().numpy()
-        return [classes[i] for i in probs.argmax(axis=1)], {f"p_{c}": probs[:, j] for j, c in enumerate(classes)}
+        return [classes[i] for i in probs.argmax(axis=1)], {
+            f"p_{c}": probs[:, j] for j, c in enumerate(classes)
+        }

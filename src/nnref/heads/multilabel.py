@@ -16,7 +16,9 @@ from .base import Head, reduce
 
 def multilabel_bce_loss(logits, y, reduction="mean"):
     """The labels' binary cross-entropies (BCEWithLogitsLoss), summed over labels per sample."""
-    return reduce(F.binary_cross_entropy_with_logits(logits, y, reduction="none").sum(dim=1), reduction)
+    return reduce(
+        F.binary_cross_entropy_with_logits(logits, y, reduction="none").sum(dim=1), reduction
+    )
 
 
 class MultilabelHead(Head):
@@ -52,4 +54,6 @@ class MultilabelHead(Head):
     def decode(self, outputs):
         target = self.encoders["target"]
         probs = outputs.double().numpy()
-        return target.decode(probs >= 0.5), {f"p_{c}": probs[:, j] for j, c in enumerate(target.labels)}
+        return target.decode(probs >= 0.5), {
+            f"p_{c}": probs[:, j] for j, c in enumerate(target.labels)
+        }

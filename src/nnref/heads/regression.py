@@ -60,5 +60,9 @@ class RegressionHead(Head):
 
     def decode(self, outputs):
         out = outputs.double().numpy().reshape(len(outputs), -1)
-        names = ["prediction"] if out.shape[1] == 1 else [f"prediction_{i + 1}" for i in range(out.shape[1])]
+        names = (
+            ["prediction"]
+            if out.shape[1] == 1
+            else [f"prediction_{i + 1}" for i in range(out.shape[1])]
+        )
         return None, {name: out[:, i] for i, name in enumerate(names)}

@@ -1,4 +1,5 @@
 """Argument checks shared by the optimizers: each raises ValueError naming the argument."""
+
 import math
 
 import torch

@@ -26,7 +26,14 @@ class AdaGrad(Optimizer):
     """
 
     def __init__(
-        self, params, lr=0.01, eps=1e-10, weight_decay=0.0, initial_accumulator_value=0.0, *, maximize=False
+        self,
+        params,
+        lr=0.01,
+        eps=1e-10,
+        weight_decay=0.0,
+        initial_accumulator_value=0.0,
+        *,
+        maximize=False,
     ):
         check_non_negative("lr", lr)
         check_non_negative("eps", eps)

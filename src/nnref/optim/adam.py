@@ -26,14 +26,17 @@ class Adam(Optimizer):
     m and v decay on every row at every step, so a sparse gradient saves nothing.
     """
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, *, maximize=False):
+    def __init__(
+        self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, *, maximize=False
+    ):
         check_non_negative("lr", lr)
         check_betas(betas)
         check_non_negative("eps", eps)
         check_non_negative("weight_decay", weight_decay)
         check_bool("maximize", maximize)
         super().__init__(
-            params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, maximize=maximize)
+            params,
+            dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, maximize=maximize),
         )
 
     @torch.no_grad()

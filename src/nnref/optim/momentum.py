@@ -32,7 +32,9 @@ class Momentum(Optimizer):
         check_unit_interval("momentum", momentum)
         check_non_negative("weight_decay", weight_decay)
         check_bool("maximize", maximize)
-        super().__init__(params, dict(lr=lr, momentum=momentum, weight_decay=weight_decay, maximize=maximize))
+        super().__init__(
+            params, dict(lr=lr, momentum=momentum, weight_decay=weight_decay, maximize=maximize)
+        )
 
     @torch.no_grad()
     def step(self, closure=None):
@@ -42,7 +44,11 @@ class Momentum(Optimizer):
                 loss = closure()
 
         for group in self.param_groups:
-            lr, gamma, weight_decay = as_number(group["lr"]), group["momentum"], group["weight_decay"]
+            lr, gamma, weight_decay = (
+                as_number(group["lr"]),
+                group["momentum"],
+                group["weight_decay"],
+            )
             # maximize flips the gradient's sign: folded into the scalar, it costs no pass over g.
             signed_lr = -lr if group["maximize"] else lr
             for p in group["params"]:
@@ -54,7 +60,9 @@ class Momentum(Optimizer):
                 if m is None:
                     # m starts at 0, so the first step is m = η·g (no zeros to scale).
                     if grad.is_sparse:
-                        m = state["momentum_buffer"] = torch.zeros_like(p).add_(grad, alpha=signed_lr)
+                        m = state["momentum_buffer"] = torch.zeros_like(p).add_(
+                            grad, alpha=signed_lr
+                        )
                     else:
                         m = state["momentum_buffer"] = torch.mul(grad, signed_lr)
                 else:

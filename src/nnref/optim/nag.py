@@ -58,7 +58,9 @@ class NAG(Optimizer):
         check_unit_interval("momentum", momentum)
         check_non_negative("weight_decay", weight_decay)
         check_bool("maximize", maximize)
-        super().__init__(params, dict(lr=lr, momentum=momentum, weight_decay=weight_decay, maximize=maximize))
+        super().__init__(
+            params, dict(lr=lr, momentum=momentum, weight_decay=weight_decay, maximize=maximize)
+        )
 
     @torch.no_grad()
     def step(self, closure=None):
@@ -83,7 +85,11 @@ class NAG(Optimizer):
             raise
 
         for group in self.param_groups:
-            lr, gamma, weight_decay = as_number(group["lr"]), group["momentum"], group["weight_decay"]
+            lr, gamma, weight_decay = (
+                as_number(group["lr"]),
+                group["momentum"],
+                group["weight_decay"],
+            )
             # maximize flips the gradient's sign: folded into the scalar, it costs no pass over g.
             signed_lr = -lr if group["maximize"] else lr
             for p in group["params"]:
@@ -98,7 +104,9 @@ class NAG(Optimizer):
                 m = state.get("momentum_buffer")
                 if m is None:
                     if grad.is_sparse:  # dense m: see the class docstring
-                        m = state["momentum_buffer"] = torch.zeros_like(p).add_(grad, alpha=signed_lr)
+                        m = state["momentum_buffer"] = torch.zeros_like(p).add_(
+                            grad, alpha=signed_lr
+                        )
                     else:
                         m = state["momentum_buffer"] = torch.mul(grad, signed_lr)
                 else:

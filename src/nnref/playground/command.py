@@ -7,6 +7,7 @@ results.json has the playground's per-epoch train loss. A confidently wrong star
 nnref-train setting: for it the page shows the experiment that has it, nnref.experiments.saturation,
 whose numbers the playground reproduces exactly (binary head, GD, full batch, ReLU, constant lr).
 """
+
 from __future__ import annotations
 
 import os
@@ -26,9 +27,17 @@ def train_overrides(s: TrainingSettings, data: PlaygroundData) -> list:
     if s.data in LECTURE_SOURCES:
         out.append(f"data={LECTURE_SOURCES[s.data]}")
     else:
-        out += ["data=csv", f"data.path={os.path.basename(data.csv_path)}", f"data.target={data.csv_target}"]
-    out += [f"model.hidden=[{','.join(map(str, s.hidden))}]", f"model.activation={s.activation}",
-            f"optim={s.optimizer}", f"optim.lr={s.lr:g}"]
+        out += [
+            "data=csv",
+            f"data.path={os.path.basename(data.csv_path)}",
+            f"data.target={data.csv_target}",
+        ]
+    out += [
+        f"model.hidden=[{','.join(map(str, s.hidden))}]",
+        f"model.activation={s.activation}",
+        f"optim={s.optimizer}",
+        f"optim.lr={s.lr:g}",
+    ]
     if s.optimizer in ("momentum", "nag"):
         out.append(f"optim.momentum={s.gamma:g}")
     if s.optimizer == "adam":
@@ -37,33 +46,49 @@ def train_overrides(s: TrainingSettings, data: PlaygroundData) -> list:
     if s.batching == "mini":
         out.append(f"data.batch_size={s.batch_size}")
     if s.batching == "stochastic":
-        out.append("batching.lr_scale=1.0")  # nnref-train would otherwise take lr x 0.1 for one-row batches
+        out.append(
+            "batching.lr_scale=1.0"
+        )  # nnref-train would otherwise take lr x 0.1 for one-row batches
     out += [f"scheduler={s.schedule}", f"trainer.max_epochs={s.epochs}", f"seed={s.seed}"]
     return out
 
 
 def is_saturation_experiment(s: TrainingSettings) -> bool:
     """Whether saturation.train_from_wrong_start makes exactly this run."""
-    return (s.wrong_start and s.head == "binary" and s.optimizer == "gd" and s.batching == "full"
-            and s.activation == "relu" and s.schedule == "none")
+    return (
+        s.wrong_start
+        and s.head == "binary"
+        and s.optimizer == "gd"
+        and s.batching == "full"
+        and s.activation == "relu"
+        and s.schedule == "none"
+    )
 
 
 def reproduce(s: TrainingSettings, data: PlaygroundData) -> tuple:
     """(text, language) of what reproduces the run: a shell command or a Python call."""
     if is_saturation_experiment(s):
         source = LECTURE_SOURCES.get(s.data)
-        where = (f'source="{source}"' if source else
-                 f'source="csv", path="{os.path.basename(data.csv_path)}", target="{data.csv_target}"')
-        return ("from nnref.data import TaskData\n"
-                "from nnref.experiments import saturation\n\n"
-                f'data = TaskData({where}, target_encoding="binary", seed={s.seed}).load()\n'
-                f'saturation.train_from_wrong_start(data, loss="{s.loss}", epochs={s.epochs}, lr={s.lr:g}, '
-                f"hidden={tuple(s.hidden)}, seed={s.seed})", "python")
+        where = (
+            f'source="{source}"'
+            if source
+            else f'source="csv", path="{os.path.basename(data.csv_path)}", target="{data.csv_target}"'
+        )
+        return (
+            "from nnref.data import TaskData\n"
+            "from nnref.experiments import saturation\n\n"
+            f'data = TaskData({where}, target_encoding="binary", seed={s.seed}).load()\n'
+            f'saturation.train_from_wrong_start(data, loss="{s.loss}", epochs={s.epochs}, lr={s.lr:g}, '
+            f"hidden={tuple(s.hidden)}, seed={s.seed})",
+            "python",
+        )
     command = "nnref-train " + " ".join(shlex.quote(o) for o in train_overrides(s, data))
     if s.wrong_start:
-        command = ("# nnref-train starts from random weights; the confidently wrong start is\n"
-                   "# nnref.experiments.saturation's (binary head, optimizer gd, full batch, relu, no schedule)\n"
-                   + command)
+        command = (
+            "# nnref-train starts from random weights; the confidently wrong start is\n"
+            "# nnref.experiments.saturation's (binary head, optimizer gd, full batch, relu, no schedule)\n"
+            + command
+        )
     if s.data not in LECTURE_SOURCES:
         command += "\n# the data: download it below the command (the file named in data.path)"
     return command, "shell"

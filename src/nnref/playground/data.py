@@ -25,15 +25,18 @@ from ..data.sources import DataError
 from ..heads import HEADS
 from .settings import SettingsError, TrainingSettings
 
-
 N_PER_CLASS = 100  # as conf/data/lecture_*.yaml: 200 red/black points, 300 red/yellow/blue
 N_GENERATED = 200
 MAX_ROWS = 2000
 MAX_CSV_BYTES = 1_000_000
 
 # Which target each set has, so a head that does not fit is refused before loading (HEADS[...].fits).
-TARGETS = {"red_black": ("classes", 2), "red_yellow_blue": ("classes", 3), "tagged_points": ("labels", None),
-           "curve": ("number", None)}
+TARGETS = {
+    "red_black": ("classes", 2),
+    "red_yellow_blue": ("classes", 3),
+    "tagged_points": ("labels", None),
+    "curve": ("number", None),
+}
 LECTURE_SOURCES = {"red_black": "lecture_binary", "red_yellow_blue": "lecture_multiclass"}
 TAGS = ("left", "top", "centre")
 
@@ -57,13 +60,22 @@ class PlaygroundData:
     def names(self) -> list:
         """Class names, label names, or [target] for a number."""
         target = self.splits.target_encoder
-        return list(getattr(target, "classes", None) or getattr(target, "labels", None) or [self.csv_target])
+        return list(
+            getattr(target, "classes", None) or getattr(target, "labels", None) or [self.csv_target]
+        )
 
     def points(self, part: str) -> tuple:
         """(x in original units, target) of a split: class indices, a multi-hot matrix or values."""
         idx = self.splits.split_index[part]
-        x = np.stack([np.asarray(self.splits.source.table[f], dtype=float)[idx] for f in self.features], axis=1)
-        target = np.asarray(self.splits.source.target, dtype=object)[idx] if self.kind != "labels" else None
+        x = np.stack(
+            [np.asarray(self.splits.source.table[f], dtype=float)[idx] for f in self.features],
+            axis=1,
+        )
+        target = (
+            np.asarray(self.splits.source.target, dtype=object)[idx]
+            if self.kind != "labels"
+            else None
+        )
         if self.kind == "classes":
             return x, np.array([self.names.index(str(v)) for v in target])
         if self.kind == "labels":
@@ -74,7 +86,9 @@ class PlaygroundData:
     def encode(self, columns: np.ndarray) -> torch.Tensor:
         """Points in original units (one column per feature) -> the network's standardised inputs."""
         encoder = encoder_from_dict(self.splits.encoders["features"])
-        return torch.from_numpy(encoder.encode({f: columns[:, i] for i, f in enumerate(self.features)}))
+        return torch.from_numpy(
+            encoder.encode({f: columns[:, i] for i, f in enumerate(self.features)})
+        )
 
 
 # ---------------------------------------------------------------- the generated sets
@@ -122,14 +136,26 @@ def load(settings: TrainingSettings, csv_file: str | None = None) -> PlaygroundD
     if settings.data in TARGETS and not head.fits(*TARGETS[settings.data]):
         kind, n = TARGETS[settings.data]
         fitting = [h for h, cls in HEADS.items() if cls.fits(kind, n)]
-        what = {"classes": f"{n} classes", "labels": "tag sets", "number": "a number per point"}[kind]
-        raise SettingsError({"head": f"task head: {settings.head} does not fit this data ({what}); "
-                                     f"choose {' or '.join(fitting)}"})
+        what = {"classes": f"{n} classes", "labels": "tag sets", "number": "a number per point"}[
+            kind
+        ]
+        raise SettingsError(
+            {
+                "head": f"task head: {settings.head} does not fit this data ({what}); "
+                f"choose {' or '.join(fitting)}"
+            }
+        )
     options = {k: v for k, v in settings.head_options().items()}
-    module_args = {"target_encoding": head.target_encoding(**options), "seed": settings.seed,
-                   "batching": settings.batching, "batch_size": settings.batch_size}
+    module_args = {
+        "target_encoding": head.target_encoding(**options),
+        "seed": settings.seed,
+        "batching": settings.batching,
+        "batch_size": settings.batch_size,
+    }
     if settings.data in LECTURE_SOURCES:
-        splits = TaskData(source=LECTURE_SOURCES[settings.data], n_per_class=N_PER_CLASS, **module_args)
+        splits = TaskData(
+            source=LECTURE_SOURCES[settings.data], n_per_class=N_PER_CLASS, **module_args
+        )
         path, target = None, None
     else:
         if settings.data == "csv":
@@ -141,10 +167,17 @@ def load(settings: TrainingSettings, csv_file: str | None = None) -> PlaygroundD
     try:
         splits.load()
     except DataError as e:
-        field = "csv_target" if settings.data == "csv" and "data.target" in str(e) else \
-            "csv_file" if settings.data == "csv" else "head"
+        field = (
+            "csv_target"
+            if settings.data == "csv" and "data.target" in str(e)
+            else "csv_file"
+            if settings.data == "csv"
+            else "head"
+        )
         raise SettingsError({field: f"{label(field)}: {e}"}) from None
-    except ValueError as e:  # an encoder refusing the target (e.g. two classes where three are needed)
+    except (
+        ValueError
+    ) as e:  # an encoder refusing the target (e.g. two classes where three are needed)
         raise SettingsError({"head": f"task head: {e}"}) from None
     features = list(splits.source.table)
     if settings.data == "csv":
@@ -158,11 +191,19 @@ def label(field: str) -> str:
 
 def check_csv_file(path) -> str:
     if not path:
-        raise SettingsError({"csv_file": "CSV file: upload a CSV (two numeric columns and a target), "
-                                         "or choose another data set"})
+        raise SettingsError(
+            {
+                "csv_file": "CSV file: upload a CSV (two numeric columns and a target), "
+                "or choose another data set"
+            }
+        )
     if os.path.getsize(path) > MAX_CSV_BYTES:
-        raise SettingsError({"csv_file": f"CSV file: larger than {MAX_CSV_BYTES // 1000} kB; "
-                                         f"the playground takes up to {MAX_ROWS} rows"})
+        raise SettingsError(
+            {
+                "csv_file": f"CSV file: larger than {MAX_CSV_BYTES // 1000} kB; "
+                f"the playground takes up to {MAX_ROWS} rows"
+            }
+        )
     return path
 
 
@@ -171,9 +212,13 @@ def last_column(path: str) -> str:
         with open(path, newline="", encoding="utf-8-sig") as f:
             header = next(csv.reader(f), [])
     except (UnicodeDecodeError, csv.Error) as e:
-        raise SettingsError({"csv_file": f"CSV file: not a readable UTF-8 CSV file ({e})"}) from None
+        raise SettingsError(
+            {"csv_file": f"CSV file: not a readable UTF-8 CSV file ({e})"}
+        ) from None
     if not header:
-        raise SettingsError({"csv_file": "CSV file: the file is empty (expected a header line and data rows)"})
+        raise SettingsError(
+            {"csv_file": "CSV file: the file is empty (expected a header line and data rows)"}
+        )
     return header[-1].strip()
 
 
@@ -182,15 +227,25 @@ def check_csv_columns(splits: TaskData, features: list, head: str) -> None:
     text = [f for f in features if np.asarray(splits.source.table[f]).dtype == object]
     if text:
         example = next(v for v in splits.source.table[text[0]] if not _is_number(v))
-        raise SettingsError({"csv_file": f"CSV file: column {text[0]!r} holds text (e.g. {example!r}); "
-                                         f"the playground's feature columns must be numbers"})
+        raise SettingsError(
+            {
+                "csv_file": f"CSV file: column {text[0]!r} holds text (e.g. {example!r}); "
+                f"the playground's feature columns must be numbers"
+            }
+        )
     allowed = (1, 2) if head == "regression" else (2,)
     if len(features) not in allowed:
         want = "one or two feature columns" if head == "regression" else "two feature columns"
-        raise SettingsError({"csv_file": f"CSV file: {len(features)} feature columns ({', '.join(features)}); "
-                                         f"the playground draws {want} plus the target"})
+        raise SettingsError(
+            {
+                "csv_file": f"CSV file: {len(features)} feature columns ({', '.join(features)}); "
+                f"the playground draws {want} plus the target"
+            }
+        )
     if splits.source.n_rows > MAX_ROWS:
-        raise SettingsError({"csv_file": f"CSV file: {splits.source.n_rows} rows; at most {MAX_ROWS}"})
+        raise SettingsError(
+            {"csv_file": f"CSV file: {splits.source.n_rows} rows; at most {MAX_ROWS}"}
+        )
 
 
 def _is_number(value) -> bool:

@@ -70,7 +70,11 @@ class BlitFigure:
 
 # ---------------------------------------------------------------- colours
 NAMED = {"red": "#d62728", "black": "#252525", "yellow": "#f0b400", "blue": "#1f77b4"}
-TAG_COLOURS = ("#17becf", "#e377c2", "#f0b400")  # cyan, magenta, yellow: they mix like printing inks
+TAG_COLOURS = (
+    "#17becf",
+    "#e377c2",
+    "#f0b400",
+)  # cyan, magenta, yellow: they mix like printing inks
 PALETTE = colormaps["tab10"].colors
 VALUE_MAP = colormaps["viridis"]
 LIGHTEN = 0.5  # how far the map's shading goes towards white, so the points stay readable
@@ -106,7 +110,10 @@ def value_colours(v: np.ndarray, lo: float, hi: float) -> np.ndarray:
 
 
 # ---------------------------------------------------------------- the training tab: the decision map and the curves
-TRAINING_SIZE = (4.4, 4.1)  # inches at 100 dpi: 440 x 410 pixels, small enough to draw and send many a second
+TRAINING_SIZE = (
+    4.4,
+    4.1,
+)  # inches at 100 dpi: 440 x 410 pixels, small enough to draw and send many a second
 
 
 class MapFrames:
@@ -123,7 +130,9 @@ class MapFrames:
         axes = run.grid_axes
         ax.set_xlim(axes[0][0], axes[0][-1])
         ax.set_xlabel(data.features[0])
-        self.epoch_text = self.canvas.moves(fig.text(0.96, 0.955, "", ha="right", va="top", fontsize=10))
+        self.epoch_text = self.canvas.moves(
+            fig.text(0.96, 0.955, "", ha="right", va="top", fontsize=10)
+        )
         if len(axes) == 1:
             self._curve(x_train, t_train, x_val, t_val)
         else:
@@ -136,8 +145,15 @@ class MapFrames:
         ax.set_ylim(axes[1][0], axes[1][-1])
         ax.set_ylabel(data.features[1])
         extent = (axes[0][0], axes[0][-1], axes[1][0], axes[1][-1])
-        self.image = self.canvas.moves(ax.imshow(np.ones((GRID, GRID, 3)), extent=extent, origin="lower",
-                                                 interpolation="bilinear", aspect="auto"))
+        self.image = self.canvas.moves(
+            ax.imshow(
+                np.ones((GRID, GRID, 3)),
+                extent=extent,
+                origin="lower",
+                interpolation="bilinear",
+                aspect="auto",
+            )
+        )
         if self.kind == "number":  # two features, a number: the map shades the predicted value
             lo, hi = float(np.min(t_train)), float(np.max(t_train))
             self.colour_of = lambda v: value_colours(v, lo, hi)
@@ -150,17 +166,46 @@ class MapFrames:
             self.colour_of = lambda p: mix(p, palette)
             one_hot = (lambda t: t) if self.kind == "labels" else (lambda t: np.eye(len(names))[t])
             face_train, edge_val = self.colour_of(one_hot(t_train)), self.colour_of(one_hot(t_val))
-            handles = [Line2D([], [], ls="", marker="s", ms=9, color=c, label=n) for n, c in zip(names, palette)]
+            handles = [
+                Line2D([], [], ls="", marker="s", ms=9, color=c, label=n)
+                for n, c in zip(names, palette)
+            ]
         edge_train = "black" if self.kind == "labels" else "white"
         self.canvas.moves(
-            ax.scatter(x_train[:, 0], x_train[:, 1], s=22, c=face_train, edgecolors=edge_train, linewidths=0.6),
-            ax.scatter(x_val[:, 0], x_val[:, 1], s=26, facecolors="none", edgecolors=edge_val, linewidths=1.4))
-        handles += [Line2D([], [], ls="", marker="o", color="grey", label="train"),
-                    Line2D([], [], ls="", marker="o", mfc="none", color="grey", label="val")]
+            ax.scatter(
+                x_train[:, 0],
+                x_train[:, 1],
+                s=22,
+                c=face_train,
+                edgecolors=edge_train,
+                linewidths=0.6,
+            ),
+            ax.scatter(
+                x_val[:, 0],
+                x_val[:, 1],
+                s=26,
+                facecolors="none",
+                edgecolors=edge_val,
+                linewidths=1.4,
+            ),
+        )
+        handles += [
+            Line2D([], [], ls="", marker="o", color="grey", label="train"),
+            Line2D([], [], ls="", marker="o", mfc="none", color="grey", label="val"),
+        ]
         title = "tags (mixed where they overlap)" if self.kind == "labels" else None
-        self.canvas.figure.legend(handles=handles, loc="upper left", ncol=min(len(handles), 5), fontsize=8,
-                                  frameon=False, bbox_to_anchor=(0.02, 0.995), title=title, title_fontsize=8,
-                                  handletextpad=0.2, columnspacing=0.9)
+        self.canvas.figure.legend(
+            handles=handles,
+            loc="upper left",
+            ncol=min(len(handles), 5),
+            fontsize=8,
+            frameon=False,
+            bbox_to_anchor=(0.02, 0.995),
+            title=title,
+            title_fontsize=8,
+            handletextpad=0.2,
+            columnspacing=0.9,
+        )
 
     def _curve(self, x_train, t_train, x_val, t_val):
         ax = self.ax
@@ -170,8 +215,12 @@ class MapFrames:
         ax.set_ylabel(self.run.data.csv_target or "target")
         ax.scatter(x_train[:, 0], t_train, s=14, color="#1f77b4", alpha=0.8, label="train")
         ax.scatter(x_val[:, 0], t_val, s=18, facecolors="none", edgecolors="#1f77b4", label="val")
-        self.line = self.canvas.moves(*ax.plot([], [], color="#d62728", lw=2.2, label="the net's output"))
-        self.canvas.figure.legend(loc="upper left", ncol=3, fontsize=8, frameon=False, bbox_to_anchor=(0.02, 0.995))
+        self.line = self.canvas.moves(
+            *ax.plot([], [], color="#d62728", lw=2.2, label="the net's output")
+        )
+        self.canvas.figure.legend(
+            loc="upper left", ncol=3, fontsize=8, frameon=False, bbox_to_anchor=(0.02, 0.995)
+        )
 
     # ------------------------------------------------------------ one frame
     def draw(self, epoch: int) -> np.ndarray:
@@ -192,13 +241,18 @@ class CurveFrames:
         self.run = run
         self.canvas = BlitFigure(*TRAINING_SIZE)
         fig = self.canvas.figure
-        self.axes = fig.subplots(3, 1, sharex=True, gridspec_kw={"hspace": 0.12, "left": 0.16, "right": 0.97,
-                                                                  "top": 0.9, "bottom": 0.11})
+        self.axes = fig.subplots(
+            3,
+            1,
+            sharex=True,
+            gridspec_kw={"hspace": 0.12, "left": 0.16, "right": 0.97, "top": 0.9, "bottom": 0.11},
+        )
         score = SCORES[run.settings.head]
         labels = ("loss", score, "mean |∂E/∂net|")
         self.lines = {}
-        for ax, label, keys in zip(self.axes, labels, (("train_loss", "val_loss"), ("train_score", "val_score"),
-                                                       ("grad",))):
+        for ax, label, keys in zip(
+            self.axes, labels, (("train_loss", "val_loss"), ("train_score", "val_score"), ("grad",))
+        ):
             ax.set_ylabel(label, fontsize=9)
             ax.tick_params(labelsize=8)
             ax.grid(alpha=0.3)
@@ -209,9 +263,17 @@ class CurveFrames:
         self.axes[2].set_yscale("log")
         self.axes[2].set_xlabel("epoch", fontsize=9)
         self.axes[0].set_xlim(0, max(run.settings.epochs, 1))
-        fig.legend(handles=[Line2D([], [], color="#1f77b4", label="train"),
-                            Line2D([], [], color="#ff7f0e", ls="--", label="val")],
-                   loc="upper left", ncol=2, fontsize=8, frameon=False, bbox_to_anchor=(0.14, 0.995))
+        fig.legend(
+            handles=[
+                Line2D([], [], color="#1f77b4", label="train"),
+                Line2D([], [], color="#ff7f0e", ls="--", label="val"),
+            ],
+            loc="upper left",
+            ncol=2,
+            fontsize=8,
+            frameon=False,
+            bbox_to_anchor=(0.14, 0.995),
+        )
         self.limits = [None, None, None]
 
     def draw(self) -> np.ndarray:
@@ -225,8 +287,11 @@ class CurveFrames:
     def _grow_limits(self) -> bool:
         """Widen an axis whose data left it; True if any did (the background must be redrawn)."""
         h, changed = self.run.history, False
-        wanted = (_loss_span(h["train_loss"] + h["val_loss"]), _score_span(h["train_score"] + h["val_score"]),
-                  _log_span(h["grad"]))
+        wanted = (
+            _loss_span(h["train_loss"] + h["val_loss"]),
+            _score_span(h["train_score"] + h["val_score"]),
+            _log_span(h["grad"]),
+        )
         for i, (ax, want) in enumerate(zip(self.axes, wanted)):
             have = self.limits[i]
             if want is not None and (have is None or want[0] < have[0] or want[1] > have[1]):
@@ -258,15 +323,23 @@ def _log_span(values):
     finite = [v for v in _finite(values) if v > 0]
     if not finite:
         return None
-    return 10 ** math.floor(math.log10(min(finite))), 10 ** math.ceil(math.log10(max(finite)) + 1e-9)
+    return 10 ** math.floor(math.log10(min(finite))), 10 ** math.ceil(
+        math.log10(max(finite)) + 1e-9
+    )
 
 
 # ---------------------------------------------------------------- the paths tab
 PATHS_SIZE, DPI = (9.6, 4.3), 100  # 960 x 430 pixels
 MAP_BOX = (0.07, 0.11, 0.45, 0.74)  # left, bottom, width, height in figure fractions
 LOSS_BOX = (0.62, 0.11, 0.36, 0.74)
-STYLE = {"gd": "black", "momentum": "tab:red", "nag": "tab:orange", "adagrad": "tab:green", "rmsprop": "tab:blue",
-         "adam": "tab:purple"}  # as scripts/optimizer_paths.py
+STYLE = {
+    "gd": "black",
+    "momentum": "tab:red",
+    "nag": "tab:orange",
+    "adagrad": "tab:green",
+    "rmsprop": "tab:blue",
+    "adam": "tab:purple",
+}  # as scripts/optimizer_paths.py
 FLOOR = 1e-12  # the loss plot's floor: loss - minimum can reach 0
 
 
@@ -295,33 +368,64 @@ class PathFrames:
         self.artists = {}
         for name in self.names:
             colour = STYLE[name]
-            path = self.canvas.moves(*self.map.plot([], [], "-", color=colour, lw=1.3, marker=".", ms=2.5))
-            head = self.canvas.moves(*self.map.plot([], [], "o", color=colour, ms=6, mec="white", mew=0.8))
+            path = self.canvas.moves(
+                *self.map.plot([], [], "-", color=colour, lw=1.3, marker=".", ms=2.5)
+            )
+            head = self.canvas.moves(
+                *self.map.plot([], [], "o", color=colour, ms=6, mec="white", mew=0.8)
+            )
             curve = self.canvas.moves(*self.loss.semilogy([], [], color=colour, lw=1.3, label=name))
             self.artists[name] = (path, head, curve)
         if "nag" in self.names:
-            self.lookahead = self.canvas.moves(*self.map.plot([], [], "o", ms=3.5, mfc="none", mec="tab:orange",
-                                                              mew=0.9, alpha=0.9))
+            self.lookahead = self.canvas.moves(
+                *self.map.plot(
+                    [], [], "o", ms=3.5, mfc="none", mec="tab:orange", mew=0.9, alpha=0.9
+                )
+            )
         # Above both plots: inside either, it would hide a path or a curve somewhere.
-        fig.legend(handles=[a[2] for a in self.artists.values()], loc="upper center", bbox_to_anchor=(0.55, 1.0),
-                   ncol=len(self.artists), fontsize=8, frameon=False)
-        self.step_text = self.canvas.moves(fig.text(0.005, 0.985, "", ha="left", va="top", fontsize=10))
+        fig.legend(
+            handles=[a[2] for a in self.artists.values()],
+            loc="upper center",
+            bbox_to_anchor=(0.55, 1.0),
+            ncol=len(self.artists),
+            fontsize=8,
+            frameon=False,
+        )
+        self.step_text = self.canvas.moves(
+            fig.text(0.005, 0.985, "", ha="left", va="top", fontsize=10)
+        )
         self.canvas.on_top = list(self.map.spines.values())
 
     def _contours(self, s, view):
         (x_lo, x_hi), (y_lo, y_hi) = view
         f = SURFACES[self._surface(s)]["f"]
-        gx, gy = torch.meshgrid(torch.linspace(x_lo, x_hi, 160, dtype=torch.float64),
-                                torch.linspace(y_lo, y_hi, 160, dtype=torch.float64), indexing="xy")
+        gx, gy = torch.meshgrid(
+            torch.linspace(x_lo, x_hi, 160, dtype=torch.float64),
+            torch.linspace(y_lo, y_hi, 160, dtype=torch.float64),
+            indexing="xy",
+        )
         z = (f(torch.stack([gx, gy])) - s["min_loss"]).numpy()
-        self.map.contour(gx.numpy(), gy.numpy(), np.log10(np.maximum(z, 0) + 1e-3), levels=25, cmap="Greys",
-                         linewidths=0.6)
+        self.map.contour(
+            gx.numpy(),
+            gy.numpy(),
+            np.log10(np.maximum(z, 0) + 1e-3),
+            levels=25,
+            cmap="Greys",
+            linewidths=0.6,
+        )
         self.map.plot(*s["start"], "k*", ms=13, zorder=5)
         if "wells" in s:  # the local minimum: mark the shallow and the deep well
             for key, label in (("shallow_x", "shallow"), ("deep_x", "deep")):
                 self.map.plot(s["wells"][key], 0.0, "x", color="grey", ms=7)
-                self.map.annotate(label, (s["wells"][key], 0.0), xytext=(0, -13), textcoords="offset points",
-                                  ha="center", fontsize=7, color="dimgrey")
+                self.map.annotate(
+                    label,
+                    (s["wells"][key], 0.0),
+                    xytext=(0, -13),
+                    textcoords="offset points",
+                    ha="center",
+                    fontsize=7,
+                    color="dimgrey",
+                )
         self.map.set(xlim=(x_lo, x_hi), ylim=(y_lo, y_hi), xlabel="x", ylabel="y")
         self.map.set_title(f"{self._surface(s).replace('_', ' ')}: {s['formula']}", fontsize=9)
 
@@ -329,20 +433,36 @@ class PathFrames:
         return next(name for name, spec in SURFACES.items() if spec["formula"] == s["formula"])
 
     def _loss_axes(self, s):
-        gaps = [np.maximum(np.array(self.result[n]["loss"]) - s["min_loss"], FLOOR) for n in s["lr_shared_by"]]
+        gaps = [
+            np.maximum(np.array(self.result[n]["loss"]) - s["min_loss"], FLOOR)
+            for n in s["lr_shared_by"]
+        ]
         finite = np.concatenate([g[np.isfinite(g)] for g in gaps]) if gaps else np.array([1.0])
         top = float(finite.max()) if finite.size else 1.0
         bottom = max(float(finite.min()) if finite.size else FLOOR, FLOOR)
-        self.loss.set(xlim=(0, max(self.steps, 1)), ylim=(bottom / 3, top * 3), xlabel="step",
-                      ylabel="loss − minimum loss")
+        self.loss.set(
+            xlim=(0, max(self.steps, 1)),
+            ylim=(bottom / 3, top * 3),
+            xlabel="step",
+            ylabel="loss − minimum loss",
+        )
         self.loss.axhline(s["tol"], color="grey", ls=":", lw=1)
-        self.loss.annotate(f"tolerance {s['tol']:g}", (max(self.steps, 1), s["tol"]), xytext=(-3, 3),
-                           textcoords="offset points", ha="right", fontsize=7, color="grey")
+        self.loss.annotate(
+            f"tolerance {s['tol']:g}",
+            (max(self.steps, 1), s["tol"]),
+            xytext=(-3, 3),
+            textcoords="offset points",
+            ha="right",
+            fontsize=7,
+            color="grey",
+        )
         self.loss.grid(alpha=0.3)
         # A few decades only: every tick label is laid out as mathtext, the costliest part of a draw.
         self.loss.yaxis.set_major_locator(LogLocator(numticks=5))
         self.loss.yaxis.set_minor_locator(NullLocator())
-        self.loss.set_title(f"lr = {s['lr']:g} for all, γ = {s['momentum']:g} (momentum, nag)", fontsize=9)
+        self.loss.set_title(
+            f"lr = {s['lr']:g} for all, γ = {s['momentum']:g} (momentum, nag)", fontsize=9
+        )
 
     def draw(self, step: int) -> np.ndarray:
         """The picture with every path up to `step`."""

@@ -27,10 +27,17 @@ from ..optim import OPTIMIZERS, USES_BETAS, USES_MOMENTUM
 from .data import PlaygroundData
 from .settings import PathSettings, TrainingSettings, check_budget
 
-SCORES = {"binary": "accuracy", "multiclass": "accuracy", "multilabel": "exact match", "regression": "R²"}
+SCORES = {
+    "binary": "accuracy",
+    "multiclass": "accuracy",
+    "multilabel": "exact match",
+    "regression": "R²",
+}
 GRID = 60  # the decision map's resolution per axis (drawn smoothed)
 MARGIN = 0.15  # of the data's range, around the points
-SCHEDULE_CONF = Path(__file__).resolve().parents[1] / "conf" / "scheduler"  # nnref-train's scheduler=NAME
+SCHEDULE_CONF = (
+    Path(__file__).resolve().parents[1] / "conf" / "scheduler"
+)  # nnref-train's scheduler=NAME
 
 
 def make_optimizer(name: str, params, lr: float, gamma: float = 0.9, betas=(0.9, 0.999)):
@@ -48,17 +55,28 @@ def make_schedule(name: str, optimizer, epochs: int):
     cfg = OmegaConf.load(SCHEDULE_CONF / f"{name}.yaml")
     if "_target_" not in cfg:
         return None
-    overrides = {"T_max": int(epochs)} if "T_max" in cfg else {}  # as nnref-train: T_max = trainer.max_epochs
+    overrides = (
+        {"T_max": int(epochs)} if "T_max" in cfg else {}
+    )  # as nnref-train: T_max = trainer.max_epochs
     return instantiate(cfg, **overrides)(optimizer)
 
 
 def build_model(settings: TrainingSettings, data: PlaygroundData):
     """(net, head) as nnref-train builds them for these settings; from a confidently wrong start if asked."""
-    net, head = build(settings.head, data.splits, settings.hidden, settings.activation, settings.seed,
-                      settings.loss, **settings.head_options())
+    net, head = build(
+        settings.head,
+        data.splits,
+        settings.hidden,
+        settings.activation,
+        settings.seed,
+        settings.loss,
+        **settings.head_options(),
+    )
     if settings.wrong_start:
         # A softmax keeps the first class's bias at 0, so every other class starts at y ~ 0.
-        confidently_wrong(net, keep_first=settings.head == "multiclass" and settings.encoding == "onehot")
+        confidently_wrong(
+            net, keep_first=settings.head == "multiclass" and settings.encoding == "onehot"
+        )
     return net, head
 
 
@@ -88,11 +106,21 @@ class TrainingRun:
         check_budget(settings, data.n_points)
         self.settings, self.data = settings, data
         self.net, self.head = build_model(settings, data)
-        self.optimizer = make_optimizer(settings.optimizer, self.net.parameters(), settings.lr,
-                                        settings.gamma, (settings.beta1, settings.beta2))
+        self.optimizer = make_optimizer(
+            settings.optimizer,
+            self.net.parameters(),
+            settings.lr,
+            settings.gamma,
+            (settings.beta1, settings.beta2),
+        )
         self.schedule = make_schedule(settings.schedule, self.optimizer, settings.epochs)
-        self.batch_size = {"full": None, "mini": settings.batch_size, "stochastic": 1}[settings.batching]
-        self.history = {k: [] for k in ("epoch", "train_loss", "val_loss", "train_score", "val_score", "grad", "lr")}
+        self.batch_size = {"full": None, "mini": settings.batch_size, "stochastic": 1}[
+            settings.batching
+        ]
+        self.history = {
+            k: []
+            for k in ("epoch", "train_loss", "val_loss", "train_score", "val_score", "grad", "lr")
+        }
         self.diverged = None
         self.grid_axes = self._grid_axes()
         self.grid_inputs = data.encode(self.grid_points())
@@ -105,8 +133,16 @@ class TrainingRun:
     def epochs(self):
         """Train; yield each epoch number (1, 2, ...) after its updates, schedule step and measurement."""
         s, splits = self.settings, self.data.splits
-        for epoch in train_epochs(self.net, self.head, splits.x_train, splits.y_train, self.optimizer, s.epochs,
-                                  self.batch_size, s.seed):
+        for epoch in train_epochs(
+            self.net,
+            self.head,
+            splits.x_train,
+            splits.y_train,
+            self.optimizer,
+            s.epochs,
+            self.batch_size,
+            s.seed,
+        ):
             if self.schedule is not None:
                 self.schedule.step()  # once per epoch, after it (as Lightning's interval="epoch")
             self.measure(epoch.index + 1, epoch.train_loss)
@@ -119,14 +155,19 @@ class TrainingRun:
         splits, h = self.data.splits, self.history
         h["epoch"].append(epoch)
         h["train_loss"].append(train_loss)
-        for part, x, y in (("train", splits.x_train, splits.y_train), ("val", splits.x_val, splits.y_val)):
+        for part, x, y in (
+            ("train", splits.x_train, splits.y_train),
+            ("val", splits.x_val, splits.y_val),
+        ):
             with torch.no_grad():
                 logits = self.net(x)
                 loss = float(self.head.loss(logits, y))
             if part == "val":
                 h["val_loss"].append(loss)
             finite = math.isfinite(loss) and math.isfinite(train_loss)
-            h[f"{part}_score"].append(score(self.net, self.head, logits, x, y) if finite else math.nan)
+            h[f"{part}_score"].append(
+                score(self.net, self.head, logits, x, y) if finite else math.nan
+            )
         h["grad"].append(output_gradient(self.net, self.head, splits.x_train, splits.y_train))
         h["lr"].append(float(self.optimizer.param_groups[0]["lr"]))
         if not math.isfinite(train_loss) and self.diverged is None:
@@ -159,40 +200,67 @@ class TrainingRun:
 
     def summary(self) -> dict:
         h = self.history
-        return {"epochs_done": h["epoch"][-1], "first_loss": h["train_loss"][0], "final_loss": h["train_loss"][-1],
-                "final_val_loss": h["val_loss"][-1], "final_score": h["train_score"][-1],
-                "final_val_score": h["val_score"][-1], "score_name": SCORES[self.settings.head],
-                "diverged": self.diverged}
+        return {
+            "epochs_done": h["epoch"][-1],
+            "first_loss": h["train_loss"][0],
+            "final_loss": h["train_loss"][-1],
+            "final_val_loss": h["val_loss"][-1],
+            "final_score": h["train_score"][-1],
+            "final_val_score": h["val_score"][-1],
+            "score_name": SCORES[self.settings.head],
+            "diverged": self.diverged,
+        }
 
 
 # ---------------------------------------------------------------- the paths tab
 # The view of each surface, as scripts/optimizer_paths.py draws it.
-VIEWS = {"ravine": ((-9.0, 2.0), (-1.6, 1.6)), "local_minimum": ((-1.8, 2.3), (-1.3, 1.3)),
-         "rosenbrock": ((-2.0, 2.0), (-1.0, 3.0))}
-KEEP = 400  # path points kept for drawing (long runs are thinned evenly; the numbers use every step)
+VIEWS = {
+    "ravine": ((-9.0, 2.0), (-1.6, 1.6)),
+    "local_minimum": ((-1.8, 2.3), (-1.3, 1.3)),
+    "rosenbrock": ((-2.0, 2.0), (-1.0, 3.0)),
+}
+KEEP = (
+    400  # path points kept for drawing (long runs are thinned evenly; the numbers use every step)
+)
 
 
 def run_paths(settings: PathSettings) -> dict:
     """optimizer_paths.run_surface with these settings, NAG's look-ahead points included."""
-    return optimizer_paths.run_surface(settings.surface, steps=settings.steps, optimizers=settings.optimizers,
-                                       keep=KEEP, start=[settings.x0, settings.y0], lr=settings.lr,
-                                       momentum=settings.gamma, lookahead=True)
+    return optimizer_paths.run_surface(
+        settings.surface,
+        steps=settings.steps,
+        optimizers=settings.optimizers,
+        keep=KEEP,
+        start=[settings.x0, settings.y0],
+        lr=settings.lr,
+        momentum=settings.gamma,
+        lookahead=True,
+    )
 
 
 def view(settings: PathSettings) -> tuple:
     """The surface's view, widened to hold the start point (with a margin)."""
     (x_lo, x_hi), (y_lo, y_hi) = VIEWS[settings.surface]
     mx, my = 0.08 * (x_hi - x_lo), 0.08 * (y_hi - y_lo)
-    return ((min(x_lo, settings.x0 - mx), max(x_hi, settings.x0 + mx)),
-            (min(y_lo, settings.y0 - my), max(y_hi, settings.y0 + my)))
+    return (
+        (min(x_lo, settings.x0 - mx), max(x_hi, settings.x0 + mx)),
+        (min(y_lo, settings.y0 - my), max(y_hi, settings.y0 + my)),
+    )
 
 
 def rows(result: dict) -> list:
     """One dict per optimizer: the experiment's own numbers, in the order they were asked for."""
     names = result["settings"]["lr_shared_by"]
-    return [{"optimizer": name, "final_loss": result[name]["final_loss"],
-             "steps_to_tol": result[name]["steps_to_tol"], "diverged": result[name]["diverged"],
-             "escaped": result[name].get("escaped")} for name in names]
+    return [
+        {
+            "optimizer": name,
+            "final_loss": result[name]["final_loss"],
+            "steps_to_tol": result[name]["steps_to_tol"],
+            "diverged": result[name]["diverged"],
+            "escaped": result[name].get("escaped"),
+        }
+        for name in names
+    ]
 
 
 def table(result: dict) -> str:

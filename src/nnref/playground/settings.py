@@ -32,7 +32,12 @@ DATASETS = {  # name -> what the page calls it
     "csv": "your CSV (two numeric columns and a target)",
 }
 LOSSES = tuple(HEADS["binary"].losses)  # ce, mse: the right and the wrong pairing
-SCHEDULES = ("none", "step", "exponential", "cosine")  # nnref/conf/scheduler: what nnref-train takes
+SCHEDULES = (
+    "none",
+    "step",
+    "exponential",
+    "cosine",
+)  # nnref/conf/scheduler: what nnref-train takes
 
 # Limits, so that no run can hold the server for long: a run visits at most MAX_VISITS rows in all.
 MAX_EPOCHS = 1000
@@ -72,7 +77,9 @@ class TrainingSettings:
     schedule: str = "none"
     epochs: int = 100
     seed: int = 0
-    wrong_start: bool = False  # "confidently wrong": output weights 0, bias so that y ~ 0 where t = 1
+    wrong_start: bool = (
+        False  # "confidently wrong": output weights 0, bias so that y ~ 0 where t = 1
+    )
 
     def head_options(self) -> dict:
         """The head's own options (HEADS[head].options), from the fields that hold them."""
@@ -117,8 +124,13 @@ def relevant_fields(values: dict) -> list:
 def surface_defaults(surface: str) -> dict:
     """A surface's own start, lr, gamma and steps (nnref.experiments.optimizer_paths.SURFACES)."""
     spec = SURFACES[surface]
-    return {"x0": spec["start"][0], "y0": spec["start"][1], "lr": spec["lr"], "gamma": spec["momentum"],
-            "steps": spec["steps"]}
+    return {
+        "x0": spec["start"][0],
+        "y0": spec["start"][1],
+        "lr": spec["lr"],
+        "gamma": spec["momentum"],
+        "steps": spec["steps"],
+    }
 
 
 def field_names(settings_class) -> list:
@@ -133,7 +145,9 @@ def _choice(errors, values, key, valid, label):
     return value
 
 
-def _number(errors, values, key, label, low=None, high=None, low_open=False, high_open=False, integer=False):
+def _number(
+    errors, values, key, label, low=None, high=None, low_open=False, high_open=False, integer=False
+):
     """A finite number within [low, high] (an end open where asked); the message states the range."""
     value = values.get(key)
     if isinstance(value, str):
@@ -160,16 +174,20 @@ def _number(errors, values, key, label, low=None, high=None, low_open=False, hig
 
 
 def parse_hidden(text) -> tuple:
-    """"16, 8" -> (16, 8); "" -> () (no hidden layer). ValueError names the field."""
+    """ "16, 8" -> (16, 8); "" -> () (no hidden layer). ValueError names the field."""
     parts = [p.strip() for p in str(text if text is not None else "").replace(";", ",").split(",")]
     parts = [p for p in parts if p]
     try:
         sizes = tuple(int(p) for p in parts)
     except ValueError:
-        raise ValueError(f"hidden layers: {text!r} is not a list of whole numbers; write e.g. 16, 8 "
-                         "(empty for no hidden layer)") from None
+        raise ValueError(
+            f"hidden layers: {text!r} is not a list of whole numbers; write e.g. 16, 8 "
+            "(empty for no hidden layer)"
+        ) from None
     if len(sizes) > MAX_LAYERS or any(not 1 <= s <= MAX_WIDTH for s in sizes):
-        raise ValueError(f"hidden layers: at most {MAX_LAYERS} layers of 1 to {MAX_WIDTH} units each")
+        raise ValueError(
+            f"hidden layers: at most {MAX_LAYERS} layers of 1 to {MAX_WIDTH} units each"
+        )
     return sizes
 
 
@@ -184,14 +202,20 @@ def parse_training(values: dict) -> TrainingSettings:
     defaults = TrainingSettings()
     values = {**defaults.as_dict(), "hidden": format_hidden(defaults.hidden), **values}
     for key in set(values) - set(relevant_fields(values)):
-        values[key] = getattr(defaults, key, None)  # hidden on the page: its value must not block a run
+        values[key] = getattr(
+            defaults, key, None
+        )  # hidden on the page: its value must not block a run
     out = {
         "data": _choice(errors, values, "data", list(DATASETS), "data"),
         "csv_target": str(values.get("csv_target") or "").strip(),
         "head": _choice(errors, values, "head", list(HEADS), "task head"),
         "loss": _choice(errors, values, "loss", LOSSES, "loss"),
-        "encoding": _choice(errors, values, "encoding", HEADS["multiclass"].options["encoding"], "encoding"),
-        "output": _choice(errors, values, "output", HEADS["regression"].options["output"], "output"),
+        "encoding": _choice(
+            errors, values, "encoding", HEADS["multiclass"].options["encoding"], "encoding"
+        ),
+        "output": _choice(
+            errors, values, "output", HEADS["regression"].options["output"], "output"
+        ),
         "activation": _choice(errors, values, "activation", list(ACTIVATIONS), "hidden activation"),
         "optimizer": _choice(errors, values, "optimizer", list(OPTIMIZERS), "optimizer"),
         "batching": _choice(errors, values, "batching", list(BATCHINGS), "batching"),
@@ -213,7 +237,9 @@ def parse_training(values: dict) -> TrainingSettings:
         # The head's own rules (valid losses, ordinal needs mse), in the head's own words.
         head = HEADS[out["head"]]
         if out["loss"] not in head.losses:
-            errors["loss"] = f"loss: {head.name} takes {' or '.join(head.losses)}, not {out['loss']}"
+            errors["loss"] = (
+                f"loss: {head.name} takes {' or '.join(head.losses)}, not {out['loss']}"
+            )
         elif "encoding" not in errors and "output" not in errors:
             try:
                 head.check_options(out["loss"], **{k: out[k] for k in head.options})
@@ -221,8 +247,10 @@ def parse_training(values: dict) -> TrainingSettings:
                 field = next(iter(head.options), "loss")
                 errors[field] = f"{field}: {e}"
     if out["wrong_start"] and out["head"] == "regression" and out["output"] == "identity":
-        errors["wrong_start"] = ("confidently wrong start: a linear output cannot saturate; "
-                                 "choose output sigmoid, or a classification head")
+        errors["wrong_start"] = (
+            "confidently wrong start: a linear output cannot saturate; "
+            "choose output sigmoid, or a classification head"
+        )
     if errors:
         raise SettingsError(errors)
     return TrainingSettings(**out)
@@ -240,8 +268,11 @@ def parse_paths(values: dict) -> PathSettings:
     chosen = [chosen] if isinstance(chosen, str) else list(chosen or [])
     unknown = [o for o in chosen if o not in OPTIMIZERS]
     if unknown or not chosen:
-        errors["optimizers"] = (f"optimizers: {unknown[0]!r} is not one of {', '.join(OPTIMIZERS)}" if unknown
-                                else "optimizers: pick at least one")
+        errors["optimizers"] = (
+            f"optimizers: {unknown[0]!r} is not one of {', '.join(OPTIMIZERS)}"
+            if unknown
+            else "optimizers: pick at least one"
+        )
     out = {
         "surface": surface,
         "x0": _number(errors, values, "x0", "start x", -MAX_START, MAX_START),
@@ -260,16 +291,36 @@ def check_budget(settings: TrainingSettings, n_points: int) -> None:
     """epochs x points within MAX_VISITS: the cap that keeps every run short (named on the epochs field)."""
     if settings.epochs * n_points > MAX_VISITS:
         most = max(1, MAX_VISITS // max(n_points, 1))
-        raise SettingsError({"epochs": f"epochs: at most {most} for {n_points} points "
-                                       f"(epochs × points ≤ {MAX_VISITS:,})"})
+        raise SettingsError(
+            {
+                "epochs": f"epochs: at most {most} for {n_points} points "
+                f"(epochs × points ≤ {MAX_VISITS:,})"
+            }
+        )
 
 
 # ---------------------------------------------------------------- the URL
 TRAINING_KEYS = {name: name for name in field_names(TrainingSettings)}  # field -> query key
-TRAINING_KEYS.update({"optimizer": "opt", "activation": "act", "batching": "batch", "batch_size": "bs",
-                      "schedule": "sched", "wrong_start": "wrong", "csv_target": "target"})
-PATH_KEYS = {"surface": "surface", "x0": "x0", "y0": "y0", "optimizers": "p_opts", "lr": "p_lr",
-             "gamma": "p_gamma", "steps": "p_steps"}
+TRAINING_KEYS.update(
+    {
+        "optimizer": "opt",
+        "activation": "act",
+        "batching": "batch",
+        "batch_size": "bs",
+        "schedule": "sched",
+        "wrong_start": "wrong",
+        "csv_target": "target",
+    }
+)
+PATH_KEYS = {
+    "surface": "surface",
+    "x0": "x0",
+    "y0": "y0",
+    "optimizers": "p_opts",
+    "lr": "p_lr",
+    "gamma": "p_gamma",
+    "steps": "p_steps",
+}
 TABS = ("training", "paths")
 INTEGERS = {"batch_size", "epochs", "seed", "steps"}
 FLOATS = {"lr", "gamma", "beta1", "beta2", "x0", "y0"}
@@ -296,10 +347,16 @@ def encode(training: dict, paths: dict, tab: str = "training") -> str:
     defaults = {**TrainingSettings().as_dict(), "hidden": format_hidden(TrainingSettings().hidden)}
     for field, key in TRAINING_KEYS.items():
         value = training.get(field)
-        if value is not None and not _same(value, defaults[field]):  # "hidden=" (no hidden layer) is kept
+        if value is not None and not _same(
+            value, defaults[field]
+        ):  # "hidden=" (no hidden layer) is kept
             pairs.append((key, _text(value)))
     surface = paths.get("surface") or PathSettings.surface
-    path_defaults = {**PathSettings().as_dict(), **surface_defaults(surface), "surface": PathSettings.surface}
+    path_defaults = {
+        **PathSettings().as_dict(),
+        **surface_defaults(surface),
+        "surface": PathSettings.surface,
+    }
     for field, key in PATH_KEYS.items():
         value = paths.get(field)
         if value is not None and not _same(value, path_defaults[field]):
@@ -314,12 +371,19 @@ def decode(query) -> tuple:
 
     Only what the link names is returned; a value that cannot be read is left out (the field keeps
     its default), so a mistyped link still opens the page."""
-    params = dict(parse_qsl(query.lstrip("?"), keep_blank_values=True)) if isinstance(query, str) else dict(query)
+    params = (
+        dict(parse_qsl(query.lstrip("?"), keep_blank_values=True))
+        if isinstance(query, str)
+        else dict(query)
+    )
     training = {f: _read(f, params[k]) for f, k in TRAINING_KEYS.items() if k in params}
     paths = {f: _read(f, params[k]) for f, k in PATH_KEYS.items() if k in params}
     tab = params.get("tab") if params.get("tab") in TABS else "training"
-    return ({k: v for k, v in training.items() if v is not None}, {k: v for k, v in paths.items() if v is not None},
-            tab)
+    return (
+        {k: v for k, v in training.items() if v is not None},
+        {k: v for k, v in paths.items() if v is not None},
+        tab,
+    )
 
 
 def _read(field: str, text: str):

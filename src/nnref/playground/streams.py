@@ -26,22 +26,30 @@ from .pictures import CurveFrames, MapFrames, PathFrames
 from .runs import TrainingRun, run_paths, table, view
 from .settings import PathSettings, TrainingSettings, check_budget
 
-
 # ---------------------------------------------------------------- which epochs to draw
 MAX_FRAMES = 25
 MAX_GAP_S = 0.15
 
 
 class FramePacer:
-    def __init__(self, epochs: int, max_frames: int = MAX_FRAMES, max_gap_s: float = MAX_GAP_S,
-                 clock=time.perf_counter):
+    def __init__(
+        self,
+        epochs: int,
+        max_frames: int = MAX_FRAMES,
+        max_gap_s: float = MAX_GAP_S,
+        clock=time.perf_counter,
+    ):
         self.epochs, self.max_gap_s, self.clock = int(epochs), max_gap_s, clock
         self.stride = max(1, math.ceil(self.epochs / max_frames))
         self.last = clock()
 
     def due(self, epoch: int) -> bool:
         """Whether to draw after this epoch (1-based; the last one is always drawn)."""
-        return bool(epoch >= self.epochs or epoch % self.stride == 0 or self.clock() - self.last >= self.max_gap_s)
+        return bool(
+            epoch >= self.epochs
+            or epoch % self.stride == 0
+            or self.clock() - self.last >= self.max_gap_s
+        )
 
     def drawn(self) -> None:
         """Call after each frame: the gap is counted from the end of the last drawing."""
@@ -81,7 +89,9 @@ def preview(settings: TrainingSettings, csv_file: str | None = None) -> Training
     return _frame(run, maps, curves, 0, "ready", first=True)
 
 
-def training_frames(settings: TrainingSettings, csv_file: str | None = None, max_seconds: float = MAX_RUN_S):
+def training_frames(
+    settings: TrainingSettings, csv_file: str | None = None, max_seconds: float = MAX_RUN_S
+):
     """Frames of one run, from its start (epoch 0) to its last epoch, to divergence or to the time limit."""
     began = time.perf_counter()
     run, maps, curves = start(settings, csv_file)
@@ -102,7 +112,9 @@ def training_frames(settings: TrainingSettings, csv_file: str | None = None, max
 
 
 def _frame(run, maps, curves, epoch, state, first=False, seconds=None) -> TrainingFrame:
-    frame = TrainingFrame(maps.draw(epoch), curves.draw(), status(run, state, seconds), epoch, state, run.summary())
+    frame = TrainingFrame(
+        maps.draw(epoch), curves.draw(), status(run, state, seconds), epoch, state, run.summary()
+    )
     if first:
         frame.command = reproduce(run.settings, run.data)
         frame.data_csv = run.data.csv_path
@@ -113,23 +125,36 @@ def status(run: TrainingRun, state: str, seconds: float | None = None) -> str:
     """One line of numbers for the run, then the course's notes that apply to it."""
     h, s, summary = run.history, run.settings, run.summary()
     score = summary["score_name"]
-    head = {"ready": "**ready**: press Train", "running": "**running**",
-            "done": f"**done** in {seconds or 0:.1f} s",
-            "diverged": f"**diverged** at epoch {run.diverged}: the loss stopped being finite (try a smaller lr)",
-            "time limit": f"**stopped** after {seconds or 0:.0f} s, the playground's limit for one run"}[state]
-    numbers = (f"epoch {h['epoch'][-1]} of {s.epochs}"
-               f" · train loss {h['train_loss'][0]:.4g} → {h['train_loss'][-1]:.4g}"
-               f" · val loss {h['val_loss'][-1]:.4g}"
-               f" · {score} {h['train_score'][-1]:.3g} (val {h['val_score'][-1]:.3g})"
-               f" · mean |∂E/∂net| {h['grad'][-1]:.3g}")
+    head = {
+        "ready": "**ready**: press Train",
+        "running": "**running**",
+        "done": f"**done** in {seconds or 0:.1f} s",
+        "diverged": f"**diverged** at epoch {run.diverged}: the loss stopped being finite (try a smaller lr)",
+        "time limit": f"**stopped** after {seconds or 0:.0f} s, the playground's limit for one run",
+    }[state]
+    numbers = (
+        f"epoch {h['epoch'][-1]} of {s.epochs}"
+        f" · train loss {h['train_loss'][0]:.4g} → {h['train_loss'][-1]:.4g}"
+        f" · val loss {h['val_loss'][-1]:.4g}"
+        f" · {score} {h['train_score'][-1]:.3g} (val {h['val_score'][-1]:.3g})"
+        f" · mean |∂E/∂net| {h['grad'][-1]:.3g}"
+    )
     lines = [f"{head} · {numbers}"]
     if s.wrong_start:
-        lines.append(f"Confidently wrong start: the output units start near y = 0, wrong wherever t = 1; "
-                     f"mean |∂E/∂net| started at {h['grad'][0]:.2g} (lecture 2-4: with {s.loss}, "
-                     + ("the factor y(1 − y) keeps it near 0)." if s.loss == "mse" else "it is y − t, near 1)."))
+        lines.append(
+            f"Confidently wrong start: the output units start near y = 0, wrong wherever t = 1; "
+            f"mean |∂E/∂net| started at {h['grad'][0]:.2g} (lecture 2-4: with {s.loss}, "
+            + (
+                "the factor y(1 − y) keeps it near 0)."
+                if s.loss == "mse"
+                else "it is y − t, near 1)."
+            )
+        )
     if s.activation == "identity" and s.hidden:
-        lines.append(f"Identity hidden layers: the network is one linear map (nnref.experiments.collapse.fold: "
-                     f"largest difference {fold_difference(run):.1g}), so its boundary is a straight line.")
+        lines.append(
+            f"Identity hidden layers: the network is one linear map (nnref.experiments.collapse.fold: "
+            f"largest difference {fold_difference(run):.1g}), so its boundary is a straight line."
+        )
     return "  \n".join(lines)
 
 
@@ -161,4 +186,6 @@ def path_frames(settings: PathSettings, frames: int = PATH_FRAMES):
 def empty_paths(settings: PathSettings) -> PathFrame:
     """The surface and the start alone, before any run (zero steps)."""
     result = run_paths(PathSettings(**{**settings.as_dict(), "steps": 0}))
-    return PathFrame(PathFrames(result, view(settings), steps=settings.steps).draw(0), 0, None, result)
+    return PathFrame(
+        PathFrames(result, view(settings), steps=settings.steps).draw(0), 0, None, result
+    )

@@ -11,7 +11,15 @@ from .multilabel import MultilabelModule
 from .regression import RegressionModule
 
 MODULES: dict[str, type[TaskModule]] = {
-    module.head_class.name: module for module in (RegressionModule, BinaryModule, MulticlassModule, MultilabelModule)
+    module.head_class.name: module
+    for module in (RegressionModule, BinaryModule, MulticlassModule, MultilabelModule)
 }
 
-__all__ = ["TaskModule", "RegressionModule", "BinaryModule", "MulticlassModule", "MultilabelModule", "MODULES"]
+__all__ = [
+    "TaskModule",
+    "RegressionModule",
+    "BinaryModule",
+    "MulticlassModule",
+    "MultilabelModule",
+    "MODULES",
+]

@@ -40,7 +40,12 @@ class TaskModule(L.LightningModule):
     ):
         super().__init__()
         if net is not None:  # built by Hydra from conf/model (train.py); its sizes are the head's
-            n_inputs, n_outputs, hidden, activation = net.n_inputs, net.n_outputs, net.hidden, net.activation
+            n_inputs, n_outputs, hidden, activation = (
+                net.n_inputs,
+                net.n_outputs,
+                net.hidden,
+                net.activation,
+            )
         self.head = self.head_class(n_outputs, loss, encoders, **options)
         self.net = net if net is not None else MLP(n_inputs, hidden, n_outputs, activation)
         self.save_hyperparameters(
@@ -60,7 +65,9 @@ class TaskModule(L.LightningModule):
         self.train_metrics = self.head.metric_collection(prefix="train/")
         self.val_metrics = self.head.metric_collection(prefix="val/")
         self.test_metrics = self.head.metric_collection(prefix="test/")
-        self.history: list[dict] = []  # one row per epoch: epoch, step, seconds, lr, train/..., val/...
+        self.history: list[
+            dict
+        ] = []  # one row per epoch: epoch, step, seconds, lr, train/..., val/...
         self.val_values: dict = {}  # the latest validation's numbers, for the epoch's history row
         self.test_values: dict = {}
         self.diverged: dict | None = None
@@ -94,7 +101,9 @@ class TaskModule(L.LightningModule):
             loss = loss * (n * self.trainer.world_size / n_global)
         if not finite:
             self.stop_diverged()
-            return self.zero_loss()  # on_before_optimizer_step then drops the gradients: nothing moves
+            return (
+                self.zero_loss()
+            )  # on_before_optimizer_step then drops the gradients: nothing moves
         if n:
             self.train_loss.update(shard_loss.float(), weight=n)
             self.train_metrics.update(*self.head.metric_inputs(logits.detach().float(), y))
@@ -156,7 +165,9 @@ class TaskModule(L.LightningModule):
                 "epoch": self.current_epoch,
                 "step": int(self.trainer.global_step),
                 "seconds": time.perf_counter() - (self.fit_started or time.perf_counter()),
-                "lr": float(lr) if lr is not None else None,  # after this epoch's scheduler step: the next epoch's
+                "lr": float(lr)
+                if lr is not None
+                else None,  # after this epoch's scheduler step: the next epoch's
                 **train,
                 **self.val_values,
             }
@@ -172,7 +183,9 @@ class TaskModule(L.LightningModule):
         # torch.save runs a Python hook for every object it pickles, and the rows grow each epoch.
         # (Plain data either way, so the checkpoint still loads with weights_only=True.)
         checkpoint["nnref_history"] = json.dumps(self.history)
-        checkpoint["nnref_task"] = self.head.name  # which head to rebuild from hyper_parameters (predict)
+        checkpoint["nnref_task"] = (
+            self.head.name
+        )  # which head to rebuild from hyper_parameters (predict)
 
     def on_load_checkpoint(self, checkpoint):
         # A resumed fit takes the history back; testing the best checkpoint keeps the whole run's.
@@ -185,7 +198,10 @@ class TaskModule(L.LightningModule):
 
     def stop_diverged(self):
         if self.diverged is None:
-            self.diverged = {"epoch": int(self.current_epoch), "step": int(self.trainer.global_step)}
+            self.diverged = {
+                "epoch": int(self.current_epoch),
+                "step": int(self.trainer.global_step),
+            }
             self.print(
                 f"nnref: loss became non-finite at epoch {self.diverged['epoch']}, "
                 f"step {self.diverged['step']}; stopping this run (status: diverged)"
@@ -195,8 +211,13 @@ class TaskModule(L.LightningModule):
     # ------------------------------------------------------------ optimizer (and schedule)
     def configure_optimizers(self):
         if self.optimizer_factory is None:
-            raise ValueError("no optimizer: pass optimizer=functools.partial(nnref.optim.GD, lr=0.1) or similar")
+            raise ValueError(
+                "no optimizer: pass optimizer=functools.partial(nnref.optim.GD, lr=0.1) or similar"
+            )
         opt = self.optimizer_factory(self.parameters())
         if self.scheduler_factory is None:
             return opt
-        return {"optimizer": opt, "lr_scheduler": {"scheduler": self.scheduler_factory(opt), "interval": "epoch"}}
+        return {
+            "optimizer": opt,
+            "lr_scheduler": {"scheduler": self.scheduler_factory(opt), "interval": "epoch"},
+        }

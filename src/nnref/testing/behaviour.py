@@ -53,7 +53,11 @@ def same_kind(bad, default) -> bool:
     """Only a bad value of the default's kind: Adafactor's eps is a pair, not a number."""
     if isinstance(bad, tuple):
         return isinstance(default, (tuple, list)) and len(default) == len(bad)
-    return isinstance(default, (int, float)) and not isinstance(default, bool) or torch.is_tensor(default)
+    return (
+        isinstance(default, (int, float))
+        and not isinstance(default, bool)
+        or torch.is_tensor(default)
+    )
 
 
 def steps(optimizer, problem, params, subject, ts):
@@ -69,7 +73,9 @@ def state_copy(optimizer):
 def same_tree(a, b) -> bool:
     """Equal, bit for bit: state dicts are nested dicts and lists of tensors and numbers."""
     if torch.is_tensor(a) or torch.is_tensor(b):
-        return torch.is_tensor(a) and torch.is_tensor(b) and a.shape == b.shape and torch.equal(a, b)
+        return (
+            torch.is_tensor(a) and torch.is_tensor(b) and a.shape == b.shape and torch.equal(a, b)
+        )
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(same_tree(a[k], b[k]) for k in a)
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
@@ -86,7 +92,11 @@ def accepted(cls, hyperparameters: dict) -> dict:
         return {}
     if any(p.kind is p.VAR_KEYWORD for p in parameters.values()):
         return dict(hyperparameters)
-    names = {name for name, p in parameters.items() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    names = {
+        name
+        for name, p in parameters.items()
+        if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+    }
     return {k: v for k, v in hyperparameters.items() if k in names - {"params"}}
 
 
@@ -130,7 +140,11 @@ def no_op_without_gradients(subject, dtype):
     unused = nn.Parameter(torch.ones(5, dtype=dtype))  # in the optimizer, never in the loss
     optimizer = subject.build([*params, unused])
     # State made in __init__ is fine (torch's Adagrad makes its sums there); a step must not change it.
-    start, state, unused_state = values(params), state_copy(optimizer), copy.deepcopy(optimizer.state.get(unused))
+    start, state, unused_state = (
+        values(params),
+        state_copy(optimizer),
+        copy.deepcopy(optimizer.state.get(unused)),
+    )
     step_without_gradients(optimizer, subject)
     if difference := first_difference(params, start, exact=True, names=("after", "before")):
         return FAIL, f"a step without gradients moved a parameter: {difference}"
@@ -146,7 +160,9 @@ def no_op_without_gradients(subject, dtype):
     before, state = values(params), state_copy(optimizer)
     step_without_gradients(optimizer, subject)
     # A look-ahead optimizer goes to w − γ·m and back: equal up to rounding, not bit for bit.
-    if difference := first_difference(params, before, exact=not subject.closure, names=("after", "before")):
+    if difference := first_difference(
+        params, before, exact=not subject.closure, names=("after", "before")
+    ):
         return FAIL, f"after 3 steps, a step without gradients moved a parameter: {difference}"
     if not same_tree(state_copy(optimizer), state):
         return FAIL, "after 3 steps, a step without gradients changed the state"
@@ -182,8 +198,13 @@ def param_groups_keep_their_lr(subject, dtype):
     alone_optimizer = subject.build([{"params": [alone[1]], "lr": subject.lr * 0.5}])
     steps(optimizer, problem, params, subject, range(STEPS))
     steps(alone_optimizer, problem, alone, subject, range(STEPS))
-    if difference := first_difference([a], problem.initial[:1], exact=True, names=("after", "before")):
-        return FAIL, f"group 0 has lr=0 but moved ({difference}): the step ignores param_groups[i]['lr']"
+    if difference := first_difference(
+        [a], problem.initial[:1], exact=True, names=("after", "before")
+    ):
+        return (
+            FAIL,
+            f"group 0 has lr=0 but moved ({difference}): the step ignores param_groups[i]['lr']",
+        )
     if difference := first_difference([b], alone[1:], names=("in a group", "alone")):
         return FAIL, f"group 1 differs from the same group alone: {difference}"
     return PASS, ""
@@ -204,7 +225,9 @@ def add_param_group(subject, dtype):
     steps(optimizer, problem, params, subject, range(2, 5))
     steps(optimizer_a, problem, alone_a, subject, range(2, 5))
     steps(optimizer_b, problem, alone_b, subject, range(2, 5))
-    if difference := first_difference([a, b], [alone_a[0], alone_b[1]], names=("together", "alone")):
+    if difference := first_difference(
+        [a, b], [alone_a[0], alone_b[1]], names=("together", "alone")
+    ):
         return FAIL, f"after add_param_group, differs from each group alone: {difference}"
     return PASS, ""
 
@@ -223,7 +246,10 @@ def frozen_parameters(subject, dtype):
     if not same_tree(copy.deepcopy(optimizer.state.get(b)) or None, frozen_state):
         return FAIL, "the state of a parameter with requires_grad=False changed"
     if difference := first_difference([a], alone[:1], names=("with frozen", "alone")):
-        return FAIL, f"the trainable parameter differs from a run without the frozen one: {difference}"
+        return (
+            FAIL,
+            f"the trainable parameter differs from a run without the frozen one: {difference}",
+        )
     return PASS, ""
 
 
@@ -269,7 +295,11 @@ def state_dict_weights_only(subject, dtype):
         safe = torch.load(buffer, weights_only=True)
     except Exception as error:
         return FAIL, f"torch.load(weights_only=True) refused it: {error_line(error)}"
-    return (PASS, "") if same_tree(safe, plain) else (FAIL, "weights_only=True loaded a different state dict")
+    return (
+        (PASS, "")
+        if same_tree(safe, plain)
+        else (FAIL, "weights_only=True loaded a different state dict")
+    )
 
 
 def deepcopy_is_independent(subject, dtype):
@@ -278,7 +308,10 @@ def deepcopy_is_independent(subject, dtype):
     optimizer = subject.build(params)
     steps(optimizer, problem, params, subject, range(2))
     copies, copied = copy.deepcopy((params, optimizer))
-    if any(p is not q for p, q in zip([p for g in copied.param_groups for p in g["params"]], copies, strict=False)):
+    if any(
+        p is not q
+        for p, q in zip([p for g in copied.param_groups for p in g["params"]], copies, strict=False)
+    ):
         return FAIL, "the copied optimizer does not hold the copied parameters"
     before = values(params)
     try:
@@ -306,7 +339,10 @@ def step_hooks(subject, dtype):
     post = optimizer.register_step_post_hook(lambda opt, args, kwargs: calls.append(("post", opt)))
     steps(optimizer, problem, params, subject, range(1))
     if calls != [("pre", optimizer), ("post", optimizer)]:
-        return FAIL, f"one step called the hooks as {[name for name, _ in calls]}, not ['pre', 'post']"
+        return (
+            FAIL,
+            f"one step called the hooks as {[name for name, _ in calls]}, not ['pre', 'post']",
+        )
     pre.remove()
     post.remove()
     steps(optimizer, problem, params, subject, range(1, 2))
@@ -340,10 +376,15 @@ def lr_scheduler(subject, dtype):
         take_step(reference, problem, plain, t, closure=subject.closure)
         if t < 3 and (difference := first_difference(scheduled, plain, exact=True)):
             return FAIL, f"step {t + 1}, before the lr changed: {difference}"
-    if not math.isclose(float(optimizer.param_groups[0]["lr"]), float(subject.lr) * 0.01, rel_tol=1e-6):
+    if not math.isclose(
+        float(optimizer.param_groups[0]["lr"]), float(subject.lr) * 0.01, rel_tol=1e-6
+    ):
         return FAIL, f"after 6 steps StepLR left lr at {optimizer.param_groups[0]['lr']}"
     if first_difference(scheduled, plain, exact=True) is None:
-        return FAIL, "the lr drop had no effect: step() does not read param_groups[i]['lr'] each step"
+        return (
+            FAIL,
+            "the lr drop had no effect: step() does not read param_groups[i]['lr'] each step",
+        )
     return PASS, ""
 
 
@@ -360,7 +401,9 @@ def complex_parameters(subject, dtype):
     twin, twin_error = (None, "no twin")
     if subject.twin:
         twin_point = form and form.twin_point
-        twin, twin_error = try_path(subject.build_twin, problem, steps=6, closure=True, point=twin_point)
+        twin, twin_error = try_path(
+            subject.build_twin, problem, steps=6, closure=True, point=twin_point
+        )
     if error:
         if twin is not None:
             return FAIL, f"raised {error}, where the twin takes complex parameters"
@@ -388,7 +431,9 @@ def sparse_gradients(subject, dtype):
         warnings.filterwarnings("ignore", message="Sparse invariant checks")
         if subject.twin:
             twin_point = form and form.twin_point
-            reference, error = try_path(subject.build_twin, problem, steps=6, closure=True, point=twin_point)
+            reference, error = try_path(
+                subject.build_twin, problem, steps=6, closure=True, point=twin_point
+            )
             if error:
                 return SKIP, f"the twin refuses sparse gradients ({error})"
         ours, error = try_path(subject.build, problem, **run)
@@ -400,7 +445,9 @@ def sparse_gradients(subject, dtype):
             reference, error = try_path(subject.build, embedding(dtype, sparse=False), **run)
             if error:
                 return FAIL, f"on the dense gradient: raised {error}"
-    if parting := first_parting(ours, reference, names=("ours", "twin" if subject.twin else "dense")):
+    if parting := first_parting(
+        ours, reference, names=("ours", "twin" if subject.twin else "dense")
+    ):
         against = "" if subject.twin else ", against the dense gradient's result"
         return FAIL, f"step {parting[0] + 1}{against}: {parting[1]}"
     return PASS, "" if subject.twin else "equal to the dense gradient's result"
@@ -460,10 +507,14 @@ def check_twin(subject, dtype, name):
     if "groups" in options:
         options["groups"] = options["groups"](subject.lr)
     form = subject.form
-    ours, error = try_path(subject.build, problem, closure=subject.closure, point=form and form.ours_point, **options)
+    ours, error = try_path(
+        subject.build, problem, closure=subject.closure, point=form and form.ours_point, **options
+    )
     if error:
         return FAIL, f"raised {error}"
-    twin, error = try_path(subject.build_twin, problem, closure=True, point=form and form.twin_point, **options)
+    twin, error = try_path(
+        subject.build_twin, problem, closure=True, point=form and form.twin_point, **options
+    )
     if error:
         return FAIL, f"the twin raised {error}"
 

@@ -41,10 +41,18 @@ def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n\n")[0])
     commands = main.add_subparsers(dest="command", required=True)
 
-    optimizer = commands.add_parser("optimizer", help="check a torch.optim.Optimizer (class or factory)")
-    optimizer.add_argument("target", help="module:attr (or path/to/file.py:attr): an Optimizer class or a factory")
-    optimizer.add_argument("--twin", help=f"{', '.join(NAMED_TWINS)}, torch.optim.NAME or module:attr")
-    optimizer.add_argument("--closure", action="store_true", help="step(closure) throughout (NAG needs it)")
+    optimizer = commands.add_parser(
+        "optimizer", help="check a torch.optim.Optimizer (class or factory)"
+    )
+    optimizer.add_argument(
+        "target", help="module:attr (or path/to/file.py:attr): an Optimizer class or a factory"
+    )
+    optimizer.add_argument(
+        "--twin", help=f"{', '.join(NAMED_TWINS)}, torch.optim.NAME or module:attr"
+    )
+    optimizer.add_argument(
+        "--closure", action="store_true", help="step(closure) throughout (NAG needs it)"
+    )
     optimizer.add_argument(
         "--hp",
         action="append",
@@ -54,7 +62,9 @@ def parser() -> argparse.ArgumentParser:
         help="a hyperparameter (repeatable), given to the target class and a twin class "
         "wherever its constructor takes the name; a named twin adds defaults",
     )
-    optimizer.add_argument("--dtype", action="append", choices=list(DTYPES), help="float64 (default), float32")
+    optimizer.add_argument(
+        "--dtype", action="append", choices=list(DTYPES), help="float64 (default), float32"
+    )
 
     head = commands.add_parser("head", help="check an output layer and loss against the course")
     head.add_argument(
@@ -62,7 +72,9 @@ def parser() -> argparse.ArgumentParser:
         help="module:attr: loss(logits, targets), or a head of nnref.heads or nnref.tasks (class or instance)",
     )
     head.add_argument("--task", required=True, choices=list(HEADS))
-    head.add_argument("--loss", choices=LOSSES, help="default: the head's own, else the task's first")
+    head.add_argument(
+        "--loss", choices=LOSSES, help="default: the head's own, else the task's first"
+    )
     return main
 
 
@@ -80,11 +92,15 @@ def run_optimizer(target, args):
     hp = dict(args.hp)
     twin = args.twin
     if twin is not None and not named(twin):
-        twin = with_hyperparameters(load(twin), hp)  # e.g. --twin torch.optim.SGD --hp nesterov=True
+        twin = with_hyperparameters(
+            load(twin), hp
+        )  # e.g. --twin torch.optim.SGD --hp nesterov=True
     if named(twin):  # its defaults, so that `--twin momentum` alone builds a class target
         hp = {**NAMED_TWINS[twin.lower()][1], **hp}
     dtypes = tuple(DTYPES[name] for name in args.dtype or ["float64"])
-    return check_optimizer(with_hyperparameters(target, hp), twin=twin, closure=args.closure, dtypes=dtypes)
+    return check_optimizer(
+        with_hyperparameters(target, hp), twin=twin, closure=args.closure, dtypes=dtypes
+    )
 
 
 def run(args) -> int:
@@ -102,6 +118,10 @@ def main(argv=None) -> int:
     try:
         return run(args)
     except KitError as error:
-        hint = " (give it with --hp NAME=VALUE)" if "required" in str(error) and args.command == "optimizer" else ""
+        hint = (
+            " (give it with --hp NAME=VALUE)"
+            if "required" in str(error) and args.command == "optimizer"
+            else ""
+        )
         print(f"{PROG}: error: {error}{hint}", file=sys.stderr)
         return 2

@@ -38,7 +38,8 @@ def logits_and_targets(task, scale=1.0):
         "binary": torch.tensor([[1.0], [0.0], [1.0], [0.0], [0.0], [1.0]], dtype=torch.float64),
         "multiclass": torch.tensor([0, 2, 1, 3, 1, 0]),
         "multilabel": torch.tensor(
-            [[1, 0, 1, 0], [0, 0, 0, 0], [1, 1, 1, 1], [0, 1, 0, 0], [1, 0, 0, 1], [0, 0, 1, 0]], dtype=torch.float64
+            [[1, 0, 1, 0], [0, 0, 0, 0], [1, 1, 1, 1], [0, 1, 0, 0], [1, 0, 0, 1], [0, 0, 1, 0]],
+            dtype=torch.float64,
         ),
         "regression": torch.randn(N, 2, generator=g, dtype=torch.float64),
     }[task]
@@ -46,17 +47,27 @@ def logits_and_targets(task, scale=1.0):
 
 
 def course_outputs(task, z):
-    return {"multiclass": lambda: torch.softmax(z, 1), "regression": lambda: z}.get(task, lambda: torch.sigmoid(z))()
+    return {"multiclass": lambda: torch.softmax(z, 1), "regression": lambda: z}.get(
+        task, lambda: torch.sigmoid(z)
+    )()
 
 
 def torch_loss(task, loss, z, t):
     """The torch loss each head names (nnref.heads), from the logits."""
     if task == "multiclass":
-        return F.cross_entropy(z, t) if loss == "ce" else F.mse_loss(torch.softmax(z, 1), F.one_hot(t, K).to(z))
+        return (
+            F.cross_entropy(z, t)
+            if loss == "ce"
+            else F.mse_loss(torch.softmax(z, 1), F.one_hot(t, K).to(z))
+        )
     if task == "multilabel":  # the per-label BCEs, summed; the mean over samples
         return sum(F.binary_cross_entropy_with_logits(z[:, j], t[:, j]) for j in range(z.shape[1]))
     if task == "binary":
-        return F.binary_cross_entropy_with_logits(z, t) if loss == "ce" else F.mse_loss(torch.sigmoid(z), t)
+        return (
+            F.binary_cross_entropy_with_logits(z, t)
+            if loss == "ce"
+            else F.mse_loss(torch.sigmoid(z), t)
+        )
     return F.mse_loss(z, t)
 
 
@@ -136,10 +147,16 @@ def check_output(head, z, t):
 def check_loss_value(head, z, t):
     ours = head.loss(z, t)
     if not torch.is_tensor(ours) or ours.dim() != 0:
-        return FAIL, f"returned {getattr(ours, 'shape', type(ours).__name__)}, not a scalar (the mean over samples)"
+        return (
+            FAIL,
+            f"returned {getattr(ours, 'shape', type(ours).__name__)}, not a scalar (the mean over samples)",
+        )
     reference = torch_loss(head.task, head.loss_name, z, t)
     if first_difference([ours], [reference]):
-        return FAIL, f"{ours.item():.10g} vs torch {reference.item():.10g}{ratio_hint(ours.item(), reference.item())}"
+        return (
+            FAIL,
+            f"{ours.item():.10g} vs torch {reference.item():.10g}{ratio_hint(ours.item(), reference.item())}",
+        )
     return PASS, ""
 
 
@@ -151,7 +168,9 @@ def check_gradient(head, z, t):
     z = z.clone().requires_grad_()
     head.loss(z, t).backward()
     expected = course_gradient(head.task, head.loss_name, z.detach(), t)
-    if difference := first_difference([z.grad], [expected], names=("autograd", "formula"), label="dE/dz"):
+    if difference := first_difference(
+        [z.grad], [expected], names=("autograd", "formula"), label="dE/dz"
+    ):
         scale = (z.grad * expected).sum() / (expected * expected).sum()
         if first_difference([z.grad], [scale * expected]) is None:
             difference += f"; {scale.item():.4g} × the formula everywhere"
@@ -169,10 +188,15 @@ def check_two_class_softmax(head, z, t):
 
 
 def plan(task, loss) -> list[tuple[str, Callable]]:
-    checks = [(f"output: {OUTPUT_NAMES[task]}", check_output), (LOSS_NAMES[task, loss], check_loss_value)]
+    checks = [
+        (f"output: {OUTPUT_NAMES[task]}", check_output),
+        (LOSS_NAMES[task, loss], check_loss_value),
+    ]
     if loss == "ce":
         checks.append(("loss at logits of ±1000", check_large_logits))
-    checks.append((f"gradient: {GRADIENT_NAMES['ce' if loss == 'ce' else (task, loss)]}", check_gradient))
+    checks.append(
+        (f"gradient: {GRADIENT_NAMES['ce' if loss == 'ce' else (task, loss)]}", check_gradient)
+    )
     if (task, loss) == ("binary", "ce"):
         checks.append(("binary CE equals two-class softmax CE", check_two_class_softmax))
     return checks
@@ -193,7 +217,9 @@ def prepare_head(module_or_loss, task, *, loss=None, activation=None) -> HeadUnd
     target = load(module_or_loss) if isinstance(module_or_loss, str) else module_or_loss
     label = describe(target)
     target = course_head(target)
-    if isinstance(target, type) and hasattr(target, "losses"):  # a head class (nnref.heads): build one
+    if isinstance(target, type) and hasattr(
+        target, "losses"
+    ):  # a head class (nnref.heads): build one
         # nnref's heads draw nothing when built; a user's class may (layers of its own): the kit leaves
         # the global random state as it found it.
         with torch.random.fork_rng(devices=[]):
@@ -208,7 +234,9 @@ def prepare_head(module_or_loss, task, *, loss=None, activation=None) -> HeadUnd
         raise KitError(f"{label} was built with loss={target.loss_name!r}, not {loss!r}")
     loss_fn = getattr(target, "loss", target)
     if not callable(loss_fn):
-        raise KitError(f"{label}: neither a loss(logits, targets) nor an object with a .loss method")
+        raise KitError(
+            f"{label}: neither a loss(logits, targets) nor an object with a .loss method"
+        )
     activation = activation or getattr(target, "activation", None)
     return HeadUnderTest(loss_fn, activation if callable(activation) else None, task, loss, label)
 

@@ -37,7 +37,9 @@ from .problems import bowl, error_line, fresh
 from .report import FAIL, Report, Row
 
 
-def check_optimizer(factory, *, twin=None, closure=False, dtypes=(torch.float64,), form=None) -> Report:
+def check_optimizer(
+    factory, *, twin=None, closure=False, dtypes=(torch.float64,), form=None
+) -> Report:
     """Run the checks a well-made torch.optim.Optimizer passes, and with a twin, equality step for step.
 
     factory: params -> optimizer (an Optimizer class whose defaults do, a functools.partial, a lambda).
@@ -51,7 +53,10 @@ def check_optimizer(factory, *, twin=None, closure=False, dtypes=(torch.float64,
     Raises KitError (a ValueError, one line) when the factory or twin cannot be built or compared.
     """
     subject = prepare(factory, twin=twin, closure=closure, form=form)
-    rows = [run_check(subject, name, check) for name, check in plan(twin=twin is not None, dtypes=dtypes)]
+    rows = [
+        run_check(subject, name, check)
+        for name, check in plan(twin=twin is not None, dtypes=dtypes)
+    ]
     return Report(subject.title, rows)
 
 
@@ -117,11 +122,19 @@ def build(factory, params, who: str) -> torch.optim.Optimizer:
     except Exception as error:
         raise KitError(f"{who}: building it raised {error_line(error)}") from None
     if not isinstance(optimizer, torch.optim.Optimizer):
-        raise KitError(f"{who}: the factory returned {type(optimizer).__name__}, not a torch.optim.Optimizer")
-    expected = [p for group in params for p in group["params"]] if isinstance(params[0], dict) else list(params)
+        raise KitError(
+            f"{who}: the factory returned {type(optimizer).__name__}, not a torch.optim.Optimizer"
+        )
+    expected = (
+        [p for group in params for p in group["params"]]
+        if isinstance(params[0], dict)
+        else list(params)
+    )
     held = [p for group in optimizer.param_groups for p in group["params"]]
     if len(held) != len(expected) or any(p is not q for p, q in zip(held, expected, strict=False)):
-        raise KitError(f"{who}: does not optimize the parameters it was given (a factory must pass params on)")
+        raise KitError(
+            f"{who}: does not optimize the parameters it was given (a factory must pass params on)"
+        )
     return optimizer
 
 
@@ -137,7 +150,9 @@ def prepare(factory, *, twin=None, closure=False, form=None) -> Subject:
     if cls is not None and not issubclass(cls, torch.optim.Optimizer):
         raise KitError(f"{describe(factory)} is not a torch.optim.Optimizer subclass")
     if not callable(factory):
-        raise KitError(f"{factory!r} is neither an Optimizer class nor a factory params -> optimizer")
+        raise KitError(
+            f"{factory!r} is neither an Optimizer class nor a factory params -> optimizer"
+        )
     name = describe(factory)
     ours = build(factory, fresh(bowl(torch.float64)), name)
     if "lr" not in ours.defaults:
@@ -156,7 +171,9 @@ def prepare(factory, *, twin=None, closure=False, form=None) -> Subject:
     subject.twin = twin_factory(twin, ours)
     twin_name = twin if isinstance(twin, str) else describe(twin)
     groups_ours = build(factory, two_groups(fresh(bowl(torch.float64)), lr), name)
-    groups_twin = build(subject.twin, two_groups(fresh(bowl(torch.float64)), lr), f"twin {twin_name}")
+    groups_twin = build(
+        subject.twin, two_groups(fresh(bowl(torch.float64)), lr), f"twin {twin_name}"
+    )
     if len(groups_twin.param_groups) != len(groups_ours.param_groups):
         raise KitError(
             f"twin {twin_name}: has {len(groups_twin.param_groups)} parameter group(s) where {name} has "
@@ -171,7 +188,9 @@ def hyperparameters(optimizer: torch.optim.Optimizer) -> str:
     """The defaults a reader wants to see: the numbers, not the implementation switches."""
 
     def shown(value):
-        return value is not None and not (isinstance(value, (int, float)) and value == 0)  # False == 0 too
+        return value is not None and not (
+            isinstance(value, (int, float)) and value == 0
+        )  # False == 0 too
 
     return ", ".join(f"{k}={v}" for k, v in optimizer.defaults.items() if shown(v))
 
@@ -248,7 +267,9 @@ def twin_factory(twin, ours: torch.optim.Optimizer):
     cls = optimizer_class(twin)
     if cls is None:
         if not callable(twin):
-            raise KitError(f"twin {twin!r} is neither an optimizer name, an Optimizer class nor a factory")
+            raise KitError(
+                f"twin {twin!r} is neither an optimizer name, an Optimizer class nor a factory"
+            )
         return twin
     if not issubclass(cls, torch.optim.Optimizer):
         raise KitError(f"twin {describe(twin)} is not a torch.optim.Optimizer subclass")
@@ -278,7 +299,9 @@ class Form:
     summary: str  # what to expect, e.g. "equal at constant lr; differs after an lr change"
     reason: str  # why, in the method's own terms
     differs_after_lr_change: bool = False
-    ours_point: Point | None = None  # (optimizer, param) -> the point the twin holds; None: the param
+    ours_point: Point | None = (
+        None  # (optimizer, param) -> the point the twin holds; None: the param
+    )
     twin_point: Point | None = None
     compared_as: str = ""  # the point's formula, for the report: "θ = w − γ·m"
 
@@ -293,7 +316,11 @@ def lookahead_point(optimizer, p):
     m = optimizer.state.get(p, {}).get("momentum_buffer")
     if m is None:
         return p.detach().clone()
-    gamma = next(group["momentum"] for group in optimizer.param_groups if any(q is p for q in group["params"]))
+    gamma = next(
+        group["momentum"]
+        for group in optimizer.param_groups
+        if any(q is p for q in group["params"])
+    )
     return p.detach() - gamma * m
 
 

@@ -65,7 +65,9 @@ def optimizer_checks(factory, *, twin=None, closure=False, dtypes=(torch.float64
     """check_optimizer's checks as one pytest item each (the same arguments)."""
 
     def run(name, check):
-        return lambda: run_check(prepare(factory, twin=twin, closure=closure, form=form), name, check)
+        return lambda: run_check(
+            prepare(factory, twin=twin, closure=closure, form=form), name, check
+        )
 
     checks = optimizer_plan(twin=twin is not None, dtypes=dtypes)
     return parametrize([Check(name, run(name, check)) for name, check in checks])
@@ -75,16 +77,24 @@ def head_checks(module_or_loss, task, *, loss=None, activation=None):
     """check_head's checks as one pytest item each (the same arguments)."""
 
     def run(name, check):
-        return lambda: run_head_check(prepare_head(module_or_loss, task, loss=loss, activation=activation), name, check)
+        return lambda: run_head_check(
+            prepare_head(module_or_loss, task, loss=loss, activation=activation), name, check
+        )
 
     if task not in HEADS:
-        return parametrize([Check("head", lambda: prepare_head(module_or_loss, task))])  # fails with the message
+        return parametrize(
+            [Check("head", lambda: prepare_head(module_or_loss, task))]
+        )  # fails with the message
     # The loss names the checks: the head's own is looked up now, without building anything.
     head = course_head(module_or_loss)
     losses = getattr(head, "losses", None)
-    own = getattr(head, "loss_name", None) or (next(iter(losses), None) if isinstance(losses, dict) else None)
+    own = getattr(head, "loss_name", None) or (
+        next(iter(losses), None) if isinstance(losses, dict) else None
+    )
     task_losses = tuple(HEADS[task].losses)
     name = loss or own or task_losses[0]
     if name not in task_losses:
         return parametrize([Check("head", lambda: prepare_head(module_or_loss, task, loss=name))])
-    return parametrize([Check(check_name, run(check_name, check)) for check_name, check in head_plan(task, name)])
+    return parametrize(
+        [Check(check_name, run(check_name, check)) for check_name, check in head_plan(task, name)]
+    )

@@ -64,7 +64,10 @@ def bowl(dtype, seed=1) -> Problem:
     slopes = [_random(g, dtype, *s) for s in shapes]
 
     def loss_at(params, t):
-        return sum((k * w**2 / 2 + c * w + w**4 / 4).sum() for w, k, c in zip(params, curvatures, slopes, strict=True))
+        return sum(
+            (k * w**2 / 2 + c * w + w**4 / 4).sum()
+            for w, k, c in zip(params, curvatures, slopes, strict=True)
+        )
 
     return Problem([_random(g, dtype, *s) for s in shapes], loss_at)
 
@@ -85,7 +88,9 @@ def complex_bowl(dtype, seed=2) -> Problem:
 def as_real_pair(problem: Problem) -> Problem:
     """The same problem on (Re w, Im w) as one real tensor: torch's convention for complex parameters."""
     initial = [torch.view_as_real(w).clone() for w in problem.initial]
-    return Problem(initial, lambda params, t: problem.loss_at([torch.view_as_complex(p) for p in params], t))
+    return Problem(
+        initial, lambda params, t: problem.loss_at([torch.view_as_complex(p) for p in params], t)
+    )
 
 
 # Each step's embedding rows, with repeats (a sparse gradient must be summed per row before
@@ -111,7 +116,10 @@ def embedding(dtype, sparse, seed=3) -> Problem:
 
 def fresh(problem: Problem, frozen=()) -> list[nn.Parameter]:
     """New leaf parameters at the problem's start; the indices in frozen get requires_grad=False."""
-    return [nn.Parameter(w.clone(), requires_grad=i not in frozen) for i, w in enumerate(problem.initial)]
+    return [
+        nn.Parameter(w.clone(), requires_grad=i not in frozen)
+        for i, w in enumerate(problem.initial)
+    ]
 
 
 def values(params) -> list[torch.Tensor]:
@@ -159,7 +167,9 @@ def number(x) -> str:
     return f"{x:.10g}" if not isinstance(x, complex) else f"{x.real:.10g}{x.imag:+.10g}j"
 
 
-def first_difference(ours, theirs, *, exact=False, names=("ours", "twin"), label=None) -> str | None:
+def first_difference(
+    ours, theirs, *, exact=False, names=("ours", "twin"), label=None
+) -> str | None:
     """None when every pair is close (assert_close's tolerances, or bit for bit with exact=True);
     else one line naming the first parameter (or label) and element that differ, with both values."""
     for i, (a, b) in enumerate(zip(ours, theirs, strict=False)):
@@ -197,7 +207,9 @@ def held(optimizer, params, point=None):
     return [point(optimizer, p) if point else p.detach().clone() for p in params]
 
 
-def path(build, problem: Problem, *, closure, steps, point=None, frozen=(), groups=None, schedule=None):
+def path(
+    build, problem: Problem, *, closure, steps, point=None, frozen=(), groups=None, schedule=None
+):
     """[the held point after step 1, 2, ...]: build(params) from the problem's start, `steps` steps.
     groups(params) -> the param groups to build with; schedule(optimizer) -> an lr scheduler."""
     params = fresh(problem, frozen)

@@ -38,10 +38,15 @@ class Report:
         for row in self.rows:
             if row.check == check:
                 return row
-        raise KeyError(f"no check named {check!r}; checks: {', '.join(row.check for row in self.rows)}")
+        raise KeyError(
+            f"no check named {check!r}; checks: {', '.join(row.check for row in self.rows)}"
+        )
 
     def summary(self) -> str:
-        counts = {status: sum(row.status == status for row in self.rows) for status in (PASS, FORM, SKIP, FAIL)}
+        counts = {
+            status: sum(row.status == status for row in self.rows)
+            for status in (PASS, FORM, SKIP, FAIL)
+        }
         parts = [f"{counts[PASS]} passed"]
         if counts[FORM]:
             parts.append(f"{counts[FORM]} differ by form (declared)")
@@ -52,8 +57,15 @@ class Report:
 
     def __str__(self) -> str:
         width = max([len("check"), *(len(row.check) for row in self.rows)])
-        lines = [self.subject, "", f"{'check':<{width}}  result  detail", f"{'-' * width}  ------  ------"]
-        lines += [f"{row.check:<{width}}  {row.status:<6}  {row.detail}".rstrip() for row in self.rows]
+        lines = [
+            self.subject,
+            "",
+            f"{'check':<{width}}  result  detail",
+            f"{'-' * width}  ------  ------",
+        ]
+        lines += [
+            f"{row.check:<{width}}  {row.status:<6}  {row.detail}".rstrip() for row in self.rows
+        ]
         return "\n".join([*lines, "", self.summary()])
 
     def __repr__(self) -> str:
