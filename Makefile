@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test sweep figures bench docs docs-serve browser playground clean
+.PHONY: setup run test lint sweep figures bench docs docs-serve browser playground clean
 
 # Installs only when .venv is missing or pyproject.toml changed since the last install.
 $(STAMP): pyproject.toml
@@ -28,12 +28,17 @@ browser:
 	  (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || \
 	  $(BIN)/python -m playwright install chromium
 
+# On every core (pytest-xdist); tests/test_package.py also fails on a ruff finding.
 test: $(STAMP) browser
-	$(BIN)/python -m pytest $(ARGS)
+	$(BIN)/python -m pytest -n auto --dist loadgroup $(ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # The playground at http://127.0.0.1:7860 (make playground ARGS="--port 8000" or "--host 0.0.0.0").
 playground: $(STAMP)
-	$(BIN)/python -m nnref.playground $(ARGS)
+	$(BIN)/nnref-playground $(ARGS)
 
 # Two jobs at a time (one per core; each job uses one torch thread).
 sweep: $(STAMP)

@@ -1,4 +1,5 @@
-"""python predict.py checkpoint=RUN/checkpoints/best.ckpt input=FILE output=FILE: the same as nnref-predict."""
+"""python predict.py checkpoint=RUN/checkpoints/best.ckpt input=FILE output=FILE: the same as
+nnref-predict."""
 
 from nnref.predict import main
 

@@ -1,13 +1,18 @@
-"""Writes the example CSVs next to this file, once, from a fixed seed: python examples/make_examples.py
+"""Writes the example CSVs next to this file, once, from a fixed seed:
+python examples/make_examples.py
 
 Each file is small (200-240 rows) and has at least one nominal column, so training on it exercises
 the one-hot path as well as the standardised numeric one.
 
-red_black.csv    binary      x1, x2, city (Seoul/Daejeon/Busan) -> color (red/black): the course's points
+red_black.csv    binary      x1, x2, city (Seoul/Daejeon/Busan) -> color (red/black): the course's
+                             points
 colors.csv       multiclass  x1, x2, shape (circle/square)       -> color (red/yellow/blue)
-weather.csv      multilabel  temp, wind, season                  -> tags, e.g. "sunny|windy" ("" = no tag)
-houses.csv       regression  area, rooms, zone (codes 1/2/3), city -> price (numeric; zone is nominal via data.nominal)
-new_points.csv   new rows for predict.py: red_black's features without the color, one city never seen (Incheon)
+weather.csv      multilabel  temp, wind, season                  -> tags, e.g. "sunny|windy"
+                             ("" = no tag)
+houses.csv       regression  area, rooms, zone (codes 1/2/3), city -> price (numeric; zone is
+                             nominal via data.nominal)
+new_points.csv   new rows for predict.py: red_black's features without the color, one city never
+                 seen (Incheon)
 """
 
 import csv
@@ -26,7 +31,8 @@ def write(name, header, rows):
 
 
 def red_black(rng, n=200):
-    # Red points sit near (-1, -1) and black ones near (1, 1); the city leans red (Seoul) or black (Busan).
+    # Red points sit near (-1, -1) and black ones near (1, 1); the city leans red (Seoul) or black
+    # (Busan).
     color = rng.permutation(np.repeat(["red", "black"], n // 2))
     centre = np.where(color[:, None] == "red", -1.0, 1.0)
     x = rng.normal(centre, 0.9, size=(n, 2))
@@ -50,7 +56,8 @@ def colors(rng, n=240):
 
 
 def weather(rng, n=240):
-    # Tags are (noisy) rules: sunny when warm, windy when the wind is strong, cold in winter or when chilly.
+    # Tags are (noisy) rules: sunny when warm, windy when the wind is strong, cold in winter or when
+    # chilly.
     season = rng.choice(["spring", "summer", "autumn", "winter"], size=n)
     base = {"spring": 14.0, "summer": 26.0, "autumn": 12.0, "winter": 0.0}
     temp = np.array([base[s] for s in season]) + rng.normal(0, 5, n)

@@ -27,14 +27,14 @@ axes[1].set(xlabel="updates (optimizer steps), log scale", xscale="log")
 axes[2].set(xlabel="seconds of fit, log scale", xscale="log")
 axes[0].legend(fontsize=8)
 fig.suptitle(
-    f"{s['source']} ({s['task']}, n_train={r['n_train']}); {s['optimizer']} lr={s['lr']} for all three, "
-    f"{s['epochs']} epochs, hidden {s['hidden']}",
+    f"{s['source']} ({s['task']}, n_train={r['n_train']}); {s['optimizer']} "
+    f"lr={s['lr']} for all three, {s['epochs']} epochs, hidden {s['hidden']}",
     fontsize=10,
 )
 fig.tight_layout()
 save(fig, r, args.out, "batching")
 for b in batching.BATCHINGS:
     print(
-        f"{b:<10} updates/epoch={r['updates_per_epoch'][b]:<4} final_train_loss={r['final_train_loss'][b]:.4f} "
-        f"fit={r['fit_seconds'][b]:.2f}s"
+        f"{b:<10} updates/epoch={r['updates_per_epoch'][b]:<4} "
+        f"final_train_loss={r['final_train_loss'][b]:.4f} fit={r['fit_seconds'][b]:.2f}s"
     )

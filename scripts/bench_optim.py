@@ -120,7 +120,8 @@ def main():
         f"{args.repeats} rounds x {args.steps} steps; median ms per step\n"
     )
     print(
-        "| optimizer | ours (ms) | torch default (ms) | torch fused (ms) | ours/default | ours/fused |"
+        "| optimizer | ours (ms) | torch default (ms) | "
+        "torch fused (ms) | ours/default | ours/fused |"
     )
     print("|---|---:|---:|---:|---:|---:|")
     for name in args.only or CASES:

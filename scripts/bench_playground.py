@@ -1,9 +1,9 @@
 """The playground's speed against the issue's targets, medians of several runs.
 
-Starts `nnref-playground` (as `python -m nnref.playground`) on a free port and calls it over HTTP the way the page does
-(gradio_client: the same queue, events and validators; frames are not downloaded, as a browser
-fetches them alongside). After one warm-up run per case (reported as "cold"), each case runs
---repeats times:
+Starts `nnref-playground` (as `python -m nnref.playground`) on a free port and calls it over HTTP
+the way the page does (gradio_client: the same queue, events and validators; frames are not
+downloaded, as a browser fetches them alongside). After one warm-up run per case (reported as
+"cold"), each case runs --repeats times:
 
   training: the red/black points (200), binary head, 100 epochs, mini-batches (the page's defaults)
       first frame after Train < 1 s, whole run < 3 s, frames while it runs >= 5 per second
@@ -77,8 +77,8 @@ def main(argv=None) -> int:
             runs = [timed(client, case_args, api) for _ in range(args.repeats)]
             results[case] = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
             print(
-                f"{case}: cold (first call) first frame {cold['first_frame']:.2f} s, whole {cold['whole']:.2f} s; "
-                f"{results[case]['frames']:.0f} frames per run"
+                f"{case}: cold (first call) first frame {cold['first_frame']:.2f} s, whole "
+                f"{cold['whole']:.2f} s; {results[case]['frames']:.0f} frames per run"
             )
 
     print(f"\nmedians of {args.repeats} runs after one warm-up, {time.strftime('%Y-%m-%d')}:")

@@ -51,7 +51,8 @@ def main():
     import platform
 
     print(
-        f"{datetime.date.today()}, {platform.machine()}, {os.cpu_count()} cores; median of {args.rounds} rounds\n"
+        f"{datetime.date.today()}, {platform.machine()}, "
+        f"{os.cpu_count()} cores; median of {args.rounds} rounds\n"
     )
     print("| command | wall time (s) |")
     print("|---|---:|")

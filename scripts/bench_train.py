@@ -1,7 +1,8 @@
-"""Steps per second of nnref as configured, against Lightning's floor, a textbook module and a plain loop.
+"""Steps per second of nnref as configured, against Lightning's floor, a textbook module and a plain
+loop.
 
-The same work for all four: digits, 64 -> 64 -> 10 ReLU, batches of 32 sliced from in-memory tensors,
-momentum (lr 0.02, 0.9), a validation pass (loss and accuracy) after each epoch.
+The same work for all four: digits, 64 -> 64 -> 10 ReLU, batches of 32 sliced from in-memory
+tensors, momentum (lr 0.02, 0.9), a validation pass (loss and accuracy) after each epoch.
 
 - plain: a PyTorch loop written by hand, no framework.
 - floor: Lightning's least: a LightningModule with only training_step, no validation, checkpoint,
@@ -192,7 +193,7 @@ def machine() -> str:
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--epochs", type=int, default=30, help="30: the default config's")
     args = parser.parse_args()
@@ -212,8 +213,8 @@ def main():
 
     print(f"{machine()}, torch {torch.__version__}, lightning {L.__version__}")
     print(
-        f"digits 64-64-10 ReLU, batch {BATCH}, momentum, {args.epochs} epochs, validation each epoch; "
-        f"medians of {args.rounds} interleaved rounds\n"
+        f"digits 64-64-10 ReLU, batch {BATCH}, momentum, {args.epochs} epochs, "
+        f"validation each epoch; medians of {args.rounds} interleaved rounds\n"
     )
     print("| loop | steps/s |\n|---|---:|")
     for name in runners:

@@ -38,8 +38,9 @@ for ax, (name, title) in zip(axes, titles.items()):
     ax.set(title=f"{title}: test acc {r['acc_' + name]:.3f}", xlabel="x1 (standardised)")
 axes[0].set_ylabel("x2 (standardised)")
 fig.suptitle(
-    f"{s['data']}; Adam lr={s['lr']}, {s['epochs']} epochs full batch.  Identity MLP {r['fold_hidden']} "
-    f"folded into one Linear: max |difference| = {r['max_abs_diff']:.1e} (float64)",
+    f"{s['data']}; Adam lr={s['lr']}, {s['epochs']} epochs full "
+    f"batch.  Identity MLP {r['fold_hidden']} folded into one "
+    f"Linear: max |difference| = {r['max_abs_diff']:.1e} (float64)",
     fontsize=9,
 )
 fig.tight_layout()

@@ -1,4 +1,5 @@
-"""Run every command the docs show, and write its output into the page (`make docs` runs this first).
+"""Run every command the docs show, and write its output into the page (`make docs` runs this
+first).
 
 A page marks a command and the place for its output:
 
@@ -7,8 +8,8 @@ A page marks a command and the place for its output:
 
 and each such block is replaced by the same markers around a fenced block holding `$ COMMAND` and
 what the command printed (stdout, then stderr). Paths below the repository are shown relative to it,
-so no page holds a path of the machine it was built on. A command that fails stops the script, naming
-the page and the command, unless the page expects it to fail (`<!-- run-fails: ... -->`).
+so no page holds a path of the machine it was built on. A command that fails stops the script,
+naming the page and the command, unless the page expects it to fail (`<!-- run-fails: ... -->`).
 
     python scripts/docs_outputs.py [--list] [PAGE ...]
 """
@@ -83,7 +84,7 @@ def pages(names) -> list[Path]:
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("pages", nargs="*", help="pages to fill (default: every page under docs/)")
     parser.add_argument("--list", action="store_true", help="print the commands, run nothing")
     args = parser.parse_args()

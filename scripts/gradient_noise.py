@@ -93,13 +93,14 @@ fig.suptitle(
 fig.tight_layout()
 save(fig, r, args.out, "gradient_noise")
 print(
-    f"{'B':>4} {'variance':>10} {'predicted':>10} {'without_repl':>12} {'predicted':>10} {'cosine':>7} "
-    f"{'mean_error/expected':>19}"
+    f"{'B':>4} {'variance':>10} {'predicted':>10} {'without_repl':>12} "
+    f"{'predicted':>10} {'cosine':>7} {'mean_error/expected':>19}"
 )
 for k in keys:
     print(
         f"{k:>4} {r['variance'][k]:>10.4g} {r['predicted_variance'][k]:>10.4g} "
-        f"{r['variance_without_replacement'][k]:>12.4g} {r['predicted_without_replacement'][k]:>10.4g} "
-        f"{r['mean_cosine_to_full'][k]:>7.3f} {r['mean_error'][k] / r['expected_mean_error'][k]:>19.2f}"
+        f"{r['variance_without_replacement'][k]:>12.4g} "
+        f"{r['predicted_without_replacement'][k]:>10.4g} {r['mean_cosine_to_full'][k]:>7.3f} "
+        f"{r['mean_error'][k] / r['expected_mean_error'][k]:>19.2f}"
     )
 print(f"slope={r['slope']:.4f} slope_without_replacement={r['slope_without_replacement']:.4f}")

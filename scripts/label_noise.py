@@ -1,6 +1,6 @@
 """Does SGD suffer more on noisy data? Digits with 0 %, 10 % and 30 % of the training labels flipped
-(test labels clean); the same MLP, GD lr and epochs with batching full, mini and stochastic; the final
-test accuracy, its course over the epochs, and the spread of the rows' gradients."""
+(test labels clean); the same MLP, GD lr and epochs with batching full, mini and stochastic; the
+final test accuracy, its course over the epochs, and the spread of the rows' gradients."""
 
 import sys
 
@@ -87,15 +87,16 @@ ax.set(
     xlabel="training labels flipped",
     ylabel="tr(S) of the rows' gradients (log scale)",
     yscale="log",
-    title="more flipped labels, more disagreeing gradients\n(at the mini-batch run's final weights)",
+    title="more flipped labels, more disagreeing gradients\n"
+    "(at the mini-batch run's final weights)",
 )
 ax.set_ylim(top=8 * max(variance))  # room for the legend above the bars
 ax.legend(fontsize=8)
 for ax in axes:
     ax.title.set_fontsize(9)
 fig.suptitle(
-    f"digits (multiclass, n_train={r['n_train']}), MLP hidden {s['hidden']}; {s['optimizer']} lr={s['lr']} "
-    f"for all, {s['epochs']} epochs each, mini-batches of {s['batch_size_mini']}",
+    f"digits (multiclass, n_train={r['n_train']}), MLP hidden {s['hidden']}; {s['optimizer']} "
+    f"lr={s['lr']} for all, {s['epochs']} epochs each, mini-batches of {s['batch_size_mini']}",
     fontsize=10,
 )
 fig.tight_layout()

@@ -101,7 +101,8 @@ ax.set(
 fig.tight_layout()
 save(fig, r, args.out, "learning_rates")
 print(
-    f"final_val_loss constant={r['final_val_loss']['constant']:.4f} decay={r['final_val_loss']['decay']:.4f}"
+    f"final_val_loss constant={r['final_val_loss']['constant']:.4f} "
+    f"decay={r['final_val_loss']['decay']:.4f}"
 )
 for name, st in r["effective_lr"].items():
     print(

@@ -1,6 +1,7 @@
 """Momentum's m is an exponential average of the past gradients: the course's recursion held against
-the unrolled sum lr * sum_k gamma^(t-k) grad_k (float64), the weight each past gradient keeps, and what
-the averaging does to the step lengths on the ravine (GD against Momentum, same start, lr, gamma)."""
+the unrolled sum lr * sum_k gamma^(t-k) grad_k (float64), the weight each past gradient keeps, and
+what the averaging does to the step lengths on the ravine (GD against Momentum, same start, lr,
+gamma)."""
 
 import sys
 
@@ -26,8 +27,8 @@ ax.bar(range(len(weights)), weights, color="tab:red", alpha=0.8)
 ax.set(
     xlabel="k: how many steps ago the gradient was taken",
     ylabel=f"its weight in m / lr  (γ^k, γ={s['gamma']})",
-    title=f"m = lr·Σ γ^k·∇E(k steps ago): the far past fades\ncheck over {check['steps']} steps, float64: "
-    f"max |m − unrolled sum| = {check['max_abs_diff']:.1e}",
+    title=f"m = lr·Σ γ^k·∇E(k steps ago): the far past fades\ncheck over {check['steps']} "
+    f"steps, float64: max |m − unrolled sum| = {check['max_abs_diff']:.1e}",
 )
 
 ax = axes[1]
@@ -39,7 +40,8 @@ for name in ("gd", "momentum"):
         lengths,
         color=COLOUR[name],
         lw=1.2,
-        label=f"{name}: step_length_cv {r['step_length_cv'][name]:.2f} over its first {window} steps",
+        label=f"{name}: step_length_cv {r['step_length_cv'][name]:.2f} "
+        f"over its first {window} steps",
     )
     if window <= len(lengths):
         ax.axvline(window, color=COLOUR[name], ls=":", lw=1)
@@ -79,8 +81,8 @@ fig.suptitle(
 fig.tight_layout()
 save(fig, r, args.out, "momentum_memory")
 print(
-    f"buffer_check: max_abs_diff={check['max_abs_diff']:.2e} max_rel_diff={check['max_rel_diff']:.2e} "
-    f"over {check['steps']} steps"
+    f"buffer_check: max_abs_diff={check['max_abs_diff']:.2e} "
+    f"max_rel_diff={check['max_rel_diff']:.2e} over {check['steps']} steps"
 )
 for name in ("gd", "momentum"):
     print(

@@ -69,7 +69,8 @@ for col, (name, res) in enumerate(r.items()):
         ylim=(y0, y1),
         xlabel="x",
         ylabel="y",
-        title=f"{name}: {s['formula']}\nlr={s['lr']} for all, γ={s['momentum']} (momentum, nag), {s['steps']} steps",
+        title=f"{name}: {s['formula']}\nlr={s['lr']} for all, "
+        f"γ={s['momentum']} (momentum, nag), {s['steps']} steps",
     )
     top.title.set_fontsize(9)
     top.legend(

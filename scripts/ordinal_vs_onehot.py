@@ -47,8 +47,8 @@ for ax, (key, title) in zip(axes, panels):
     )
     ax.title.set_fontsize(9)
 fig.suptitle(
-    f"digits test set; {s['optimizer']} lr={s['lr']}, {s['epochs']} epochs, batch {s['batch_size']}, "
-    f"hidden {s['hidden']}.  Ordinal errors on a neighbouring code: "
+    f"digits test set; {s['optimizer']} lr={s['lr']}, {s['epochs']} epochs, batch "
+    f"{s['batch_size']}, hidden {s['hidden']}.  Ordinal errors on a neighbouring code: "
     f"{r['ordinal_errors_to_neighbours']:.0%} (by chance {r['neighbour_share_by_chance']:.0%})",
     fontsize=9,
 )

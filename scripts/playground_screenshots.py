@@ -1,7 +1,7 @@
 """Screenshots of the playground for docs/playground.md: docs/figures/playground_*.png.
 
-Starts `nnref-playground` (as `python -m nnref.playground`) on a free port, drives it in a headless Chromium (Debian's
-`chromium` where there is one, else Playwright's own) and saves:
+Starts `nnref-playground` (as `python -m nnref.playground`) on a free port, drives it in a headless
+Chromium (Debian's `chromium` where there is one, else Playwright's own) and saves:
 
   playground_training.png    the whole page after a NAG run on the red/black points
   playground_saturation.png  sigmoid + MSE from the confidently wrong start: the stall

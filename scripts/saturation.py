@@ -20,7 +20,8 @@ ax1.plot(c["y"], c["abs_grad_mse"], label="MSE ½(t−y)²: |(t−y)·y(1−y)|"
 ax1.plot(c["y"], c["abs_grad_ce"], label="cross-entropy: |y − t|")
 ax1.axvline(r["y_wrong"], color="grey", ls=":", lw=1)
 ax1.annotate(
-    f"net = {r['net_wrong']:g}: MSE {abs(r['grad_mse_wrong']):.1e}, CE {abs(r['grad_ce_wrong']):.3f}",
+    f"net = {r['net_wrong']:g}: MSE {abs(r['grad_mse_wrong']):.1e}, "
+    f"CE {abs(r['grad_ce_wrong']):.3f}",
     (r["y_wrong"], 0.55),
     xytext=(0.08, 0.55),
     fontsize=8,
@@ -46,7 +47,8 @@ ax2.set(
     xlabel="epoch",
     ylabel="training accuracy",
     ylim=(0, 1.02),
-    title=f"{s['source']}, start net = {r['net_wrong']:g}; {s['optimizer']} lr={s['lr']}, full batch",
+    title=f"{s['source']}, start net = {r['net_wrong']:g}; "
+    f"{s['optimizer']} lr={s['lr']}, full batch",
 )
 ax2.legend(fontsize=8, loc="lower right")
 fig.tight_layout()

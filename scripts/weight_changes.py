@@ -1,6 +1,7 @@
 """Weights do not all change alike: a digits MLP trained with GD, AdaGrad and Adam from the same
 start on the same batches; per layer, the quantiles over the weights of the total change |w_end -
-w_start|, the mean per-step change, and the gradient RMS (weights whose gradient was always 0 apart)."""
+w_start|, the mean per-step change, and the gradient RMS (weights whose gradient was always 0
+apart)."""
 
 import sys
 
@@ -65,9 +66,9 @@ zero = ", ".join(
 )
 lrs = ", ".join(f"{name} {lr:g}" for name, lr in s["lr"].items())
 fig.suptitle(
-    f"digits (multiclass), MLP hidden {s['hidden']}, {s['epochs']} epochs of mini-batches of "
-    f"{s['batch_size']}; lr: {lrs}.  Left out: weights whose gradient was always 0 ({zero or 'none'}; "
-    f"{r['blank_pixels']} pixels are blank in every training image)",
+    f"digits (multiclass), MLP hidden {s['hidden']}, {s['epochs']} epochs of mini-batches "
+    f"of {s['batch_size']}; lr: {lrs}.  Left out: weights whose gradient was always 0 "
+    f"({zero or 'none'}; {r['blank_pixels']} pixels are blank in every training image)",
     fontsize=10,
 )
 fig.tight_layout()
@@ -76,7 +77,8 @@ print("90th over 10th percentile (spread) of total_change / step_change / grad_r
 for name, run in r["runs"].items():
     cells = "  ".join(
         f"{layer} {run['layers'][layer]['total_change_spread']:.1f}/"
-        f"{run['layers'][layer]['step_change_spread']:.1f}/{run['layers'][layer]['grad_rms_spread']:.1f}"
+        f"{run['layers'][layer]['step_change_spread']:.1f}/"
+        f"{run['layers'][layer]['grad_rms_spread']:.1f}"
         for layer in layers
     )
     print(f"{name:<8} test_acc={run['test_acc']:.3f}  {cells}")

@@ -14,7 +14,8 @@ logging.getLogger("lightning.fabric").setLevel(logging.WARNING)
 
 
 def pytest_configure(config):
-    # pytest sets its own warning filters for each test: give it nnref's known ones (nnref/quiet.py).
+    # pytest sets its own warning filters for each test: give it nnref's known ones
+    # (nnref/quiet.py).
     for message in FILTERS:
         config.addinivalue_line("filterwarnings", f"ignore:{message}")
 
@@ -46,3 +47,12 @@ def run_cli(*args, cwd=None, timeout=300, script="train.py"):
         text=True,
         timeout=timeout,
     )
+
+
+def pytest_collection_modifyitems(config, items):
+    # A module's browser tests share one server and one Chromium (its `site` fixture): under
+    # pytest-xdist (make test: -n auto --dist loadgroup) they run in one worker, one after another,
+    # so their timings are those of one page at a time while the other tests run beside them.
+    for item in items:
+        if "site" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))

@@ -1,4 +1,5 @@
-"""Checkpoints: Lightning's ModelCheckpoint keeps best.ckpt and last.ckpt; nnref writes them atomically."""
+"""Checkpoints: Lightning's ModelCheckpoint keeps best.ckpt and last.ckpt; nnref writes them
+atomically."""
 
 import json
 
@@ -9,7 +10,8 @@ from conftest import make_cfg
 from nnref.checkpointing import AtomicCheckpointIO
 from nnref.train import run
 
-# iris at lr 0.1: val/loss is lowest before the last of 30 epochs, so the best and the last epoch differ.
+# iris at lr 0.1: val/loss is lowest before the last of 30 epochs, so the best and the last epoch
+# differ.
 PLATEAU = ["task=multiclass", "data=iris", "optim.lr=0.1", "trainer.max_epochs=30", "logger=none"]
 
 

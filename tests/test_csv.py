@@ -31,7 +31,7 @@ def column(name, file):
         return [row[name] for row in csv.DictReader(f)]
 
 
-# ---------------------------------------------------------------- the example files
+# -------------------------------------------------------- the example files
 @pytest.mark.parametrize(
     "file, target, values",
     [
@@ -59,7 +59,7 @@ def test_multilabel_and_regression_examples():
     assert 100 <= len(price) <= 300 and len(set(price)) > 100
 
 
-# ---------------------------------------------------------------- parsing
+# -------------------------------------------------------- parsing
 def test_every_other_column_is_a_feature_and_strings_are_nominal():
     src = csv_source(str(EXAMPLES / "red_black.csv"), target="color", **BINARY)
     assert list(src.table) == ["x1", "x2", "city"]
@@ -99,7 +99,7 @@ def test_dropna_drops_rows_with_empty_cells(tmp_path):
     assert src.n_rows == 3 and list(src.table["x1"]) == [2.0, 4.0, 5.0]
 
 
-# ---------------------------------------------------------------- refusals (one line, naming what is wrong)
+# -------------------------------------------------------- refusals (one line, naming what is wrong)
 BAD = {
     "empty file": ("", {}, "binary", r"the file is empty"),
     "header only": ("x,y\n", {}, "binary", r"header but no data rows"),
@@ -174,7 +174,7 @@ def test_missing_file_is_refused(tmp_path):
         csv_source(str(tmp_path / "nope.csv"), target="y")
 
 
-# ---------------------------------------------------------------- the same refusals end to end
+# -------------------------------------------------------- the same refusals end to end
 def test_data_error_in_run_writes_no_results(tmp_path):
     from nnref.train import run
 

@@ -1,5 +1,5 @@
-"""nnref.data: encoders round-trip, splits are stratified and seeded, statistics come from train only,
-and the batching modes give 1, ceil(n/B) and n updates per epoch."""
+"""nnref.data: encoders round-trip, splits are stratified and seeded, statistics come from train
+only, and the batching modes give 1, ceil(n/B) and n updates per epoch."""
 
 import math
 

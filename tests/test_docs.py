@@ -1,5 +1,5 @@
-"""The course site: it builds strictly, every command it shows is one the docs script runs, and in a real
-browser its formulas render (KaTeX served from the site itself) and its figures load."""
+"""The course site: it builds strictly, every command it shows is one the docs script runs, and in a
+real browser its formulas render (KaTeX served from the site itself) and its figures load."""
 
 import os
 import re
@@ -46,7 +46,8 @@ def test_the_docs_script_writes_a_commands_output_and_paths_relative_to_the_repo
     page = tmp_path / "page.md"
     # The command runs in the repository and prints an absolute path below it.
     page.write_text(
-        "<!-- run: python -c \"import os; print(os.getcwd() + '/outputs/x')\" -->\nold\n<!-- end -->\n"
+        "<!-- run: python -c \"import os; print(os.getcwd() + '/outputs/x')\" -->\n"
+        "old\n<!-- end -->\n"
     )
     assert docs_outputs.fill(page) == 1
     text = page.read_text()
@@ -108,7 +109,8 @@ def test_in_a_browser_the_math_renders_and_every_image_loads(site, page):
     path = browser_path()
     if path is None:
         pytest.fail(
-            "no chromium on PATH: `apt-get install chromium` (make test does), or `playwright install chromium`"
+            "no chromium on PATH: `apt-get install chromium` "
+            "(make test does), or `playwright install chromium`"
         )
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=path, args=["--no-sandbox"])

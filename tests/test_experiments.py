@@ -109,7 +109,7 @@ def test_momentum_and_nag_beat_gd_on_the_ravine_and_rosenbrock(paths):
 
 def test_every_surface_records_its_settings_and_every_optimizer(paths):
     assert set(paths) == {"ravine", "local_minimum", "rosenbrock"}
-    for name, r in paths.items():
+    for _name, r in paths.items():
         assert {"lr", "momentum", "steps", "tol", "start"} <= set(r["settings"])
         for opt in optimizer_paths.OPTIMIZERS:
             row = r[opt]

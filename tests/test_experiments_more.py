@@ -29,7 +29,7 @@ def one_thread():
     torch.set_num_threads(threads)
 
 
-# ---------------------------------------------------------------- 1. momentum can overshoot
+# ---------------------------------------------------- 1. momentum can overshoot
 @pytest.fixture(scope="module")
 def overshoots():
     return overshoot.run(steps=300)
@@ -59,7 +59,8 @@ def test_nag_overshoots_less_than_momentum_at_the_same_gamma(overshoots):
 
 
 def test_on_the_quadratic_a_path_overshoots_exactly_when_its_roots_are_complex(overshoots):
-    # Error recursions on 0.5 x^2 (see overshoot.py): complex characteristic roots mean the path swings around 0.
+    # Error recursions on 0.5 x^2 (see overshoot.py): complex characteristic roots mean the path
+    # swings around 0.
     r, lr = overshoots["quadratic"], overshoot.PROBLEMS["quadratic"]["lr"]
     for label, opt, g in overshoot.runs():
         if opt == "gd":
@@ -91,7 +92,7 @@ def test_overshoot_measures_past_the_minimum_along_the_approach_only():
         overshoot.run(gammas=(0.9, 1.0))
 
 
-# ---------------------------------------------------------------- 2. a mini-batch gradient is a sample estimate
+# ---------------------------------------------------- 2. a mini-batch gradient is a sample estimate
 @pytest.fixture(scope="module")
 def noise():
     return gradient_noise.run(n_batches=400, hidden=(16,))
@@ -104,8 +105,9 @@ def test_mini_batch_gradient_is_unbiased(noise):
     for b in map(str, noise["batch_sizes"]):
         # One epoch's batches, weighted by size, give the full gradient exactly (float64).
         assert noise["permutation_mean_error"][b] < 1e-12
-        # K random batches: their mean misses g by what an unbiased estimate's sampling error predicts,
-        # E|mean - g|^2 = tr(S)/(B K). Tolerance: within a factor 2 either way (a bias would push it up).
+        # K random batches: their mean misses g by what an unbiased estimate's sampling error
+        # predicts, E|mean - g|^2 = tr(S)/(B K). Tolerance: within a factor 2 either way (a bias
+        # would push it up).
         assert 0.5 < noise["mean_error"][b] / noise["expected_mean_error"][b] < 2.0, b
 
 
@@ -135,7 +137,7 @@ def test_gradient_noise_refuses_bad_batch_sizes():
         gradient_noise.run(batch_sizes=(1, 10_000))
 
 
-# ---------------------------------------------------------------- 3. SGD on noisy data
+# ---------------------------------------------------- 3. SGD on noisy data
 def test_flipped_labels_hurt_stochastic_gd_more_than_mini_batches():
     r = label_noise.run(
         noise=(0.0, 0.3), epochs=5, seeds=(0, 1)
@@ -165,7 +167,7 @@ def test_flip_labels_moves_the_stated_share_to_other_classes():
         label_noise.run(batchings=("online",))
 
 
-# ---------------------------------------------------------------- 4. m is an exponential average of the past
+# ---------------------------------------------------- 4. m is an exponential average of the past
 def test_momentum_buffer_is_the_exponentially_weighted_sum_of_past_gradients():
     r = momentum_memory.ravine_check(steps=40)
     assert r["max_rel_diff"] < 1e-12
@@ -189,7 +191,7 @@ def test_momentum_steps_are_more_even_than_gd_steps_on_the_ravine():
         momentum_memory.step_lengths("adam")
 
 
-# ---------------------------------------------------------------- 5. weights do not all change alike
+# ---------------------------------------------------- 5. weights do not all change alike
 def test_weights_change_unevenly_under_gd_and_adam_evens_out_the_steps():
     r = weight_changes.run(epochs=5)
     gd, adam, adagrad = (r["runs"][name]["layers"] for name in ("gd", "adam", "adagrad"))
@@ -198,7 +200,8 @@ def test_weights_change_unevenly_under_gd_and_adam_evens_out_the_steps():
     for layer in gd:  # a step size per weight narrows the per-step changes, in every layer
         assert adam[layer]["step_change_spread"] < 0.7 * gd[layer]["step_change_spread"], layer
         assert adagrad[layer]["step_change_spread"] < 0.7 * gd[layer]["step_change_spread"], layer
-    # The always-blank pixels' 64 input weights each: gradient 0 at every update, counted apart, unmoved.
+    # The always-blank pixels' 64 input weights each: gradient 0 at every update, counted apart,
+    # unmoved.
     for run in r["runs"].values():
         assert run["layers"]["layer1"]["always_zero_grad"] == 64 * r["blank_pixels"] > 0
         assert run["layers"]["all"]["always_zero_grad_moved"] == 0.0
@@ -208,7 +211,7 @@ def test_weights_change_unevenly_under_gd_and_adam_evens_out_the_steps():
         weight_changes.run(optimizers=("gd", "lbfgs"))
 
 
-# ---------------------------------------------------------------- the scripts
+# ---------------------------------------------------- the scripts
 def test_every_new_script_exists_and_make_figures_runs_it():
     loop = re.search(r"for s in ([^;]+);", (ROOT / "Makefile").read_text()).group(1).split()
     for name in NAMES:

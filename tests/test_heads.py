@@ -1,5 +1,5 @@
-"""nnref.heads: each head's loss is the torch loss it names; wrong combinations are refused; metrics keep
-a fixed-size state; and the core stands without Lightning."""
+"""nnref.heads: each head's loss is the torch loss it names; wrong combinations are refused; metrics
+keep a fixed-size state; and the core stands without Lightning."""
 
 import subprocess
 import sys
@@ -189,7 +189,8 @@ def test_the_histogram_auroc_equals_torchmetrics_exact_one_to_the_bins_width():
 def test_the_course_core_imports_no_lightning_hydra_or_gradio():
     code = (
         "import sys, nnref.heads, nnref.optim, nnref.data, nnref.nets, nnref.loop, nnref.testing\n"
-        "bad = [m for m in sys.modules if m in ('lightning', 'pytorch_lightning', 'hydra', 'gradio')\n"
+        "bad = [m for m in sys.modules if m in "
+        "('lightning', 'pytorch_lightning', 'hydra', 'gradio')\n"
         "       or m.startswith(('lightning.', 'pytorch_lightning.', 'hydra.', 'gradio.'))]\n"
         "assert not bad, bad"
     )

@@ -18,7 +18,8 @@ D = torch.float64
 
 
 def logits_grad(sample_losses, z: torch.Tensor) -> torch.Tensor:
-    """d(sum of per-sample losses)/dz: per sample, the gradient of its own loss (samples are independent)."""
+    """d(sum of per-sample losses)/dz: per sample, the gradient of its own loss (samples are
+    independent)."""
     z = z.clone().requires_grad_(True)
     (g,) = torch.autograd.grad(sample_losses(z).sum(), z)
     return g
@@ -43,7 +44,8 @@ def test_softmax_subtracting_the_max_keeps_huge_logits_finite():
     p = softmax(z, dim=1)
     assert torch.isfinite(p).all()
     torch.testing.assert_close(p, torch.softmax(z, dim=1), rtol=1e-14, atol=1e-300)
-    # Shifting every logit by a constant changes nothing: exp(z - c) = exp(z) exp(-c), and exp(-c) cancels.
+    # Shifting every logit by a constant changes nothing: exp(z - c) = exp(z) exp(-c), and exp(-c)
+    # cancels.
     e = math.exp(-1.0)
     torch.testing.assert_close(
         p[0, :2], torch.tensor([1 / (1 + e), e / (1 + e)], dtype=D), rtol=1e-14, atol=0
@@ -129,7 +131,8 @@ def test_gradient_of_sigmoid_plus_half_squared_error_and_the_projects_mse_is_twi
     course = -(t - y) * y * (1 - y)
     half = logits_grad(lambda v: 0.5 * (t - torch.sigmoid(v)) ** 2, z)
     torch.testing.assert_close(half, course, rtol=1e-13, atol=1e-18)
-    # BinaryHead(loss="mse") is torch's MSELoss, (t - y)^2 without the 1/2: twice the course's gradient.
+    # BinaryHead(loss="mse") is torch's MSELoss, (t - y)^2 without the 1/2: twice the course's
+    # gradient.
     project = logits_grad(lambda v: BinaryHead(1, loss="mse").loss(v, t, reduction="none"), z)
     torch.testing.assert_close(project, 2 * course, rtol=1e-13, atol=1e-18)
     assert (

@@ -1,4 +1,5 @@
-"""nnref.loop: the plain loop trains what nnref-train trains, on the same batches, and stops on divergence."""
+"""nnref.loop: the plain loop trains what nnref-train trains, on the same batches, and stops on
+divergence."""
 
 import math
 

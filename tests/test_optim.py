@@ -603,7 +603,8 @@ def test_adagrad_sparse_update_leaves_untouched_rows_alone():
 
 
 def random_sparse_grad(shape, sparse_dim, dtype, generator):
-    """An uncoalesced COO gradient: 6 entries (one index repeated) over the first sparse_dim dims."""
+    """An uncoalesced COO gradient: 6 entries (one index repeated) over the first sparse_dim
+    dims."""
     indices = torch.stack(
         [torch.randint(0, n, (6,), generator=generator) for n in shape[:sparse_dim]]
     )
@@ -726,7 +727,7 @@ def test_the_course_table_names_each_optimizer_its_default_lr_form_and_twin():
     from nnref.optim import OPTIMIZERS
 
     assert list(OPTIMIZERS) == ["gd", "momentum", "nag", "adagrad", "rmsprop", "adam"]
-    for name, entry in OPTIMIZERS.items():
+    for _name, entry in OPTIMIZERS.items():
         w = torch.zeros(2, requires_grad=True)
         optimizer = entry.build([w])
         assert type(optimizer) is entry.cls and optimizer.defaults["lr"] == entry.lr

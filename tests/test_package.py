@@ -208,7 +208,8 @@ def test_no_import_cycle_anywhere_in_src():
         for p in SRC.rglob("*.py")
     }
     graph = {m: {i for i in imports_of(p) if i in files and i != m} for m, p in files.items()}
-    # A package's __init__ importing its own modules is how packages are made, not a cycle between ideas.
+    # A package's __init__ importing its own modules is how packages are made, not a cycle between
+    # ideas.
     graph = {
         m: {i for i in deps if not (i.startswith(m + ".") and files[m].name == "__init__.py")}
         for m, deps in graph.items()

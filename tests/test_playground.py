@@ -36,7 +36,8 @@ from nnref.playground.streams import FramePacer
 
 @pytest.fixture(autouse=True)
 def one_torch_thread():
-    """As the page runs (page.build_app): one intra-op thread; tiny nets on shared cores crawl with more."""
+    """As the page runs (page.build_app): one intra-op thread; tiny nets on shared cores crawl with
+    more."""
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     yield
@@ -60,7 +61,7 @@ def write_csv(path, text: str) -> str:
     return str(path)
 
 
-# ---------------------------------------------------------------- input checks: each message names its field
+# ----------------------------------------------------- input checks: each message names its field
 def test_bad_numbers_and_hidden_sizes_are_named_with_what_is_valid():
     errors = errors_of(
         parse_training, {"lr": -0.1, "hidden": "a,b", "epochs": MAX_EPOCHS + 1, "seed": 1.5}
@@ -136,7 +137,7 @@ def test_paths_settings_are_checked_and_take_the_surfaces_defaults():
     )
 
 
-# ---------------------------------------------------------------- URL state
+# ----------------------------------------------------- URL state
 def test_url_state_round_trips_and_the_plain_page_has_a_plain_url():
     assert urlstate.encode({}, {}) == ""
     training = {
@@ -176,7 +177,7 @@ def test_url_values_that_cannot_be_read_are_left_to_their_defaults():
     assert (training, paths, tab) == ({"epochs": 50}, {}, "training")
 
 
-# ---------------------------------------------------------------- run logic
+# ----------------------------------------------------- run logic
 def test_a_run_streams_paced_frames_and_learns():
     frames = list(streams.training_frames(parse_training({"optimizer": "nag", "lr": 0.02})))
     first, last = frames[0], frames[-1]
@@ -281,7 +282,7 @@ def test_identity_hidden_layers_fold_into_one_linear_map():
     assert streams.fold_difference(run) < 1e-5
 
 
-# ---------------------------------------------------------------- one implementation: the experiments' numbers
+# ----------------------------------------------------- one implementation: the experiments' numbers
 def test_the_playground_reproduces_the_saturation_experiment_exactly():
     settings = parse_training(
         {
@@ -407,7 +408,8 @@ def test_nags_look_ahead_points_are_where_its_gradient_was_taken():
         np.array(r["nag"]["lookahead"]),
         r["settings"]["momentum"],
     )
-    # w - gamma*m with m = w_t - w_{t+1} of the previous step: the look-ahead lies past w along the last move
+    # w - gamma*m with m = w_t - w_{t+1} of the previous step: the look-ahead lies past w along the
+    # last move
     assert np.allclose(ahead[1:], path[1:-1] - gamma * (path[:-2] - path[1:-1]), atol=1e-5)
     assert (
         "lookahead" not in optimizer_paths.run_surface("ravine", steps=5)["nag"]
@@ -463,10 +465,11 @@ def test_a_click_on_the_paths_picture_maps_back_to_the_surface():
     assert point_at(5, 5, view(settings)) is None  # the corner is outside the contour plot
 
 
-# ---------------------------------------------------------------- the page in a real browser
+# ----------------------------------------------------- the page in a real browser
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    """The playground in a subprocess and a headless Chromium; fails (not skips) naming what is missing."""
+    """The playground in a subprocess and a headless Chromium; fails (not skips) naming what is
+    missing."""
     from support.browser import INSTALL_HINT
 
     missing = [name for name in ("gradio", "playwright") if importlib.util.find_spec(name) is None]
@@ -560,7 +563,8 @@ def test_two_browsers_train_at_once_nag_learns_and_each_sees_its_own_run(site):
 
 @pytest.mark.slow
 def test_stop_ends_a_run_mid_way(site):
-    # One sample per update: 500 epochs take far longer than the test waits, so only Stop ends the run.
+    # One sample per update: 500 epochs take far longer than the test waits, so only Stop ends the
+    # run.
     page = open_page(site, "?epochs=500&batch=stochastic")
     page.locator("#train-button").click()
     wait_for_status(page, "running")

@@ -1,4 +1,5 @@
-"""Train on each example CSV, then predict from the checkpoint: label names out, bad input refused."""
+"""Train on each example CSV, then predict from the checkpoint: label names out, bad input
+refused."""
 
 import csv
 import json
@@ -75,7 +76,7 @@ def best(run_dir):
     return run_dir / json.loads((run_dir / "results.json").read_text())["checkpoint"]
 
 
-# ---------------------------------------------------------------- what is saved
+# -------------------------------------------------------------- what is saved
 @pytest.mark.parametrize("task", list(RUNS))
 def test_real_checkpoints_load_with_weights_only(runs, task):
     for path in (best(runs[task]), runs[task] / "checkpoints" / "last.ckpt"):
@@ -85,7 +86,7 @@ def test_real_checkpoints_load_with_weights_only(runs, task):
     assert best(runs[task]).name == "best.ckpt"
 
 
-# ---------------------------------------------------------------- round trips: label names out
+# -------------------------------------------------------------- round trips: label names out
 @pytest.mark.slow
 def test_cli_binary_round_trip_without_target_and_with_an_unseen_city(runs, tmp_path):
     header, rows = read(without("color", "red_black.csv", tmp_path))
@@ -161,7 +162,8 @@ def test_regression_round_trip_in_original_units_with_a_nominal_code(runs, tmp_p
     import warnings
 
     with warnings.catch_warnings():
-        # zone holds 1/2/3: it must stay nominal ("1" is a known category), not become the number 1.0
+        # zone holds 1/2/3: it must stay nominal ("1" is a known category), not become the
+        # number 1.0
         warnings.simplefilter("error", UnseenCategoryWarning)
         predict_file(runs["regression"], with_target, out)
     header, rows = read(out)
@@ -180,7 +182,7 @@ def test_predicting_on_a_previous_output_replaces_its_columns(runs, tmp_path):
     assert read(first) == read(second)
 
 
-# ---------------------------------------------------------------- unseen nominal values
+# -------------------------------------------------------------- unseen nominal values
 def test_unseen_value_warns_naming_column_and_values_and_encodes_zeros(runs):
     predictor = Predictor.load(best(runs["binary"]))
     header = ["x1", "x2", "city"]
@@ -196,7 +198,7 @@ def test_unseen_value_warns_naming_column_and_values_and_encodes_zeros(runs):
         assert predictor.predict(header, rows)["prediction"][0] in {"red", "black"}
 
 
-# ---------------------------------------------------------------- bad input: refused, nothing written
+# -------------------------------------------------------------- bad input: refused, nothing written
 @pytest.mark.slow
 def test_cli_refuses_a_missing_feature_column_in_one_line(runs, tmp_path):
     src = without("x2", "red_black.csv", tmp_path)

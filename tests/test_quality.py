@@ -1,4 +1,5 @@
-"""Each task's default data, epochs and model reach scikit-learn's MLP level with momentum, nag and adam."""
+"""Each task's default data, epochs and model reach scikit-learn's MLP level with momentum, nag and
+adam."""
 
 import json
 

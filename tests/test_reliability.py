@@ -1,4 +1,5 @@
-"""Reliability: bad settings refused up front, diverged runs stop cleanly, exact resume, determinism, DDP."""
+"""Reliability: bad settings refused up front, diverged runs stop cleanly, exact resume,
+determinism, DDP."""
 
 import json
 import os

@@ -1,5 +1,6 @@
-"""conf/scheduler: none | step | exponential | cosine, built from torch.optim.lr_scheduler and stepped
-once per epoch, with every optimizer; the lr is logged each epoch and lands in results.json."""
+"""conf/scheduler: none | step | exponential | cosine, built from torch.optim.lr_scheduler and
+stepped once per epoch, with every optimizer; the lr is logged each epoch and lands in
+results.json."""
 
 import csv
 import json

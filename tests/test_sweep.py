@@ -1,5 +1,6 @@
-"""Sweeps: a diverging job does not stop a multirun; joblib, submitit_local and Optuna run real jobs;
-nnref.sweep folds any such folder (and a hand-made one with gaps) into summary.csv/.md/.png."""
+"""Sweeps: a diverging job does not stop a multirun; joblib, submitit_local and Optuna run real
+jobs; nnref.sweep folds any such folder (and a hand-made one with gaps) into
+summary.csv/.md/.png."""
 
 import csv
 import json
@@ -61,7 +62,7 @@ def job(optim, seed, status="ok", metrics=None, losses=(0.5, 0.4)):
     return out
 
 
-# ------------------------------------------------------------------------------------ nnref.sweep, in-process
+# -------------------------------------------------------------------------- nnref.sweep, in-process
 def test_summary_folds_seeds_counts_diverged_and_tolerates_missing(tmp_path, capsys):
     acc = {0: 0.95, 1: 0.97}
     for seed in (0, 1):  # gd: two good seeds
@@ -162,7 +163,7 @@ def test_lecture_preset_is_the_108_job_grid_and_every_job_resolves():
             assert cfg.trainer.max_epochs == {"full": 60, "mini": 30, "stochastic": 3}[batching]
 
 
-# ------------------------------------------------------------------------------------ real multiruns
+# -------------------------------------------------------------------------- real multiruns
 @pytest.mark.slow
 def test_a_diverging_job_is_recorded_and_the_sweep_goes_on(tmp_path):
     proc = run_cli(

@@ -1,4 +1,5 @@
-"""nnref.tasks: each head's LightningModule is a thin shell over its course head, trained the Lightning way."""
+"""nnref.tasks: each head's LightningModule is a thin shell over its course head, trained the
+Lightning way."""
 
 import functools
 

@@ -487,7 +487,8 @@ def test_head_checks_name_the_checks_from_a_shells_loss():
 
 
 def test_parametrize_helpers_fail_and_skip_items_with_the_reports_line():
-    """What pytest shows for a user's project: failing checks fail their item, others pass or skip."""
+    """What pytest shows for a user's project: failing checks fail their item, others pass or
+    skip."""
     mark = optimizer_checks(functools.partial(StudentMomentum, lr=0.05), twin="momentum").mark
     checks = dict(zip(mark.kwargs["ids"], mark.args[1], strict=True))
     assert "state_dict_round_trip" in checks and "twin_lr_drop" in checks

@@ -211,7 +211,7 @@ def test_check_val_every_n_epoch_and_limit_val_batches_are_honoured(tmp_path):
     assert results["checkpoint"] == "checkpoints/last.ckpt" and "test/acc" in results["metrics"]
 
 
-# ------------------------------------------------------------------ Lightning's own Trainer switches
+# ----------------------------------------------------------------- Lightning's own Trainer switches
 # iris: 105 training rows, 16 per batch -> 7 batches an epoch.
 IRIS = ["task=multiclass", "data=iris", "data.batch_size=16", "logger=none"]
 

@@ -89,7 +89,8 @@ def check_data(cfg, head):
 
 
 def check_optim(cfg):
-    """The optimizer's own checks, on a dummy parameter; its refusal names the optim.KEY it is about."""
+    """The optimizer's own checks, on a dummy parameter; its refusal names the optim.KEY it is
+    about."""
     optim = _get(cfg, "optim")
     if optim is None or "_target_" not in optim:
         raise ConfigError(
@@ -107,7 +108,8 @@ def check_optim(cfg):
 
 
 def check_scheduler(cfg):
-    """torch's schedulers take some settings that make no sense (gamma < 0, step_size 2.5) without a word."""
+    """torch's schedulers take some settings that make no sense (gamma < 0, step_size 2.5) without a
+    word."""
     sched = _get(cfg, "scheduler")
     if not sched or "_target_" not in sched:
         return
@@ -116,7 +118,8 @@ def check_scheduler(cfg):
             raise ConfigError(f"scheduler.{key}={value}: must be a positive integer (epochs)")
         if key == "gamma" and not (_is_number(value) and 0 < value <= 1):
             raise ConfigError(
-                f"scheduler.gamma={value}: must be a number in (0, 1] (the factor the lr is multiplied by)"
+                f"scheduler.gamma={value}: must be a number in "
+                f"(0, 1] (the factor the lr is multiplied by)"
             )
         if key == "eta_min" and not (_is_number(value) and value >= 0):
             raise ConfigError(f"scheduler.eta_min={value}: must be a number >= 0 (the lowest lr)")
@@ -145,10 +148,11 @@ def check_trainer(cfg):
         _optimizer_class(cfg), "gradient_at_lookahead", False
     ):
         raise ConfigError(
-            f"trainer.accumulate_grad_batches={accumulate} cannot be used with optim={_get(cfg, 'optim._target_')}: "
-            "NAG takes its gradient at the look-ahead point inside optimizer.step(closure), but Lightning runs "
-            "every micro-batch but the last outside that closure, at w; use accumulate_grad_batches=1 or "
-            "data.batch_size for larger batches"
+            f"trainer.accumulate_grad_batches={accumulate} cannot be used with "
+            f"optim={_get(cfg, 'optim._target_')}: NAG takes its gradient at the "
+            "look-ahead point inside optimizer.step(closure), but Lightning "
+            "runs every micro-batch but the last outside that closure, at w; "
+            "use accumulate_grad_batches=1 or data.batch_size for larger batches"
         )
     ckpt = _get(cfg, "ckpt_path")
     if ckpt and not os.path.isfile(ckpt):

@@ -1,4 +1,5 @@
-"""The MLP body shared by every task head: Linear -> activation, repeated, then a Linear output layer.
+"""The MLP body shared by every task head: Linear -> activation, repeated, then a Linear output
+layer.
 
 The output layer gives logits (net inputs of the output units); each task head applies its own
 output activation, so losses can use torch's fused, numerically stable forms.
@@ -19,7 +20,8 @@ ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "identit
 
 
 def check_body(hidden, activation) -> list[int]:
-    """The hidden sizes as a list of positive integers; a ValueError names model.KEY and what is valid."""
+    """The hidden sizes as a list of positive integers; a ValueError names model.KEY and what is
+    valid."""
     if activation not in ACTIVATIONS:
         raise ValueError(f"model.activation={activation}: unknown; valid: {', '.join(ACTIVATIONS)}")
     try:
@@ -28,13 +30,15 @@ def check_body(hidden, activation) -> list[int]:
         sizes = None
     if sizes is None or any(h <= 0 for h in sizes):
         raise ValueError(
-            "model.hidden: must be a list of positive integers, e.g. model.hidden=[64,32] (or [] for no hidden layer)"
+            "model.hidden: must be a list of positive integers, "
+            "e.g. model.hidden=[64,32] (or [] for no hidden layer)"
         )
     return sizes
 
 
 def seeded_linear(n_in: int, n_out: int, generator: torch.Generator) -> nn.Linear:
-    """nn.Linear with torch's default initialisation (nn.Linear.reset_parameters), drawn from generator."""
+    """nn.Linear with torch's default initialisation (nn.Linear.reset_parameters), drawn from
+    generator."""
     layer = nn.utils.skip_init(nn.Linear, n_in, n_out)
     nn.init.kaiming_uniform_(layer.weight, a=math.sqrt(5), generator=generator)
     bound = 1 / math.sqrt(n_in) if n_in > 0 else 0

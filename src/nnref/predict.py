@@ -64,7 +64,8 @@ class Predictor:
             lines = [line.strip() for line in str(e).splitlines() if line.strip()] or [
                 type(e).__name__
             ]
-            # torch's weights_only refusal is a paragraph; the line naming what it refused is the one to show.
+            # torch's weights_only refusal is a paragraph; the line naming what it refused is the
+            # one to show.
             reason = next((line for line in lines if line.startswith("Unsupported")), lines[0])
             raise DataError(
                 f"checkpoint={path}: cannot be loaded with torch.load(weights_only=True): {reason}"
@@ -88,7 +89,8 @@ class Predictor:
         if self.built is None:
             if self.task not in HEADS:
                 raise DataError(
-                    f"checkpoint={self.path}: task={self.task} is not a head of this nnref ({', '.join(HEADS)})"
+                    f"checkpoint={self.path}: task={self.task} is "
+                    f"not a head of this nnref ({', '.join(HEADS)})"
                 )
             h = dict(self.hparams)
             head_class = HEADS[self.task]
@@ -108,7 +110,8 @@ class Predictor:
                 net.load_state_dict(weights)
             except (KeyError, TypeError, ValueError, RuntimeError) as e:
                 raise DataError(
-                    f"checkpoint={self.path}: its weights do not fit its settings ({str(e).strip().splitlines()[0]})"
+                    f"checkpoint={self.path}: its weights do not fit "
+                    f"its settings ({str(e).strip().splitlines()[0]})"
                 ) from None
             self.built = (net.eval(), head)
         return self.built
@@ -168,7 +171,8 @@ def checkpoint_path(checkpoint) -> Path:
     """A checkpoint file, or a run folder (its results.json names the best checkpoint)."""
     if not checkpoint:
         raise DataError(
-            "checkpoint is not set: give a run's checkpoint, e.g. checkpoint=RUN/checkpoints/best.ckpt"
+            "checkpoint is not set: give a run's checkpoint, "
+            "e.g. checkpoint=RUN/checkpoints/best.ckpt"
         )
     path = Path(checkpoint)
     if path.is_dir() and (path / "results.json").is_file():
@@ -196,7 +200,8 @@ def predict_file(checkpoint, input, output) -> dict:
         )
     if os.path.isdir(output):
         raise DataError(
-            f"output={output}: is a folder; name a CSV file to write, e.g. output={output}/predictions.csv"
+            f"output={output}: is a folder; name a CSV file "
+            f"to write, e.g. output={output}/predictions.csv"
         )
     predictor = Predictor.load(path)
     columns = predictor.predict(header, rows, what=f"input={input}")
@@ -228,7 +233,8 @@ def write_csv_atomic(path, header, rows) -> None:
 
 
 def run(cfg) -> dict:
-    """The command line: predict_file, with each unseen-value warning shown as one line on stderr."""
+    """The command line: predict_file, with each unseen-value warning shown as one line on
+    stderr."""
     torch.set_num_threads(int(cfg.get("threads") or 1))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter(
@@ -255,7 +261,8 @@ def run(cfg) -> dict:
 
 @hydra.main(version_base="1.3", config_path="conf", config_name="predict")
 def main(cfg: DictConfig) -> None:
-    """The console command nnref-predict (python predict.py): a bad checkpoint or file ends in one line."""
+    """The console command nnref-predict (python predict.py): a bad checkpoint or file ends in one
+    line."""
     quiet.install()
     try:
         run(cfg)

@@ -1,7 +1,8 @@
 """python -m nnref.sweep DIR: a multirun folder -> one comparison, written into DIR.
 
 summary.csv  one row per configuration (seeds folded together): its settings, n_seeds, n_diverged,
-             n_missing, and the mean and std over seeds of every test metric, of epochs and of fit_seconds
+             n_missing, and the mean and std over seeds of every test metric, of epochs and of
+             fit_seconds
 summary.md   the same table per task, its best configuration marked
 summary.png  one column per task: validation loss against epoch (top) and against optimizer steps
              (bottom), the mean over seeds with a band of one std
@@ -32,12 +33,14 @@ from .heads import HEADS
 
 
 def main_metrics() -> dict:
-    """task -> (the metric its configurations are ranked by, higher is better), as each head says."""
+    """task -> (the metric its configurations are ranked by, higher is better), as each head
+    says."""
     return {name: (head.main_metric, head.higher_is_better) for name, head in HEADS.items()}
 
 
 KEYS = ("task", "optim", "batching", "data")
-# Overrides that never tell configurations apart: seeds are folded, folders and Hydra's own settings are not settings.
+# Overrides that never tell configurations apart: seeds are folded, folders and Hydra's own settings
+# are not settings.
 NOT_COMPARED = ("seed", "run_dir", "hydra.", "hydra/")
 
 
@@ -93,7 +96,7 @@ def mean_std(values) -> tuple[float | None, float | None]:
     return statistics.fmean(xs), (statistics.stdev(xs) if len(xs) > 1 else None)
 
 
-# ---------------------------------------------------------------------------------------------- reading
+# ------------------------------------------------------------------------------------------ reading
 def find_jobs(root: Path) -> list[Job]:
     if not root.is_dir():
         raise SweepError(
@@ -176,9 +179,10 @@ def _natural(path: Path):
     return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in path.parts]
 
 
-# ---------------------------------------------------------------------------------------------- folding
+# ------------------------------------------------------------------------------------------ folding
 def varied_overrides(jobs: list[Job]) -> list[str]:
-    """Override keys whose value differs between jobs, other than the KEYS columns and NOT_COMPARED."""
+    """Override keys whose value differs between jobs, other than the KEYS columns and
+    NOT_COMPARED."""
     keys = []
     for job in jobs:
         keys += [k for k in job.overrides if k not in keys]
@@ -239,7 +243,7 @@ def metric_names(rows: list[Row]) -> list[str]:
     return main + sorted(names - set(main))
 
 
-# ---------------------------------------------------------------------------------------------- writing
+# ------------------------------------------------------------------------------------------ writing
 def write_csv(path: Path, rows: list[Row], varied: list[str]) -> None:
     metrics = metric_names(rows)
     header = [*KEYS, *varied, "n_seeds", "n_diverged", "n_missing", "best"]
@@ -262,7 +266,8 @@ def _num(v) -> str:
 
 
 def _short(value: str) -> str:
-    """An Optuna-drawn 0.01567667719550607 reads as 0.01568 in tables (summary.csv keeps it whole)."""
+    """An Optuna-drawn 0.01567667719550607 reads as 0.01568 in tables (summary.csv keeps it
+    whole)."""
     try:
         return f"{float(value):.4g}" if len(value) > 8 else value
     except ValueError:
@@ -288,8 +293,8 @@ def markdown(rows: list[Row], varied: list[str]) -> str:
         lines += [
             f"### {task}",
             "",
-            f"★ best by mean {metric} over seeds ({'higher' if higher else 'lower'} is better; ties: lower "
-            "test/loss), among configurations without a diverged seed.",
+            f"★ best by mean {metric} over seeds ({'higher' if higher else 'lower'} is "
+            "better; ties: lower test/loss), among configurations without a diverged seed.",
             "",
             "| " + " | ".join(head) + " |",
             "|" + "|".join("---" for _ in head) + "|",
@@ -322,7 +327,8 @@ def label(row: Row, keys: list[str]) -> str:
 
 def styles(group: list[Row], keys: list[str]) -> list[tuple]:
     """(color, linestyle) per row: with two differing settings (optim x batching), color shows the
-    first and the line style the second, so a 3x3 grid reads at a glance; otherwise one color each."""
+    first and the line style the second, so a 3x3 grid reads at a glance; otherwise one color
+    each."""
     dashes = ["-", "--", ":", "-."]
     values = [list(dict.fromkeys(r.settings[k] for r in group)) for k in keys]
     if len(keys) == 2 and len(values[0]) <= 10 and len(values[1]) <= len(dashes):
@@ -420,7 +426,8 @@ def plot(path: Path, rows: list[Row], varied: list[str]) -> None:
             ax.set_ylim(
                 ylim[0] / 1.3, ylim[1] * 1.3
             )  # fitted to the means: a wide band is cut, not the curves
-            # Plain numbers (0.5, not 5x10^-1); minor ticks get labels only on an axis of about a decade or less.
+            # Plain numbers (0.5, not 5x10^-1); minor ticks get labels only on an axis of about a
+            # decade or less.
             plain = FuncFormatter(lambda v, _: f"{v:g}")
             ax.yaxis.set_major_formatter(plain)
             ax.yaxis.set_minor_formatter(plain if ylim[1] / ylim[0] < 12 else NullFormatter())
@@ -435,7 +442,7 @@ def plot(path: Path, rows: list[Row], varied: list[str]) -> None:
     fig.savefig(path, dpi=110)
 
 
-# ---------------------------------------------------------------------------------------------- console
+# ------------------------------------------------------------------------------------------ console
 def report(rows: list[Row], jobs: list[Job], root: Path) -> str:
     lines = [f"{len(jobs)} jobs in {root}: {len(rows)} configurations"]
     for r in rows:
@@ -445,14 +452,15 @@ def report(rows: list[Row], jobs: list[Job], root: Path) -> str:
         lines.append(
             f"  {r.settings['task']:<11} {r.settings['optim']:<9} {r.settings['batching']:<10} "
             f"{r.settings['data']:<18} {extra + ' ' if extra else ''}seeds={c['n_seeds']} "
-            f"diverged={c['n_diverged']} missing={c['n_missing']}  {metric} {_cell(*r.metric(metric))}"
-            + ("  ★ best" if r.best else "")
+            f"diverged={c['n_diverged']} missing={c['n_missing']}  {metric} "
+            f"{_cell(*r.metric(metric))}" + ("  ★ best" if r.best else "")
         )
     missing = [j for j in jobs if j.results is None]
     if missing:
         shown = ", ".join(f"{j.folder} ({j.problem})" for j in missing[:10])
         lines.append(
-            f"missing: {len(missing)} job(s) without results: {shown}{', ...' if len(missing) > 10 else ''}"
+            f"missing: {len(missing)} job(s) without results: "
+            f"{shown}{', ...' if len(missing) > 10 else ''}"
         )
     optuna = root / "optimization_results.yaml"
     if optuna.is_file():
@@ -472,7 +480,7 @@ def summarise(root: Path) -> list[Path]:
     return paths
 
 
-# ---------------------------------------------------------------------------------------------- Optuna
+# ------------------------------------------------------------------------------------------ Optuna
 def optimizer_knobs(cfg, trial) -> None:
     """hparams_search=optuna's search space next to optim.lr: the chosen optimizer's own knob.
 

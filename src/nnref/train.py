@@ -41,7 +41,8 @@ register()  # optim=NAME and batching=NAME come from the course's tables (nnref.
 
 @hydra.main(version_base="1.3", config_path="conf", config_name="train")
 def main(cfg: DictConfig) -> float:
-    """The console command: Hydra's command line -> run(cfg); a bad setting or file ends in one line."""
+    """The console command: Hydra's command line -> run(cfg); a bad setting or file ends in one
+    line."""
     quiet.install()
     try:
         return run(cfg)
@@ -50,7 +51,8 @@ def main(cfg: DictConfig) -> float:
 
 
 def compose(overrides=(), run_dir=None) -> DictConfig:
-    """conf/train.yaml composed and checked as `nnref-train OVERRIDES...` would, for run(cfg) from Python.
+    """conf/train.yaml composed and checked as `nnref-train OVERRIDES...` would, for run(cfg) from
+    Python.
 
     A bad setting raises nnref.errors.ConfigError, as the command line refuses it."""
     GlobalHydra.instance().clear()
@@ -99,8 +101,9 @@ def run(cfg: DictConfig, run_dir: str | os.PathLike | None = None) -> float:
     )  # trainer.profiler=simple's report
     L.seed_everything(cfg.seed, workers=True, verbose=False)
     torch.use_deterministic_algorithms(True)
-    # Deterministic mode also fills each new tensor with NaN, to expose reads of uninitialised memory.
-    # That guards against a bug class, not against nondeterminism, and costs on every allocation.
+    # Deterministic mode also fills each new tensor with NaN, to expose reads of uninitialised
+    # memory. That guards against a bug class, not against nondeterminism, and costs on every
+    # allocation.
     torch.utils.deterministic.fill_uninitialized_memory = False
     # Weights whose gradient is exactly 0 (e.g. from always-blank pixels) see their momentum decay
     # by gamma each step into denormal floats, which CPUs compute many times slower. Flush them.
@@ -164,7 +167,8 @@ def make_results(cfg, trainer, model, fit_seconds, run_dir: Path) -> dict:
 
 
 def best_checkpoint_path(trainer) -> str:
-    """The best checkpoint by the monitored metric; without one (no validation ran), the newest saved."""
+    """The best checkpoint by the monitored metric; without one (no validation ran), the newest
+    saved."""
     monitored = [
         c.best_model_path for c in trainer.checkpoint_callbacks if c.monitor and c.best_model_path
     ]
@@ -203,9 +207,9 @@ def write_json(path: Path, data: dict) -> None:
 def print_summary(results: dict, run_dir: Path) -> None:
     rows = [(k, v) for k, v in results["metrics"].items() if k.startswith("test/")]
     print(
-        f"\n{results['task']} | optim={results['optim']} batching={results['batching']} data={results['data']} "
-        f"seed={results['seed']} | status={results['status']} epochs={results['epochs']} steps={results['steps']} "
-        f"fit={results['fit_seconds']:.1f}s"
+        f"\n{results['task']} | optim={results['optim']} batching={results['batching']} "
+        f"data={results['data']} seed={results['seed']} | status={results['status']} "
+        f"epochs={results['epochs']} steps={results['steps']} fit={results['fit_seconds']:.1f}s"
     )
     for k, v in rows:
         print(f"  {k:<18} {v:.4f}" if v is not None else f"  {k:<18} nan")

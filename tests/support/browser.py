@@ -1,4 +1,5 @@
-"""A headless Chromium for Playwright: Debian's `chromium` where there is one, else Playwright's own.
+"""A headless Chromium for Playwright: Debian's `chromium` where there is one, else Playwright's
+own.
 
 Where Playwright cannot download its browser (machines without internet), the system's Chromium is
 launched through `executable_path`; NNREF_CHROMIUM names another binary. Where neither exists,
@@ -18,7 +19,8 @@ INSTALL_HINT = (
 
 
 def chromium_path() -> str | None:
-    """NNREF_CHROMIUM, else `chromium` (or `chromium-browser`) on PATH, else None (Playwright's own)."""
+    """NNREF_CHROMIUM, else `chromium` (or `chromium-browser`) on PATH, else None (Playwright's
+    own)."""
     named = os.environ.get("NNREF_CHROMIUM")
     if named:
         if not (shutil.which(named) or os.path.isfile(named)):

@@ -1,4 +1,5 @@
-"""nnref's Hydra configs: the YAML groups in this folder, plus two groups made from the course's tables.
+"""nnref's Hydra configs: the YAML groups in this folder, plus two groups made from the course's
+tables.
 
 `optim` and `batching` are not YAML files: each course optimizer (`nnref.optim.OPTIMIZERS`, with
 its torch twin as optim=torch_NAME) and each batching (`nnref.data.BATCHINGS`) is registered here in
@@ -39,7 +40,8 @@ def plain(settings: dict) -> dict:
 
 
 def register() -> None:
-    """Put optim=NAME, optim=torch_NAME and batching=NAME in Hydra's ConfigStore (again is harmless)."""
+    """Put optim=NAME, optim=torch_NAME and batching=NAME in Hydra's ConfigStore (again is
+    harmless)."""
     store = ConfigStore.instance()
     for entry in OPTIMIZERS.values():
         store.store(group="optim", name=entry.name, node=optimizer_node(entry))

@@ -35,14 +35,16 @@ BATCHINGS = {
     for b in (
         Batching("full", "batch GD: the whole training split per update", 1.0),
         Batching("mini", "mini-batch GD: batch_size rows per update", 1.0),
-        # 0.1 keeps momentum and nag from diverging on digits at their default lr; set 1.0 to keep optim.lr.
+        # 0.1 keeps momentum and nag from diverging on digits at their default lr; set 1.0 to keep
+        # optim.lr.
         Batching("stochastic", "stochastic GD: one row per update", 0.1),
     )
 }
 
 
 def epoch_order(n_rows: int, seed: int, epoch: int) -> torch.Tensor:
-    """The order of the rows in this epoch: the same (seed, epoch) always gives the same permutation."""
+    """The order of the rows in this epoch: the same (seed, epoch) always gives the same
+    permutation."""
     generator = torch.Generator().manual_seed(seed * 1_000_003 + epoch)
     return torch.randperm(n_rows, generator=generator)
 

@@ -1,9 +1,10 @@
 """Nominal values <-> numbers, and back again.
 
 A network reads numbers only, so `red`/`black` or `Seoul`/`Daejeon` must be encoded before training
-and decoded after. Every encoder here is fitted once (on the training rows), then saved as plain data
-(`to_dict`: lists, floats and strings only) so a checkpoint loads with `torch.load(weights_only=True)`
-and `encoder_from_dict` rebuilds the exact same encoder at prediction time.
+and decoded after. Every encoder here is fitted once (on the training rows), then saved as plain
+data (`to_dict`: lists, floats and strings only) so a checkpoint loads with
+`torch.load(weights_only=True)` and `encoder_from_dict` rebuilds the exact same encoder at
+prediction time.
 """
 
 from __future__ import annotations
@@ -120,7 +121,9 @@ class MultiHotEncoder:
 
     def decode(self, multi_hot) -> list[str]:
         multi_hot = np.asarray(multi_hot)
-        return [self.sep.join(l for l, on in zip(self.labels, row) if on) for row in multi_hot]
+        return [
+            self.sep.join(label for label, on in zip(self.labels, row) if on) for row in multi_hot
+        ]
 
     def to_dict(self):
         return {"kind": self.kind, "labels": list(self.labels), "sep": self.sep}
@@ -170,7 +173,8 @@ class FeatureEncoder:
     kind = "features"
 
     def __init__(self, columns: list[dict]):
-        self.columns = columns  # [{"name", "type": "numeric", "mean", "std"} | {"name", "type": "nominal", "categories"}]
+        # [{"name", "type": "numeric", "mean", "std"} | {"name", "type": "nominal", "categories"}]
+        self.columns = columns
 
     @classmethod
     def fit(cls, table: dict, nominal=()):
@@ -257,7 +261,8 @@ _KINDS = {
 }
 
 
-# The target encodings a head can ask the data module for: name -> (the target it takes, classes needed).
+# The target encodings a head can ask the data module for: name -> (the target it takes, classes
+# needed).
 TARGET_ENCODINGS = {
     "binary": ("classes", 2),  # two nominal values -> 0/1
     "onehot": ("classes", None),  # K nominal values -> one-hot (class indices)

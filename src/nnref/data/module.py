@@ -1,4 +1,5 @@
-"""The LightningDataModule: a thin shell over nnref.data.TaskData, serving its batches to the Trainer.
+"""The LightningDataModule: a thin shell over nnref.data.TaskData, serving its batches to the
+Trainer.
 
 Batches are sliced from in-memory tensors by index (no per-sample collate): on data this small,
 that is most of the difference between a default DataLoader and a plain PyTorch loop. The order of
@@ -13,7 +14,8 @@ from .splits import TaskData
 
 
 class TaskDataModule(L.LightningDataModule):
-    """The same arguments as TaskData (which checks them); conf/data builds it with `instantiate`."""
+    """The same arguments as TaskData (which checks them); conf/data builds it with
+    `instantiate`."""
 
     def __init__(self, **settings):
         super().__init__()

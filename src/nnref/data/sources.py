@@ -68,7 +68,8 @@ def digits() -> Source:
 
 
 def digits_multilabel(n_samples: int = 3000, seed: int = 0) -> Source:
-    """1 to 3 digit images tiled side by side on an 8x24 canvas; the labels are which digits appear."""
+    """1 to 3 digit images tiled side by side on an 8x24 canvas; the labels are which digits
+    appear."""
     import sklearn.datasets
 
     bunch = sklearn.datasets.load_digits()
@@ -253,7 +254,8 @@ def csv_source(
     if empty and not dropna:
         detail = ", ".join(f"{c!r} ({rows_text(n)})" for c, n in empty.items())
         raise DataError(
-            f"{path}: empty cells in {detail}; fill them in, or set data.dropna=true to drop those rows"
+            f"{path}: empty cells in {detail}; fill them "
+            f"in, or set data.dropna=true to drop those rows"
         )
     if empty:
         cols = [header.index(c) for c in used]
@@ -351,7 +353,8 @@ FROM_MODULE = ("seed", "kind", "n_classes")
 
 
 def check_settings(name: str, **given) -> None:
-    """Refuse, by name, a setting the source does not take, and a CSV that is not set or not there."""
+    """Refuse, by name, a setting the source does not take, and a CSV that is not set or not
+    there."""
     takes = [k for k in settings(name) if k not in FROM_MODULE]
     unknown = sorted(set(given) - set(takes))
     if unknown:
@@ -372,7 +375,8 @@ def check_settings(name: str, **given) -> None:
 
 
 def load(name: str, **kwargs) -> Source:
-    """Rows from the named source; `seed`, `kind` and `n_classes` go only to the sources that take them."""
+    """Rows from the named source; `seed`, `kind` and `n_classes` go only to the sources that take
+    them."""
     given = {k: v for k, v in kwargs.items() if k not in FROM_MODULE}
     check_settings(name, **given)
     takes = settings(name)

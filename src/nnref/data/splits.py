@@ -68,7 +68,8 @@ class TaskData:
             raise ValueError(f"batching={batching}: unknown; valid: {', '.join(BATCHINGS)}")
         if not _positive_int(batch_size):
             raise ValueError(
-                f"data.batch_size={batch_size}: must be a positive integer (samples per update with batching=mini)"
+                f"data.batch_size={batch_size}: must be a positive "
+                f"integer (samples per update with batching=mini)"
             )
         for key, value in (
             ("data.val_fraction", val_fraction),
@@ -117,7 +118,8 @@ class TaskData:
         train = self.split_index["train"]
 
         # Feature statistics (means, stds, categories) and the target scaler from the training rows
-        # only; class and label names from every row, so a class missing from training still has its output.
+        # only; class and label names from every row, so a class missing from training still has its
+        # output.
         feats = encoding.FeatureEncoder.fit(
             {k: v[train] for k, v in src.table.items()}, nominal=src.nominal
         )

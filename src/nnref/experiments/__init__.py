@@ -2,16 +2,19 @@
 
 One module per claim; `scripts/NAME.py` plots it and `tests/test_experiments.py` asserts it:
 
-- `saturation`: sigmoid + MSE stalls from a confidently wrong start, sigmoid + cross-entropy does not.
+- `saturation`: sigmoid + MSE stalls from a confidently wrong start, sigmoid + cross-entropy does
+  not.
 - `collapse`: hidden layers with the identity activation fold into one linear map.
 - `ordinal_vs_onehot`: class codes 1, ..., 0 impose a false order; one-hot does not.
 - `optimizer_paths`: GD, Momentum, NAG, AdaGrad, RMSProp and Adam on 2-D surfaces.
 - `batching`: batch GD against mini-batch against SGD, per epoch, per update and per second.
 - `overshoot`: momentum runs past the minimum where GD does not; NAG less than momentum.
-- `gradient_noise`: a mini-batch gradient is an unbiased sample estimate whose variance falls as 1/B.
+- `gradient_noise`: a mini-batch gradient is an unbiased sample estimate whose variance falls as
+  1/B.
 - `label_noise`: flipped training labels cost SGD more test accuracy than mini-batches.
 - `momentum_memory`: m is an exponentially weighted sum of past gradients; its steps are more even.
-- `weight_changes`: under GD weights change unevenly; AdaGrad and Adam even out the per-step changes.
+- `weight_changes`: under GD weights change unevenly; AdaGrad and Adam even out the per-step
+  changes.
 
 `softmax` below is the course's formula, kept here so the tests can hold it against torch's.
 Nothing here imports matplotlib: plotting belongs to the scripts.

@@ -58,7 +58,8 @@ def fold_check(
 
 
 def moons(n_samples: int = 600, noise: float = 0.2, seed: int = 0) -> dict:
-    """Seeded half-moons (generated, nothing downloaded), split and standardised the project's way."""
+    """Seeded half-moons (generated, nothing downloaded), split and standardised the project's
+    way."""
     from sklearn.datasets import make_moons  # imported here: scikit-learn takes a second to import
 
     x, y = make_moons(n_samples=n_samples, noise=noise, random_state=seed)

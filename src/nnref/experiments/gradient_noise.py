@@ -1,4 +1,5 @@
-"""A mini-batch gradient is a sample estimate of the full-batch gradient; the batch size is the sample size.
+"""A mini-batch gradient is a sample estimate of the full-batch gradient; the batch size is the
+sample size.
 
 At one fixed w (a seeded, untrained digits MLP, float64) every training row's own gradient is taken
 (torch.func: vmap over grad), giving the population G (N rows x P weights) whose mean is the

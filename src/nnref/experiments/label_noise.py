@@ -27,7 +27,8 @@ NOISE = (0.0, 0.1, 0.3)
 
 
 def flip_labels(y: torch.Tensor, fraction: float, n_classes: int, seed: int) -> torch.Tensor:
-    """A copy of y with round(fraction * len(y)) labels, chosen at random, moved to another class."""
+    """A copy of y with round(fraction * len(y)) labels, chosen at random, moved to another
+    class."""
     if not 0.0 <= fraction <= 1.0:
         raise ValueError(f"noise fraction {fraction!r}: must be in [0, 1]")
     generator = torch.Generator().manual_seed(seed)
@@ -82,7 +83,9 @@ def run(
                     epochs,
                     sizes[b],
                     seed=seed,
-                    on_epoch=lambda epoch: accuracy(net, head, dm.x_test, dm.y_test),
+                    on_epoch=lambda epoch, net=net, head=head: accuracy(
+                        net, head, dm.x_test, dm.y_test
+                    ),
                 )
                 acc[b][str(f)].append(curve[-1])
                 if seed == seeds[0]:

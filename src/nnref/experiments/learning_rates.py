@@ -35,7 +35,7 @@ ADAPTIVE = {
 GD_LR = OPTIMIZERS["gd"].lr
 
 
-# ---------------------------------------------------------------------------------------- helpers
+# ------------------------------------------------------------------------------------ helpers
 class EpochLR(L.Callback):
     """The lr each epoch trains with. (The module's history records the lr after the epoch's
     scheduler step, which is the next epoch's.)"""
@@ -96,7 +96,7 @@ def _stats(values: torch.Tensor) -> dict:
     }
 
 
-# ---------------------------------------------------------------------------------------- 1. schedule
+# ------------------------------------------------------------------------------------ 1. schedule
 def constant_vs_decay(
     epochs: int = 30,
     lr: float = 0.2,
@@ -150,7 +150,7 @@ def constant_vs_decay(
     }
 
 
-# ---------------------------------------------------------------------------------------- 2. per weight
+# ------------------------------------------------------------------------------------ 2. per weight
 def per_weight_lr(name: str, opt: torch.optim.Optimizer) -> tuple[torch.Tensor, int]:
     """The step size each weight gets now, from the optimizer's own state, and how many weights
     have not had a non-zero gradient yet (left out: their rate is lr/eps, a number that never
@@ -235,7 +235,7 @@ def effective_lrs(
     return out
 
 
-# ---------------------------------------------------------------------------------------- 3. momentum
+# ------------------------------------------------------------------------------------ 3. momentum
 def momentum_at_drop(
     epochs: int = 6,
     drop_epoch: int = 3,
@@ -314,7 +314,7 @@ def momentum_at_drop(
     }
 
 
-# ---------------------------------------------------------------------------------------- all three
+# ------------------------------------------------------------------------------------ all three
 def run(quick: bool = False) -> dict:
     """The three parts; quick=True shrinks them to seconds (for tests)."""
     if quick:

@@ -37,10 +37,12 @@ def rosenbrock(w):
     return (1.0 - w[0]) ** 2 + 100.0 * (w[1] - w[0] ** 2) ** 2
 
 
-# lr is shared by all six optimizers on a surface; gamma by Momentum and NAG; tol is on loss - min loss.
+# lr is shared by all six optimizers on a surface; gamma by Momentum and NAG; tol is on
+# loss - min loss.
 SURFACES = {
-    # lr * 100 (the steep curvature) = 1.25: GD overshoots the valley floor each step (factor 1 - 1.25),
-    # a zig-zag; every optimizer stays stable (NAG's bound at gamma 0.9 is 2(1+g)/(1+2g) = 1.36).
+    # lr * 100 (the steep curvature) = 1.25: GD overshoots the valley floor each step (factor
+    # 1 - 1.25), a zig-zag; every optimizer stays stable (NAG's bound at gamma 0.9 is
+    # 2(1+g)/(1+2g) = 1.36).
     "ravine": {
         "f": ravine,
         "start": [-8.0, 1.0],
@@ -72,7 +74,8 @@ SURFACES = {
 
 
 def double_well_points(tilt: float = TILT) -> dict:
-    """The local_minimum surface along y = 0: the two minima, the barrier between them, their losses."""
+    """The local_minimum surface along y = 0: the two minima, the barrier between them, their
+    losses."""
     # g'(x) = 4x^3 - 4x + tilt = 0 has three real roots: deep minimum < barrier < shallow minimum.
     roots = sorted(float(r.real) for r in np.roots([4.0, 0.0, -4.0, tilt]))
     g = lambda x: (x * x - 1.0) ** 2 + tilt * x  # noqa: E731 - the 1-D section, for the losses only
@@ -96,7 +99,8 @@ def trajectory(f, start, name: str, lr: float, momentum: float, steps: int) -> d
     A run whose loss stops being finite ends there, marked diverged.
 
     `gradient_at` holds, per step, the point where that step's gradient was taken: the current
-    point for five of the optimizers, the look-ahead point w - gamma*m for NAG (its closure runs there)."""
+    point for five of the optimizers, the look-ahead point w - gamma*m for NAG (its closure runs
+    there)."""
     if name not in OPTIMIZERS:
         raise ValueError(f"optimizer {name!r}: unknown; valid: {', '.join(OPTIMIZERS)}")
     w = torch.tensor(start, dtype=torch.float64, requires_grad=True)

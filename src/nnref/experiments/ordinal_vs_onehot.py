@@ -97,7 +97,8 @@ def run(
             "batch_size": batch_size,
             "hidden": list(hidden),
             "seed": seed,
-            "ordinal": "one sigmoid output + MSE towards codes 1..0 (MulticlassHead(encoding='ordinal', loss='mse'))",
+            "ordinal": "one sigmoid output + MSE towards codes "
+            "1..0 (MulticlassHead(encoding='ordinal', loss='mse'))",
             "onehot": "10 outputs, softmax + cross-entropy (MulticlassHead())",
         },
     }

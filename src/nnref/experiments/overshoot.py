@@ -59,7 +59,8 @@ def runs(gammas=GAMMAS) -> list[tuple[str, str, float]]:
 
 
 def max_overshoot(points, start, minimum) -> float:
-    """How far the path gets past `minimum` along the direction from `start` to it (0: never past)."""
+    """How far the path gets past `minimum` along the direction from `start` to it (0: never
+    past)."""
     p, s, m = (torch.tensor(v, dtype=torch.float64) for v in (points, start, minimum))
     d = (m - s) / torch.linalg.norm(m - s)
     return max(0.0, float(((p - m) @ d).max()))
@@ -108,7 +109,8 @@ def run_problem(
             None if path["diverged"] else settled_at(path["points"], spec["minimum"], tol)
         )
         out["diverged"][label] = path["diverged"]
-        # The first `keep` steps in full: the overshoot is early, and a strided thinning would hide it.
+        # The first `keep` steps in full: the overshoot is early, and a strided thinning would hide
+        # it.
         out["path"][label] = [[float(f"{v:.7g}") for v in p] for p in path["points"][: keep + 1]]
     return out
 

@@ -1,8 +1,8 @@
 """Weights do not all change alike: after training, some have moved a lot and some hardly at all.
 
 The same digits MLP, from the same initial weights, is trained with GD, AdaGrad and Adam (each at
-its conf/optim lr) on the same mini-batches. Per layer (each Linear's weight matrix, and "all" of
-them together; biases left out) and per weight, three numbers:
+its default lr, nnref.optim.OPTIMIZERS) on the same mini-batches. Per layer (each Linear's weight
+matrix, and "all" of them together; biases left out) and per weight, three numbers:
 
 - total_change: |w_end - w_start|, what the course looks at after training;
 - step_change: the mean over updates of |w_{t+1} - w_t|, the per-step move the optimizer chose;
@@ -37,8 +37,9 @@ QUANTILES = (
 
 
 class StepRecorder:
-    """Wraps an optimizer for `fit`: after each of its steps, adds every watched weight's g^2 and |step|.
-    (`fit` only calls zero_grad() and step(closure); the gradient the step used is still in .grad.)"""
+    """Wraps an optimizer for `fit`: after each of its steps, adds every watched weight's g^2 and
+    |step|. (`fit` only calls zero_grad() and step(closure); the gradient the step used is still in
+    .grad.)"""
 
     def __init__(self, optimizer, watched):
         self.optimizer, self.watched = optimizer, list(watched)

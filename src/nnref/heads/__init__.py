@@ -1,11 +1,12 @@
-"""The course core's four task heads, torch only; `HEADS` is where the rest of nnref asks about a task.
+"""The course core's four task heads, torch only; `HEADS` is where the rest of nnref asks about a
+task.
 
-| head        | output layer    | activation         | loss (torch)                                   |
-|-------------|-----------------|--------------------|------------------------------------------------|
-| regression  | Linear(h, T)    | identity           | MSELoss                                        |
-| binary      | Linear(h, 1)    | sigmoid            | BCEWithLogitsLoss                              |
-| multiclass  | Linear(h, K)    | softmax            | CrossEntropyLoss (on class indices = one-hot)  |
-| multilabel  | Linear(h, L)    | sigmoid per label  | BCEWithLogitsLoss summed over labels           |
+| head       | output layer | activation        | loss (torch)                                  |
+|------------|--------------|-------------------|-----------------------------------------------|
+| regression | Linear(h, T) | identity          | MSELoss                                       |
+| binary     | Linear(h, 1) | sigmoid           | BCEWithLogitsLoss                             |
+| multiclass | Linear(h, K) | softmax           | CrossEntropyLoss (on class indices = one-hot) |
+| multilabel | Linear(h, L) | sigmoid per label | BCEWithLogitsLoss summed over labels          |
 
 A fifth task is one more head file here, its LightningModule shell in nnref/tasks/, and one
 conf/task/*.yaml.

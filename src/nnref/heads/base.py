@@ -30,9 +30,10 @@ def reduce(per_sample: torch.Tensor, reduction: str) -> torch.Tensor:
 
 
 class Head:
-    # ------------------------------------------------------------ what each head declares
+    # ---------------------------------------------------------- what each head declares
     name = "base"  # the task's name: task=NAME on the command line, HEADS[NAME] in Python
-    losses: dict = {}  # loss name -> function(logits, y, reduction="mean"); the first is the default
+    # loss name -> function(logits, y, reduction="mean"); the first is the default
+    losses: dict = {}
     options: dict = {}  # the head's own options -> their valid values; the first is the default
     main_metric = "test/loss"  # what a sweep ranks configurations by
     higher_is_better = False
@@ -46,10 +47,11 @@ class Head:
         self.n_outputs = n_outputs
         self.encoders = {k: encoder_from_dict(v) for k, v in (encoders or {}).items()}
 
-    # ------------------------------------------------------------ rules, asked before any head exists
+    # ---------------------------------------------------------- rules, asked before any head exists
     @classmethod
     def check_options(cls, loss: str, **options) -> dict:
-        """The head's settings with defaults filled in; a ValueError names a bad key and what is valid."""
+        """The head's settings with defaults filled in; a ValueError names a bad key and what is
+        valid."""
         if loss not in cls.losses:
             raise ValueError(
                 f"task.loss={loss}: not valid for task={cls.name}; valid: {', '.join(cls.losses)}"
@@ -83,13 +85,14 @@ class Head:
         """Whether a data set whose target is `kind` (with n_classes classes) fits this head."""
         return kind == cls.target_kind
 
-    # ------------------------------------------------------------ the output layer
+    # ---------------------------------------------------------- the output layer
     def activation(self, logits: torch.Tensor) -> torch.Tensor:
         """The output activation: logits -> outputs."""
         raise NotImplementedError
 
     def loss(self, logits: torch.Tensor, y: torch.Tensor, reduction: str = "mean") -> torch.Tensor:
-        """The head's loss: "none" gives one value per sample, "mean" and "sum" reduce over samples."""
+        """The head's loss: "none" gives one value per sample, "mean" and "sum" reduce over
+        samples."""
         return self.losses[self.loss_name](logits, y, reduction=reduction)
 
     def predict(self, logits: torch.Tensor) -> torch.Tensor:
@@ -100,9 +103,10 @@ class Head:
         """predict()'s outputs -> (the prediction per row in the user's terms, {column: values})."""
         raise NotImplementedError
 
-    # ------------------------------------------------------------ metrics
+    # ---------------------------------------------------------- metrics
     def metrics(self) -> dict[str, Metric]:
-        """Fresh torchmetrics objects, one per metric name; each keeps a fixed-size state (no rows)."""
+        """Fresh torchmetrics objects, one per metric name; each keeps a fixed-size state (no
+        rows)."""
         raise NotImplementedError
 
     def metric_inputs(self, logits: torch.Tensor, y: torch.Tensor) -> tuple:

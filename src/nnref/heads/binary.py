@@ -62,7 +62,8 @@ def sigmoid_mse_loss(logits, y, reduction="mean"):
 
 
 class BinaryHead(Head):
-    """Sigmoid + cross-entropy (BCEWithLogitsLoss). `loss="mse"`: sigmoid then MSE (the course's stall)."""
+    """Sigmoid + cross-entropy (BCEWithLogitsLoss). `loss="mse"`: sigmoid then MSE (the course's
+    stall)."""
 
     name = "binary"
     losses = {"ce": bce_loss, "mse": sigmoid_mse_loss}

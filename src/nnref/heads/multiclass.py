@@ -18,12 +18,14 @@ from .base import Head, reduce
 
 
 def cross_entropy_loss(logits, y, reduction="mean"):
-    """Softmax + cross-entropy against the one-hot target (torch's CrossEntropyLoss, on class indices)."""
+    """Softmax + cross-entropy against the one-hot target (torch's CrossEntropyLoss, on class
+    indices)."""
     return F.cross_entropy(logits, y, reduction=reduction)
 
 
 def softmax_mse_loss(logits, y, reduction="mean"):
-    """The course's wrong pairing: softmax outputs against one-hot vectors, squared error (MSELoss)."""
+    """The course's wrong pairing: softmax outputs against one-hot vectors, squared error
+    (MSELoss)."""
     one_hot = F.one_hot(y, logits.shape[1]).to(logits.dtype)
     return reduce(
         F.mse_loss(torch.softmax(logits, dim=1), one_hot, reduction="none").mean(dim=1), reduction
@@ -42,9 +44,9 @@ def ordinal_mse_loss(logits, y, n_classes, reduction="mean"):
 
 
 class MulticlassHead(Head):
-    """Softmax + cross-entropy (CrossEntropyLoss). Variants: `loss="mse"` on the softmax outputs against
-    one-hot targets, and `encoding="ordinal"` (with `loss="mse"`): one sigmoid output trained towards
-    the codes 1, ..., 0, the false order the course warns about."""
+    """Softmax + cross-entropy (CrossEntropyLoss). Variants: `loss="mse"` on the softmax outputs
+    against one-hot targets, and `encoding="ordinal"` (with `loss="mse"`): one sigmoid output
+    trained towards the codes 1, ..., 0, the false order the course warns about."""
 
     name = "multiclass"
     losses = {"ce": cross_entropy_loss, "mse": softmax_mse_loss}
@@ -103,7 +105,8 @@ class MulticlassHead(Head):
         }
 
     def metric_inputs(self, logits, y):
-        # The softmax keeps the order of the logits, so the most probable class is the largest logit.
+        # The softmax keeps the order of the logits, so the most probable class is the largest
+        # logit.
         return (self.predict(logits).argmax(dim=1) if self.ordinal else logits), y
 
     def decode(self, outputs):

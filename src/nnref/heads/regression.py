@@ -20,8 +20,8 @@ def mse_loss(outputs, y, reduction="mean"):
 
 
 class RegressionHead(Head):
-    """Linear output + MSE. `output="sigmoid"` is the course's variant: the target is rescaled to 0..1
-    for training (min-max) and metrics are reported in original units."""
+    """Linear output + MSE. `output="sigmoid"` is the course's variant: the target is rescaled to
+    0..1 for training (min-max) and metrics are reported in original units."""
 
     name = "regression"
     losses = {"mse": mse_loss}

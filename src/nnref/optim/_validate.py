@@ -9,7 +9,8 @@ def _as_float(name, value, rule):
     if torch.is_tensor(value) and value.numel() != 1:
         # float() would fail too, but with a message about conversion; the shape is the problem.
         raise ValueError(
-            f"Invalid {name}: tensor of shape {tuple(value.shape)} (Tensor {name} must be 1-element)"
+            f"Invalid {name}: tensor of shape {tuple(value.shape)} "
+            f"(Tensor {name} must be 1-element)"
         )
     try:
         number = float(value)
@@ -51,5 +52,6 @@ def check_bool(name, value):
 
 
 def as_number(lr):
-    """A 1-element tensor lr (shape () or (1,)) as a Python float: alpha= and value= take numbers only."""
+    """A 1-element tensor lr (shape () or (1,)) as a Python float: alpha= and value= take numbers
+    only."""
     return lr.item() if torch.is_tensor(lr) else lr

@@ -56,7 +56,8 @@ class Adam(Optimizer):
                     continue
                 if grad.is_sparse:
                     raise RuntimeError(
-                        "Adam does not support sparse gradients, please consider torch.optim.SparseAdam instead"
+                        "Adam does not support sparse gradients, "
+                        "please consider torch.optim.SparseAdam instead"
                     )
                 state = self.state[p]
                 if not state:

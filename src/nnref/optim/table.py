@@ -1,8 +1,9 @@
-"""The course's six optimizers in one table: name -> class, default lr, the course's form, torch's twin.
+"""The course's six optimizers in one table: name -> class, default lr, the course's form, torch's
+twin.
 
 Every other part asks this table: the configs (`optim=NAME`, registered from it in nnref.conf), the
-playground, the experiments and the testing kit. A default lr here is the one `nnref-train optim=NAME`
-starts from.
+playground, the experiments and the testing kit. A default lr here is the one
+`nnref-train optim=NAME` starts from.
 """
 
 from __future__ import annotations

@@ -37,7 +37,8 @@ def main(argv=None) -> None:
         OSError
     ) as e:  # the port is taken (another playground?) or the address is not this machine's
         raise SystemExit(
-            f"nnref playground: cannot listen on {args.host}:{args.port} ({e}); choose another with --port N"
+            f"nnref playground: cannot listen on {args.host}:{args.port} "
+            f"({e}); choose another with --port N"
         ) from None
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     print(f"nnref playground: http://{shown}:{args.port}  (Ctrl+C to stop)", flush=True)

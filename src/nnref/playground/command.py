@@ -72,22 +72,23 @@ def reproduce(s: TrainingSettings, data: PlaygroundData) -> tuple:
         where = (
             f'source="{source}"'
             if source
-            else f'source="csv", path="{os.path.basename(data.csv_path)}", target="{data.csv_target}"'
+            else f'source="csv", path="{os.path.basename(data.csv_path)}", '
+            f'target="{data.csv_target}"'
         )
         return (
             "from nnref.data import TaskData\n"
             "from nnref.experiments import saturation\n\n"
             f'data = TaskData({where}, target_encoding="binary", seed={s.seed}).load()\n'
-            f'saturation.train_from_wrong_start(data, loss="{s.loss}", epochs={s.epochs}, lr={s.lr:g}, '
-            f"hidden={tuple(s.hidden)}, seed={s.seed})",
+            f'saturation.train_from_wrong_start(data, loss="{s.loss}", epochs={s.epochs}, '
+            f"lr={s.lr:g}, hidden={tuple(s.hidden)}, seed={s.seed})",
             "python",
         )
     command = "nnref-train " + " ".join(shlex.quote(o) for o in train_overrides(s, data))
     if s.wrong_start:
         command = (
             "# nnref-train starts from random weights; the confidently wrong start is\n"
-            "# nnref.experiments.saturation's (binary head, optimizer gd, full batch, relu, no schedule)\n"
-            + command
+            "# nnref.experiments.saturation's (binary head, optimizer gd, full batch, relu, "
+            "no schedule)\n" + command
         )
     if s.data not in LECTURE_SOURCES:
         command += "\n# the data: download it below the command (the file named in data.path)"

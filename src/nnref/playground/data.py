@@ -30,7 +30,8 @@ N_GENERATED = 200
 MAX_ROWS = 2000
 MAX_CSV_BYTES = 1_000_000
 
-# Which target each set has, so a head that does not fit is refused before loading (HEADS[...].fits).
+# Which target each set has, so a head that does not fit is refused before loading
+# (HEADS[...].fits).
 TARGETS = {
     "red_black": ("classes", 2),
     "red_yellow_blue": ("classes", 3),
@@ -84,7 +85,8 @@ class PlaygroundData:
         return x, target.astype(float)
 
     def encode(self, columns: np.ndarray) -> torch.Tensor:
-        """Points in original units (one column per feature) -> the network's standardised inputs."""
+        """Points in original units (one column per feature) -> the network's standardised
+        inputs."""
         encoder = encoder_from_dict(self.splits.encoders["features"])
         return torch.from_numpy(
             encoder.encode({f: columns[:, i] for i, f in enumerate(self.features)})
@@ -118,7 +120,8 @@ def generated_dir() -> str:
 
 
 def generated_csv(name: str, seed: int) -> str:
-    """The generated set as a CSV file (written once per name and seed; the content is deterministic)."""
+    """The generated set as a CSV file (written once per name and seed; the content is
+    deterministic)."""
     path = os.path.join(generated_dir(), f"{name}_seed{seed}.csv")
     if not os.path.exists(path):
         header, rows = GENERATED[name][0](seed)
@@ -223,7 +226,8 @@ def last_column(path: str) -> str:
 
 
 def check_csv_columns(splits: TaskData, features: list, head: str) -> None:
-    """Two numeric feature columns (one is allowed for regression: a curve), at most MAX_ROWS rows."""
+    """Two numeric feature columns (one is allowed for regression: a curve), at most MAX_ROWS
+    rows."""
     text = [f for f in features if np.asarray(splits.source.table[f]).dtype == object]
     if text:
         example = next(v for v in splits.source.table[text[0]] if not _is_number(v))

@@ -94,14 +94,15 @@ CSS = """
 # Put the query string in the address bar, keeping any parameter that is not the playground's.
 SET_URL_JS = """
 (query) => {
-  const ours = new Set(%s);
+  const ours = new Set(__KEYS__);
   const others = [...new URLSearchParams(window.location.search)].filter(([k]) => !ours.has(k))
     .map(([k, v]) => encodeURIComponent(k) + "=" + encodeURIComponent(v));
   const search = [query, ...others].filter(Boolean).join("&");
-  window.history.replaceState(null, "", window.location.pathname + (search ? "?" + search : "") + window.location.hash);
+  window.history.replaceState(null, "", window.location.pathname + (search ? "?" + search : "") \
++ window.location.hash);
   return window.location.href;
 }
-""" % sorted({*TRAINING_KEYS.values(), *PATH_KEYS.values(), "tab"})
+""".replace("__KEYS__", str(sorted({*TRAINING_KEYS.values(), *PATH_KEYS.values(), "tab"})))
 
 
 # ---------------------------------------------------------------- form values -> settings
@@ -110,7 +111,8 @@ def training_form(values) -> dict:
 
 
 def training_errors(form: dict) -> dict:
-    """{field: message} for everything wrong with the form, data included; {} when a run can start."""
+    """{field: message} for everything wrong with the form, data included; {} when a run can
+    start."""
     try:
         settings = parse_training(form)
         streams.check_data(settings, form.get("csv_file"))
@@ -134,7 +136,8 @@ def check_paths(*values):
 
 
 def settings_or_error(parse, form: dict):
-    """Settings, or a gr.Error naming the fields (the validator has already shown them beside the fields)."""
+    """Settings, or a gr.Error naming the fields (the validator has already shown them beside the
+    fields)."""
     try:
         return parse(form)
     except SettingsError as e:
@@ -144,7 +147,8 @@ def settings_or_error(parse, form: dict):
 # ---------------------------------------------------------------- training tab
 def frame_outputs(frame: streams.TrainingFrame, files: FrameFiles | None = None) -> tuple:
     """(map, curves, status, command, data file, run state) for one frame; the command and the
-    data file travel with the first frame only. Within a stream, pictures go as files (frame_files)."""
+    data file travel with the first frame only. Within a stream, pictures go as files
+    (frame_files)."""
     first = frame.command is not None
     pictures = (frame.map, frame.curves)
     if files is not None:
@@ -259,7 +263,8 @@ def run_paths(*values):
 
 
 def surface_picked(surface):
-    """A surface brings its own start, lr, gamma and steps (optimizer_paths.SURFACES), and its picture."""
+    """A surface brings its own start, lr, gamma and steps (optimizer_paths.SURFACES), and its
+    picture."""
     d = surface_defaults(surface)
     settings = PathSettings(surface=surface, **d)
     picture, _, state = path_outputs(streams.empty_paths(settings), settings)
@@ -267,7 +272,8 @@ def surface_picked(surface):
 
 
 def clicked(paths_state, evt: gr.SelectData):
-    """A click on the picture: the start moves there (the picture's own view maps pixels to points)."""
+    """A click on the picture: the start moves there (the picture's own view maps pixels to
+    points)."""
     point = (
         point_at(evt.index[0], evt.index[1], paths_state["view"])
         if paths_state and evt.index
@@ -333,8 +339,8 @@ def build_app() -> gr.Blocks:
     d = TrainingSettings()
     with gr.Blocks(title="nnref playground", delete_cache=(600, 1800)) as demo:
         gr.Markdown(
-            "## nnref playground\nThe course's output layers, losses and optimizers, live: every number "
-            "comes from nnref's own heads, `nnref.optim` and `nnref.experiments`. "
+            "## nnref playground\nThe course's output layers, losses and optimizers, live: "
+            "every number comes from nnref's own heads, `nnref.optim` and `nnref.experiments`. "
             "The address bar holds the settings: share it and the link opens this page as it is."
         )
         tab = gr.State("training")
@@ -586,7 +592,8 @@ def build_app() -> gr.Blocks:
         )
         data_picked.then(**redraw)
         head_picked.then(**redraw)
-        # .input: the user's own edits only (not a restored link), collapsed to the last while typing.
+        # .input: the user's own edits only (not a restored link), collapsed to the last while
+        # typing.
         gr.on(
             [
                 f[k].input
@@ -624,7 +631,8 @@ def build_app() -> gr.Blocks:
             show_progress="hidden",
         )
 
-        # Paths: Run streams the animation; a click moves the start and runs; a surface brings its defaults.
+        # Paths: Run streams the animation; a click moves the start and runs; a surface brings its
+        # defaults.
         paths_event = dict(
             fn=run_paths,
             inputs=path_inputs,
@@ -657,7 +665,8 @@ def build_app() -> gr.Blocks:
             queue=False,
             show_progress="hidden",
         ).then(None, query, link, js=SET_URL_JS, queue=False, show_progress="hidden")
-        # The link is written once the restore is done: a page whose link is filled shows the link's settings.
+        # The link is written once the restore is done: a page whose link is filled shows the link's
+        # settings.
         demo.load(
             restore,
             None,
@@ -677,7 +686,8 @@ def build_app() -> gr.Blocks:
 
 
 def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, **kwargs):
-    """Serve the page (Gradio's queue holds what exceeds CONCURRENT_RUNS); returns Gradio's (app, url, share_url)."""
+    """Serve the page (Gradio's queue holds what exceeds CONCURRENT_RUNS); returns Gradio's (app,
+    url, share_url)."""
     theme = gr.themes.Default(
         font=("ui-sans-serif", "system-ui", "sans-serif"),  # no web fonts: works offline
         font_mono=("ui-monospace", "Consolas", "monospace"),

@@ -1,4 +1,5 @@
-"""The playground's pictures, drawn with matplotlib's object API (no pyplot: each figure is a run's own).
+"""The playground's pictures, drawn with matplotlib's object API (no pyplot: each figure is a run's
+own).
 
 - BlitFigure: a figure drawn whole once, then per frame only its moving artists. A full draw of a
   small figure costs 30-40 ms, mostly in ticks and text; restoring the saved background and drawing
@@ -37,7 +38,7 @@ from ..experiments.optimizer_paths import SURFACES
 from .runs import GRID, SCORES, TrainingRun
 
 
-# ---------------------------------------------------------------- drawing cheaply, frame by frame
+# ------------------------------------------------ drawing cheaply, frame by frame
 class BlitFigure:
     def __init__(self, width: float, height: float, dpi: int = 100):
         self.figure = Figure(figsize=(width, height), dpi=dpi)
@@ -68,7 +69,7 @@ class BlitFigure:
         return np.asarray(self.canvas.buffer_rgba())[..., :3].copy()
 
 
-# ---------------------------------------------------------------- colours
+# ------------------------------------------------ colours
 NAMED = {"red": "#d62728", "black": "#252525", "yellow": "#f0b400", "blue": "#1f77b4"}
 TAG_COLOURS = (
     "#17becf",
@@ -96,7 +97,8 @@ def mix_classes(probs: np.ndarray, colours: np.ndarray) -> np.ndarray:
 
 
 def mix_tags(probs: np.ndarray, colours: np.ndarray) -> np.ndarray:
-    """(n, L) probabilities -> (n, 3): each tag a filter of its colour, strength = its probability."""
+    """(n, L) probabilities -> (n, 3): each tag a filter of its colour, strength = its
+    probability."""
     return np.prod(1.0 - probs[:, :, None] * (1.0 - colours[None, :, :]), axis=1)
 
 
@@ -109,7 +111,7 @@ def value_colours(v: np.ndarray, lo: float, hi: float) -> np.ndarray:
     return VALUE_MAP(np.clip((v - lo) / ((hi - lo) or 1.0), 0, 1))[:, :3]
 
 
-# ---------------------------------------------------------------- the training tab: the decision map and the curves
+# ------------------------------------------------ the training tab: the decision map and the curves
 TRAINING_SIZE = (
     4.4,
     4.1,
@@ -328,7 +330,7 @@ def _log_span(values):
     )
 
 
-# ---------------------------------------------------------------- the paths tab
+# ------------------------------------------------ the paths tab
 PATHS_SIZE, DPI = (9.6, 4.3), 100  # 960 x 430 pixels
 MAP_BOX = (0.07, 0.11, 0.45, 0.74)  # left, bottom, width, height in figure fractions
 LOSS_BOX = (0.62, 0.11, 0.36, 0.74)
@@ -344,7 +346,8 @@ FLOOR = 1e-12  # the loss plot's floor: loss - minimum can reach 0
 
 
 def point_at(pixel_x: float, pixel_y: float, view) -> tuple | None:
-    """The surface point under a pixel of the picture (origin top left), or None outside the contour plot."""
+    """The surface point under a pixel of the picture (origin top left), or None outside the contour
+    plot."""
     (x_lo, x_hi), (y_lo, y_hi) = view
     width, height = PATHS_SIZE[0] * DPI, PATHS_SIZE[1] * DPI
     fx, fy = pixel_x / width, 1.0 - pixel_y / height
@@ -457,7 +460,8 @@ class PathFrames:
             color="grey",
         )
         self.loss.grid(alpha=0.3)
-        # A few decades only: every tick label is laid out as mathtext, the costliest part of a draw.
+        # A few decades only: every tick label is laid out as mathtext, the costliest part of a
+        # draw.
         self.loss.yaxis.set_major_locator(LogLocator(numticks=5))
         self.loss.yaxis.set_minor_locator(NullLocator())
         self.loss.set_title(
@@ -484,7 +488,7 @@ class PathFrames:
         return self.canvas.frame()
 
 
-# ---------------------------------------------------------------- frames as image files
+# ------------------------------------------------ frames as image files
 JPEG_QUALITY = 92
 
 

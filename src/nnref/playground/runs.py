@@ -1,4 +1,5 @@
-"""The playground's runs, on nnref's own parts: a training run epoch by epoch, and the paths tab's numbers.
+"""The playground's runs, on nnref's own parts: a training run epoch by epoch, and the paths tab's
+numbers.
 
 A training run is the run `nnref-train` makes with the same settings: the head from nnref.heads,
 the body nnref.nets.MLP from the run's seed (its own generator, so runs in other threads never
@@ -51,7 +52,8 @@ def make_optimizer(name: str, params, lr: float, gamma: float = 0.9, betas=(0.9,
 
 
 def make_schedule(name: str, optimizer, epochs: int):
-    """nnref/conf/scheduler/NAME.yaml on the optimizer (None for "none"); cosine spans the run's epochs."""
+    """nnref/conf/scheduler/NAME.yaml on the optimizer (None for "none"); cosine spans the run's
+    epochs."""
     cfg = OmegaConf.load(SCHEDULE_CONF / f"{name}.yaml")
     if "_target_" not in cfg:
         return None
@@ -62,7 +64,8 @@ def make_schedule(name: str, optimizer, epochs: int):
 
 
 def build_model(settings: TrainingSettings, data: PlaygroundData):
-    """(net, head) as nnref-train builds them for these settings; from a confidently wrong start if asked."""
+    """(net, head) as nnref-train builds them for these settings; from a confidently wrong start if
+    asked."""
     net, head = build(
         settings.head,
         data.splits,
@@ -131,7 +134,8 @@ class TrainingRun:
 
     # ------------------------------------------------------------ training
     def epochs(self):
-        """Train; yield each epoch number (1, 2, ...) after its updates, schedule step and measurement."""
+        """Train; yield each epoch number (1, 2, ...) after its updates, schedule step and
+        measurement."""
         s, splits = self.settings, self.data.splits
         for epoch in train_epochs(
             self.net,
@@ -151,7 +155,8 @@ class TrainingRun:
             yield epoch.index + 1
 
     def measure(self, epoch: int, train_loss: float) -> None:
-        """One row: the epoch's train loss as given, and the rest measured on the current weights."""
+        """One row: the epoch's train loss as given, and the rest measured on the current
+        weights."""
         splits, h = self.data.splits, self.history
         h["epoch"].append(epoch)
         h["train_loss"].append(train_loss)
@@ -183,7 +188,8 @@ class TrainingRun:
         return axes
 
     def grid_points(self) -> np.ndarray:
-        """The map's points in original units: a GRID x GRID lattice (rows: x2), or a line for one feature."""
+        """The map's points in original units: a GRID x GRID lattice (rows: x2), or a line for one
+        feature."""
         if len(self.grid_axes) == 1:
             return self.grid_axes[0][:, None]
         g1, g2 = np.meshgrid(*self.grid_axes)

@@ -104,7 +104,8 @@ class PathSettings:
 
 
 def relevant_fields(values: dict) -> list:
-    """The training fields the page shows for these choices (gamma only for momentum and nag, ...)."""
+    """The training fields the page shows for these choices (gamma only for momentum and nag,
+    ...)."""
     hide = set()
     if values.get("optimizer") not in USES_MOMENTUM:
         hide.add("gamma")
@@ -148,7 +149,8 @@ def _choice(errors, values, key, valid, label):
 def _number(
     errors, values, key, label, low=None, high=None, low_open=False, high_open=False, integer=False
 ):
-    """A finite number within [low, high] (an end open where asked); the message states the range."""
+    """A finite number within [low, high] (an end open where asked); the message states the
+    range."""
     value = values.get(key)
     if isinstance(value, str):
         try:
@@ -288,7 +290,8 @@ def parse_paths(values: dict) -> PathSettings:
 
 
 def check_budget(settings: TrainingSettings, n_points: int) -> None:
-    """epochs x points within MAX_VISITS: the cap that keeps every run short (named on the epochs field)."""
+    """epochs x points within MAX_VISITS: the cap that keeps every run short (named on the epochs
+    field)."""
     if settings.epochs * n_points > MAX_VISITS:
         most = max(1, MAX_VISITS // max(n_points, 1))
         raise SettingsError(
@@ -327,7 +330,8 @@ FLOATS = {"lr", "gamma", "beta1", "beta2", "x0", "y0"}
 
 
 def _text(value) -> str:
-    """A value as it reads in a URL: 0.02 not 0.020000000000000004, lists comma-joined, bools 1/0."""
+    """A value as it reads in a URL: 0.02 not 0.020000000000000004, lists comma-joined, bools
+    1/0."""
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, float):

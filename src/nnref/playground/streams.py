@@ -58,7 +58,8 @@ class FramePacer:
 
 # ---------------------------------------------------------------- the training tab
 PATH_FRAMES = 8  # frames of the path animation (its start is the picture already shown)
-MAX_RUN_S = 60.0  # a run still going after this long stops: with the epochs x points cap, no run holds a core long
+# a run still going after this long stops: with the epochs x points cap, no run holds a core long
+MAX_RUN_S = 60.0
 
 
 @dataclass
@@ -92,7 +93,8 @@ def preview(settings: TrainingSettings, csv_file: str | None = None) -> Training
 def training_frames(
     settings: TrainingSettings, csv_file: str | None = None, max_seconds: float = MAX_RUN_S
 ):
-    """Frames of one run, from its start (epoch 0) to its last epoch, to divergence or to the time limit."""
+    """Frames of one run, from its start (epoch 0) to its last epoch, to divergence or to the time
+    limit."""
     began = time.perf_counter()
     run, maps, curves = start(settings, csv_file)
     pacer = FramePacer(settings.epochs)
@@ -129,7 +131,8 @@ def status(run: TrainingRun, state: str, seconds: float | None = None) -> str:
         "ready": "**ready**: press Train",
         "running": "**running**",
         "done": f"**done** in {seconds or 0:.1f} s",
-        "diverged": f"**diverged** at epoch {run.diverged}: the loss stopped being finite (try a smaller lr)",
+        "diverged": f"**diverged** at epoch {run.diverged}: "
+        f"the loss stopped being finite (try a smaller lr)",
         "time limit": f"**stopped** after {seconds or 0:.0f} s, the playground's limit for one run",
     }[state]
     numbers = (
@@ -152,15 +155,17 @@ def status(run: TrainingRun, state: str, seconds: float | None = None) -> str:
         )
     if s.activation == "identity" and s.hidden:
         lines.append(
-            f"Identity hidden layers: the network is one linear map (nnref.experiments.collapse.fold: "
-            f"largest difference {fold_difference(run):.1g}), so its boundary is a straight line."
+            f"Identity hidden layers: the network is one linear map "
+            f"(nnref.experiments.collapse.fold: largest difference "
+            f"{fold_difference(run):.1g}), so its boundary is a straight line."
         )
     return "  \n".join(lines)
 
 
 @torch.no_grad()
 def fold_difference(run: TrainingRun) -> float:
-    """How far the trained identity network is from its folded single Linear, on the map's points."""
+    """How far the trained identity network is from its folded single Linear, on the map's
+    points."""
     x = run.grid_inputs
     return float((run.net(x) - fold(run.net)(x)).abs().max())
 

@@ -58,7 +58,8 @@ class TaskModule(L.LightningModule):
                 "encoders": encoders,
                 **self.head.settings,
             },
-            logger=False,  # the run's whole config is in .hydra/; the checkpoint keeps these to rebuild the head
+            # the run's whole config is in .hydra/; the checkpoint keeps these to rebuild the head
+            logger=False,
         )
         self.optimizer_factory, self.scheduler_factory = optimizer, scheduler
         self.train_loss, self.val_loss, self.test_loss = MeanMetric(), MeanMetric(), MeanMetric()
@@ -92,7 +93,8 @@ class TaskModule(L.LightningModule):
         shard_loss = loss.detach()
         if self.trainer.world_size > 1:
             # One collective for two facts: the global batch's size, and whether any process's loss
-            # is not finite (then every process stops at this same step, and none waits for another).
+            # is not finite (then every process stops at this same step, and none waits for
+            # another).
             mine = torch.tensor([n, 0 if finite else 1], dtype=torch.float64, device=self.device)
             total = self.all_gather(mine).reshape(-1, 2).sum(dim=0)
             n_global, finite = float(total[0]), bool(total[1] == 0)

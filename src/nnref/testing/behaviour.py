@@ -66,7 +66,8 @@ def steps(optimizer, problem, params, subject, ts):
 
 
 def state_copy(optimizer):
-    """The per-parameter state, without empty entries (a lookup in the state defaultdict makes one)."""
+    """The per-parameter state, without empty entries (a lookup in the state defaultdict makes
+    one)."""
     return copy.deepcopy({k: v for k, v in optimizer.state_dict()["state"].items() if v})
 
 
@@ -139,7 +140,8 @@ def no_op_without_gradients(subject, dtype):
     params = fresh(problem)
     unused = nn.Parameter(torch.ones(5, dtype=dtype))  # in the optimizer, never in the loss
     optimizer = subject.build([*params, unused])
-    # State made in __init__ is fine (torch's Adagrad makes its sums there); a step must not change it.
+    # State made in __init__ is fine (torch's Adagrad makes its sums there); a step must not change
+    # it.
     start, state, unused_state = (
         values(params),
         state_copy(optimizer),
@@ -282,7 +284,8 @@ def state_dict_round_trip(subject, dtype):
                 hint = "; state_dict()['state'] is empty: state kept outside self.state[p] is lost"
             return FAIL, f"step {t - 2} after loading: {difference}{hint}"
         bit_for_bit = bit_for_bit and first_difference(copies, params, exact=True) is None
-    # Close but not bit for bit: torch's NAdam, whose float32 mu_product comes back as the param's dtype.
+    # Close but not bit for bit: torch's NAdam, whose float32 mu_product comes back as the param's
+    # dtype.
     return PASS, "" if bit_for_bit else "equal to assert_close's tolerance, not bit for bit"
 
 

@@ -1,4 +1,5 @@
-"""nnref-check: the kit's reports as tables on the command line (`python -m nnref.testing` is the same).
+"""nnref-check: the kit's reports as tables on the command line (`python -m nnref.testing` is the
+same).
 
     nnref-check optimizer mypkg.mymod:MyMomentum --twin momentum [--closure] [--hp lr=0.1]
     nnref-check head mypkg.mod:my_loss --task multiclass [--loss ce]
@@ -69,7 +70,8 @@ def parser() -> argparse.ArgumentParser:
     head = commands.add_parser("head", help="check an output layer and loss against the course")
     head.add_argument(
         "target",
-        help="module:attr: loss(logits, targets), or a head of nnref.heads or nnref.tasks (class or instance)",
+        help="module:attr: loss(logits, targets), or a head "
+        "of nnref.heads or nnref.tasks (class or instance)",
     )
     head.add_argument("--task", required=True, choices=list(HEADS))
     head.add_argument(

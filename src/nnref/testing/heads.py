@@ -1,7 +1,7 @@
 """check_head: a user's output layer and loss against the course's definitions and torch's losses.
 
-The tasks and each one's losses are the course's (nnref.heads.HEADS); the references they are held to
-are the kit's own, written here from torch's losses and the course's formulas.
+The tasks and each one's losses are the course's (nnref.heads.HEADS); the references they are held
+to are the kit's own, written here from torch's losses and the course's formulas.
 Conventions (those of torch's losses, and of nnref.heads): a loss takes (logits, targets) and
 returns the mean over the n samples.  So the course's per-sample gradients carry a factor here:
   cross-entropy (softmax, sigmoid, per label):  ∂E/∂z = (y − t) / n
@@ -72,7 +72,8 @@ def torch_loss(task, loss, z, t):
 
 
 def course_gradient(task, loss, z, t):
-    """∂E/∂z by the course's formulas, with the factors of a mean over samples (module docstring)."""
+    """∂E/∂z by the course's formulas, with the factors of a mean over samples (module
+    docstring)."""
     y = course_outputs(task, z)
     target = F.one_hot(t, K).to(z) if task == "multiclass" else t
     n = len(z)
@@ -149,13 +150,15 @@ def check_loss_value(head, z, t):
     if not torch.is_tensor(ours) or ours.dim() != 0:
         return (
             FAIL,
-            f"returned {getattr(ours, 'shape', type(ours).__name__)}, not a scalar (the mean over samples)",
+            f"returned {getattr(ours, 'shape', type(ours).__name__)}, "
+            f"not a scalar (the mean over samples)",
         )
     reference = torch_loss(head.task, head.loss_name, z, t)
     if first_difference([ours], [reference]):
         return (
             FAIL,
-            f"{ours.item():.10g} vs torch {reference.item():.10g}{ratio_hint(ours.item(), reference.item())}",
+            f"{ours.item():.10g} vs torch "
+            f"{reference.item():.10g}{ratio_hint(ours.item(), reference.item())}",
         )
     return PASS, ""
 
@@ -203,8 +206,9 @@ def plan(task, loss) -> list[tuple[str, Callable]]:
 
 
 def course_head(target):
-    """The course head behind a Lightning shell of nnref.tasks: a shell class names it as head_class, a
-    shell instance holds it as .head.  Anything else as it is.  Duck typed, so the kit needs no Lightning."""
+    """The course head behind a Lightning shell of nnref.tasks: a shell class names it as
+    head_class, a shell instance holds it as .head.  Anything else as it is.  Duck typed, so the kit
+    needs no Lightning."""
     if getattr(target, "head_class", None) is None:
         return target
     return target.head_class if isinstance(target, type) else target.head
@@ -220,8 +224,8 @@ def prepare_head(module_or_loss, task, *, loss=None, activation=None) -> HeadUnd
     if isinstance(target, type) and hasattr(
         target, "losses"
     ):  # a head class (nnref.heads): build one
-        # nnref's heads draw nothing when built; a user's class may (layers of its own): the kit leaves
-        # the global random state as it found it.
+        # nnref's heads draw nothing when built; a user's class may (layers of its own): the kit
+        # leaves the global random state as it found it.
         with torch.random.fork_rng(devices=[]):
             try:
                 target = target(n_outputs=OUTPUTS[task], loss=loss)
@@ -258,7 +262,8 @@ def check_head(module_or_loss, task, *, loss=None, activation=None) -> Report:
         .loss(logits, targets) (and .activation(logits), checked when present).
     loss: "ce" or "mse"; by default the head's own, else the task's first (ce; mse for regression).
     activation: logits -> outputs, when module_or_loss is a bare loss.
-    Raises KitError (a ValueError, one line) for an unknown task or loss, or a target that cannot be built.
+    Raises KitError (a ValueError, one line) for an unknown task or loss, or a target that cannot be
+    built.
     """
     head = prepare_head(module_or_loss, task, loss=loss, activation=activation)
     rows = [run_head_check(head, name, check) for name, check in plan(task, head.loss_name)]

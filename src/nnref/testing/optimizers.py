@@ -1,8 +1,9 @@
 """check_optimizer: every check on one optimizer, as a Report, and what the kit must know first.
 
-Before any check runs, the kit builds what is under test (a Subject): the optimizer from its factory,
-and its twin with the same hyperparameters.  A target or twin that cannot be built or compared stops
-the kit there with one line (KitError).  The checks are in behaviour.py, the problems in problems.py.
+Before any check runs, the kit builds what is under test (a Subject): the optimizer from its
+factory, and its twin with the same hyperparameters.  A target or twin that cannot be built or
+compared stops the kit there with one line (KitError).  The checks are in behaviour.py, the problems
+in problems.py.
 
 A twin is one of:
 - a name from the course's table of optimizers (nnref.optim.OPTIMIZERS: "gd", "momentum", "nag",
@@ -40,12 +41,16 @@ from .report import FAIL, Report, Row
 def check_optimizer(
     factory, *, twin=None, closure=False, dtypes=(torch.float64,), form=None
 ) -> Report:
-    """Run the checks a well-made torch.optim.Optimizer passes, and with a twin, equality step for step.
+    """Run the checks a well-made torch.optim.Optimizer passes, and with a twin, equality step for
+    step.
 
-    factory: params -> optimizer (an Optimizer class whose defaults do, a functools.partial, a lambda).
+    factory: params -> optimizer (an Optimizer class whose defaults do, a functools.partial, a
+        lambda).
     twin: an nnref optimizer name ("momentum"), an Optimizer class or partial of one (built with the
-        factory's hyperparameters where it takes the same names), or any factory params -> optimizer.
-    closure: step with step(closure) throughout (automatic when the optimizer has gradient_at_lookahead).
+        factory's hyperparameters where it takes the same names), or any factory params ->
+        optimizer.
+    closure: step with step(closure) throughout (automatic when the optimizer has
+        gradient_at_lookahead).
     dtypes: the floating dtypes of the problems (complex checks use the matching complex dtype).
     form: a Form declaring a known difference of form between factory and twin; by default the
         pairs in KNOWN_FORMS.
@@ -176,8 +181,9 @@ def prepare(factory, *, twin=None, closure=False, form=None) -> Subject:
     )
     if len(groups_twin.param_groups) != len(groups_ours.param_groups):
         raise KitError(
-            f"twin {twin_name}: has {len(groups_twin.param_groups)} parameter group(s) where {name} has "
-            f"{len(groups_ours.param_groups)} (a twin factory must pass its params on unchanged)"
+            f"twin {twin_name}: has {len(groups_twin.param_groups)} parameter "
+            f"group(s) where {name} has {len(groups_ours.param_groups)} (a "
+            f"twin factory must pass its params on unchanged)"
         )
     subject.twin_label = f"{describe(type(groups_twin))}({hyperparameters(groups_twin)})"
     subject.form = form or known_form(ours, groups_twin)
@@ -258,7 +264,8 @@ def describe(factory) -> str:
 
 
 def twin_factory(twin, ours: torch.optim.Optimizer):
-    """twin as a callable params -> optimizer, with the hyperparameters of ours where it can take them."""
+    """twin as a callable params -> optimizer, with the hyperparameters of ours where it can take
+    them."""
     if isinstance(twin, str):
         if twin.lower() in NAMED_TWINS:
             cls, base = NAMED_TWINS[twin.lower()]
@@ -285,12 +292,13 @@ Point = Callable[[torch.optim.Optimizer, torch.Tensor], torch.Tensor]
 
 @dataclass(frozen=True)
 class Form:
-    """A known difference of form: the optimizer and its twin are the same method written differently.
+    """A known difference of form: the optimizer and its twin are the same method written
+    differently.
 
     A Form says how to read one side so that it is comparable (``ours_point``: NAG holds w, torch's
     SGD(nesterov=True) holds θ = w − γ·m), and which difference is expected and why
-    (``differs_after_lr_change``: the course keeps η inside m, torch outside).  The report then shows
-    the expected difference as ``form`` with the reason, not as a failure.
+    (``differs_after_lr_change``: the course keeps η inside m, torch outside).  The report then
+    shows the expected difference as ``form`` with the reason, not as a failure.
 
     Declare one with ``check_optimizer(..., form=Form(...))``; the pairs nnref knows are in
     KNOWN_FORMS and are found (either way round) from the two optimizers' classes.
@@ -327,14 +335,14 @@ def lookahead_point(optimizer, p):
 KNOWN_FORMS = {
     (Momentum, torch.optim.SGD): Form(
         summary="equal at constant lr; differs after an lr change",
-        reason="the course keeps each step's η inside m (m ← γ·m + η·g, w ← w − m); torch's SGD keeps "
-        "an η-free buffer and multiplies all of it by the current η",
+        reason="the course keeps each step's η inside m (m ← γ·m + η·g, w ← w − m); "
+        "torch's SGD keeps an η-free buffer and multiplies all of it by the current η",
         differs_after_lr_change=True,
     ),
     (NAG, torch.optim.SGD): Form(
         summary="equal at constant lr, compared as θ = w − γ·m; differs after an lr change",
-        reason="the course's NAG holds w and steps m ← γ·m + η·∇E(w − γ·m); torch's SGD(nesterov=True) "
-        "holds the look-ahead point θ = w − γ·m and keeps η outside its buffer",
+        reason="the course's NAG holds w and steps m ← γ·m + η·∇E(w − γ·m); torch's "
+        "SGD(nesterov=True) holds the look-ahead point θ = w − γ·m and keeps η outside its buffer",
         differs_after_lr_change=True,
         ours_point=lookahead_point,
         compared_as="θ = w − γ·m",

@@ -86,7 +86,8 @@ def complex_bowl(dtype, seed=2) -> Problem:
 
 
 def as_real_pair(problem: Problem) -> Problem:
-    """The same problem on (Re w, Im w) as one real tensor: torch's convention for complex parameters."""
+    """The same problem on (Re w, Im w) as one real tensor: torch's convention for complex
+    parameters."""
     initial = [torch.view_as_real(w).clone() for w in problem.initial]
     return Problem(
         initial, lambda params, t: problem.loss_at([torch.view_as_complex(p) for p in params], t)
@@ -171,14 +172,18 @@ def first_difference(
     ours, theirs, *, exact=False, names=("ours", "twin"), label=None
 ) -> str | None:
     """None when every pair is close (assert_close's tolerances, or bit for bit with exact=True);
-    else one line naming the first parameter (or label) and element that differ, with both values."""
+    else one line naming the first parameter (or label) and element that differ, with both
+    values."""
     for i, (a, b) in enumerate(zip(ours, theirs, strict=False)):
         a, b = a.detach(), b.detach()
         a = a.to_dense() if a.is_sparse else a
         b = b.to_dense() if b.is_sparse else b
         what = label or f"param {i}"
         if a.shape != b.shape or a.dtype != b.dtype:
-            return f"{what}: {names[0]} {a.dtype} {tuple(a.shape)} vs {names[1]} {b.dtype} {tuple(b.shape)}"
+            return (
+                f"{what}: {names[0]} {a.dtype} {tuple(a.shape)} "
+                f"vs {names[1]} {b.dtype} {tuple(b.shape)}"
+            )
         rtol, atol = (0.0, 0.0) if exact else TOLERANCES.get(a.dtype, (0.0, 0.0))
         try:
             assert_close(a, b, rtol=rtol, atol=atol)
@@ -242,7 +247,8 @@ def first_parting(ours, theirs, *, exact=False, names=("ours", "twin")):
 
 
 def moved(points, problem, frozen=()) -> bool:
-    """Whether the path left its start at all: a comparison of two paths that stand still proves nothing."""
+    """Whether the path left its start at all: a comparison of two paths that stand still proves
+    nothing."""
     start = [w for i, w in enumerate(problem.initial) if i not in frozen]
     end = [w for i, w in enumerate(points[-1]) if i not in frozen]
     return first_difference(end, start, exact=True) is not None

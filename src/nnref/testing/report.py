@@ -23,7 +23,8 @@ class Row:
 
 @dataclass
 class Report:
-    subject: str  # what was checked, e.g. "StudentMomentum(lr=0.05, momentum=0.9) vs nnref.optim.Momentum(...)"
+    # what was checked, e.g. "StudentMomentum(lr=0.05, momentum=0.9) vs nnref.optim.Momentum(...)"
+    subject: str
     rows: list[Row] = field(default_factory=list)
 
     @property
