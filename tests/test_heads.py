@@ -196,3 +196,14 @@ def test_the_course_core_imports_no_lightning_hydra_or_gradio():
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def test_mean_loss_is_the_mean_over_rows_and_a_nan_stays_nan():
+    from nnref.heads import MeanLoss
+
+    mean = MeanLoss()
+    mean.update(torch.tensor(1.0), 8)
+    mean.update(torch.tensor(3.0), 2)  # a short last batch weighs what its rows weigh
+    assert float(mean.compute()) == pytest.approx(1.4)
+    mean.update(torch.tensor(float("nan")), 2)
+    assert torch.isnan(mean.compute())

@@ -12,7 +12,7 @@ A fifth task is one more head file here, its LightningModule shell in nnref/task
 conf/task/*.yaml.
 """
 
-from .base import Head, reduce
+from .base import Head, MeanLoss, reduce
 from .binary import BinaryHead
 from .multiclass import MulticlassHead
 from .multilabel import MultilabelHead
@@ -23,6 +23,7 @@ HEADS: dict[str, type[Head]] = {
 }
 
 __all__ = [
+    "MeanLoss",
     "Head",
     "HEADS",
     "RegressionHead",
