@@ -24,6 +24,8 @@ from __future__ import annotations
 import functools
 import importlib
 import importlib.util
+import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -230,6 +232,10 @@ def load(spec: str):
             module = importlib.util.module_from_spec(module_spec)
             module_spec.loader.exec_module(module)
         else:
+            # As `python -m` does: the student's own modules, in the folder they run the check
+            # from, import by name (a console command's sys.path does not hold that folder).
+            if os.getcwd() not in sys.path and "" not in sys.path:
+                sys.path.insert(0, os.getcwd())
             module = importlib.import_module(module_name)
     except KitError:
         raise
