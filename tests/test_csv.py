@@ -84,7 +84,7 @@ def test_nominal_forces_numeric_codes_to_one_hot():
     zone = next(c for c in enc.columns if c["name"] == "zone")
     assert zone == {"name": "zone", "type": "nominal", "categories": ["1", "2", "3"]}
     # area, rooms (numeric) + 3 zones + 3 cities
-    assert enc.n_outputs == 2 + 3 + 3
+    assert enc.encode(forced.table).shape[1] == 2 + 3 + 3
 
 
 def test_multilabel_target_splits_on_label_sep_and_empty_means_no_label(tmp_path):

@@ -46,8 +46,8 @@ class BinaryEncoder:
 class OneHotEncoder:
     """K nominal values -> class index k (the position of the 1 in the one-hot vector).
 
-    Indices are what torch's CrossEntropyLoss takes; `one_hot` gives the vectors themselves,
-    and cross-entropy on either is the same number (tested)."""
+    Indices are what torch's CrossEntropyLoss takes; cross-entropy on them and on the one-hot
+    vectors is the same number (tested)."""
 
     kind = "onehot"
 
@@ -63,9 +63,6 @@ class OneHotEncoder:
     def encode(self, values) -> np.ndarray:
         index = {c: i for i, c in enumerate(self.classes)}
         return np.array([index[str(v)] for v in values], dtype=np.int64)
-
-    def one_hot(self, values) -> np.ndarray:
-        return np.eye(len(self.classes), dtype=np.float32)[self.encode(values)]
 
     def decode(self, indices) -> list[str]:
         return [self.classes[int(i)] for i in np.asarray(indices).reshape(-1)]
@@ -86,14 +83,6 @@ class OrdinalEncoder(OneHotEncoder):
     def codes(self) -> np.ndarray:
         k = len(self.classes)
         return (1.0 - np.arange(k) / (k - 1)).astype(np.float32)
-
-    def encode_codes(self, values) -> np.ndarray:
-        return self.codes[self.encode(values)]
-
-    def nearest(self, outputs) -> np.ndarray:
-        """Class index whose code is nearest to each output in 0..1."""
-        outputs = np.asarray(outputs, dtype=np.float32).reshape(-1, 1)
-        return np.abs(outputs - self.codes[None, :]).argmin(axis=1)
 
 
 class MultiHotEncoder:
@@ -204,10 +193,6 @@ class FeatureEncoder:
     @property
     def names(self) -> list[str]:
         return [c["name"] for c in self.columns]
-
-    @property
-    def n_outputs(self) -> int:
-        return sum(len(c["categories"]) if c["type"] == "nominal" else 1 for c in self.columns)
 
     def encode(self, table: dict) -> np.ndarray:
         missing = [c["name"] for c in self.columns if c["name"] not in table]
