@@ -1,4 +1,4 @@
-"""nnref-sweep DIR (or python -m nnref.sweep DIR): a multirun folder -> one comparison, written into DIR.
+"""nnref-sweep DIR: a multirun folder -> one comparison, written into DIR.
 
 summary.csv  one row per configuration (seeds folded together): its settings, n_seeds, n_diverged,
              n_missing, and the mean and std over seeds of every test metric, of epochs and of
