@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint sweep figures bench docs docs-serve browser playground clean
+.PHONY: setup run test lint notebooks notebooks-build sweep figures bench docs docs-serve browser playground clean
 
 # Installs only when .venv is missing or pyproject.toml changed since the last install.
 $(STAMP): pyproject.toml
@@ -39,6 +39,14 @@ lint: $(STAMP)
 # The playground at http://127.0.0.1:7860 (make playground ARGS="--port 8000" or "--host 0.0.0.0").
 playground: $(STAMP)
 	$(BIN)/nnref-playground $(ARGS)
+
+# The notebooks' teacher and student editions, from notebooks/*.py, into build/notebooks/.
+notebooks-build: $(STAMP)
+	$(BIN)/python scripts/notebooks.py build
+
+# JupyterLab on this machine only, with the student edition.
+notebooks: notebooks-build
+	$(BIN)/jupyter lab --ip 127.0.0.1 --notebook-dir build/notebooks/student
 
 # Two jobs at a time (one per core; each job uses one torch thread).
 sweep: $(STAMP)

@@ -14,6 +14,10 @@ DOCS = ROOT / "docs"
 sys.path.insert(0, str(ROOT / "scripts"))
 import docs_outputs  # noqa: E402
 
+import notebooks  # noqa: E402
+
+NOTEBOOKS = notebooks.names()
+
 # A line of a code block that starts a command (with or without a "$ " prompt).
 COMMAND = re.compile(r"^\$?\s*((?:python|make)\s.*)$")
 # Usage patterns name what to fill in (FILE, COLUMN, RUN, DIR, ...) or list options in brackets:
@@ -81,6 +85,25 @@ def site(tmp_path_factory):
 
 
 @pytest.mark.slow
+def test_each_notebook_has_a_page_that_offers_the_student_edition_and_no_solution(site):
+    for name in NOTEBOOKS:
+        html = (site / "notebooks" / name / "index.html").read_text()
+        assert f'href="../{name}.ipynb"' in html and "not done yet" in html
+        assert "BEGIN SOLUTION" not in html and "NotImplementedError" in html
+        download = (site / "notebooks" / f"{name}.ipynb").read_text()
+        assert "exercise: write this" in download
+        teacher = notebooks.edition(name, "teacher")
+        for cell in teacher.cells:
+            if "exercise" in cell.metadata.get("tags", []):
+                body = [
+                    line.strip() for line in cell.source.splitlines()[2:] if len(line.strip()) > 30
+                ]
+                assert not any(line in html for line in body if '"""' not in line), name
+    for page in (DOCS / "claims").glob("*.md"):
+        assert "](../notebooks/" in page.read_text(), page  # each claim links to its notebook
+
+
+@pytest.mark.slow
 def test_mkdocs_build_strict_passes_and_serves_katex_from_the_site(site):
     assert (site / "index.html").is_file() and (site / "api" / "index.html").is_file()
     assert (site / "assets" / "katex" / "katex.min.js").is_file()
@@ -100,7 +123,13 @@ def browser_path():
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    "page", ["course/output-layers", "claims/saturation", "claims/optimizer-paths"]
+    "page",
+    [
+        "course/output-layers",
+        "claims/saturation",
+        "claims/optimizer-paths",
+        *(f"notebooks/{name}" for name in NOTEBOOKS),
+    ],
 )
 def test_in_a_browser_the_math_renders_and_every_image_loads(site, page):
     sync_api = pytest.importorskip(
@@ -125,7 +154,7 @@ def test_in_a_browser_the_math_renders_and_every_image_loads(site, page):
                 "article img", "imgs => imgs.map(i => [i.src, i.complete && i.naturalWidth])"
             )
             assert all(width for _, width in images), images
-            if page.startswith("claims/"):
+            if page.startswith(("claims/", "notebooks/")):
                 assert images, f"{page} shows no figure"
         finally:
             browser.close()

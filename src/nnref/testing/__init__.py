@@ -10,18 +10,24 @@
 
     nnref-check optimizer mypkg.mymod:MyMomentum --twin momentum
 
+    check_exercise("softmax", softmax)  # a notebook's exercise: the report as a table
+
 Where things are: optimizers.py (check_optimizer: the optimizer under test, its twin, declared
 forms, the plan of checks), behaviour.py (each check), problems.py (the problems, paths and the
-one-line comparison), heads.py (check_head), report.py, parametrize.py (pytest), cli.py.
+one-line comparison), heads.py (check_head), exercises.py (the notebooks' exercises), report.py,
+parametrize.py (pytest), cli.py.
 docs/testing.md has the checks, the conventions and the command line.
 """
 
+from .exercises import EXERCISES, check_exercise
 from .heads import check_head
 from .optimizers import KNOWN_FORMS, NAMED_TWINS, Form, KitError, check_optimizer
 from .parametrize import head_checks, optimizer_checks
 from .report import Report, Row
 
 __all__ = [
+    "check_exercise",
+    "EXERCISES",
     "check_optimizer",
     "check_head",
     "optimizer_checks",
