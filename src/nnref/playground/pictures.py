@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import os
 import tempfile
+import threading
 
 import numpy as np
 import torch
@@ -39,6 +40,12 @@ from .runs import GRID, SCORES, TrainingRun
 
 
 # ------------------------------------------------ drawing cheaply, frame by frame
+# matplotlib's figures are not thread-safe where they meet (its font cache, FreeType's rasteriser):
+# two threads drawing at once can crash in text rendering. Every draw in a process holds this lock;
+# a draw takes a few ms. (Training runs draw in the room's worker processes, one lock each.)
+DRAWING = threading.RLock()
+
+
 class BlitFigure:
     def __init__(self, width: float, height: float, dpi: int = 100):
         self.figure = Figure(figsize=(width, height), dpi=dpi)
@@ -56,17 +63,19 @@ class BlitFigure:
 
     def redraw_background(self) -> None:
         """Draw everything that does not move (again, after axis limits change) and keep it."""
-        self.canvas.draw()
-        self.background = self.canvas.copy_from_bbox(self.figure.bbox)
+        with DRAWING:
+            self.canvas.draw()
+            self.background = self.canvas.copy_from_bbox(self.figure.bbox)
 
     def frame(self) -> np.ndarray:
         """The figure as an RGB array (height, width, 3), a copy the caller may keep."""
-        if self.background is None:
-            self.redraw_background()
-        self.canvas.restore_region(self.background)
-        for artist in (*self.moving, *self.on_top):
-            self.figure.draw_artist(artist)
-        return np.asarray(self.canvas.buffer_rgba())[..., :3].copy()
+        with DRAWING:
+            if self.background is None:
+                self.redraw_background()
+            self.canvas.restore_region(self.background)
+            for artist in (*self.moving, *self.on_top):
+                self.figure.draw_artist(artist)
+            return np.asarray(self.canvas.buffer_rgba())[..., :3].copy()
 
 
 # ------------------------------------------------ colours
