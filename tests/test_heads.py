@@ -207,3 +207,33 @@ def test_mean_loss_is_the_mean_over_rows_and_a_nan_stays_nan():
     assert float(mean.compute()) == pytest.approx(1.4)
     mean.update(torch.tensor(float("nan")), 2)
     assert torch.isnan(mean.compute())
+
+
+def test_the_confusion_matrix_counts_as_sklearn_does():
+    from sklearn.metrics import confusion_matrix, multilabel_confusion_matrix
+
+    g = torch.Generator().manual_seed(0)
+    logits = torch.randn(200, 3, generator=g)
+    y = torch.randint(0, 3, (200,), generator=g)
+    got = MulticlassHead(3).confusion_matrix(logits, y)
+    assert got.tolist() == confusion_matrix(y, logits.argmax(1), labels=[0, 1, 2]).tolist()
+
+    codes = {"target": OrdinalEncoder(["a", "b", "c"]).to_dict()}
+    ordinal = MulticlassHead(1, loss="mse", encoding="ordinal", encoders=codes)
+    codes = torch.rand(200, 1, generator=g)
+    predicted = ordinal.metric_inputs(codes, y)[0]
+    got = ordinal.confusion_matrix(codes, y)
+    assert got.tolist() == confusion_matrix(y, predicted, labels=[0, 1, 2]).tolist()
+
+    z = torch.randn(200, 1, generator=g)
+    t = torch.randint(0, 2, (200, 1), generator=g).float()
+    got = BinaryHead(1).confusion_matrix(z, t)
+    predicted = (z.squeeze(1) >= 0).long()
+    assert got.tolist() == confusion_matrix(t.squeeze(1), predicted, labels=[0, 1]).tolist()
+
+    z = torch.randn(200, 4, generator=g)
+    t = torch.randint(0, 2, (200, 4), generator=g)
+    got = MultilabelHead(4).confusion_matrix(z, t.float())
+    assert got.tolist() == multilabel_confusion_matrix(t, (z >= 0).long()).tolist()
+
+    assert RegressionHead(1).confusion_matrix(torch.zeros(3, 1), torch.zeros(3, 1)) is None

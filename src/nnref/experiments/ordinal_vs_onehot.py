@@ -11,19 +11,13 @@ from __future__ import annotations
 import torch
 
 from ..data import TaskData
-from ..loop import accuracy, build, fit, predicted_classes
+from ..loop import accuracy, build, fit
 from ..optim import Adam
 
 VARIANTS = {
     "ordinal": {"encoding": "ordinal", "loss": "mse"},
     "onehot": {"encoding": "onehot", "loss": "ce"},
 }
-
-
-def confusion(true: torch.Tensor, pred: torch.Tensor, k: int) -> list:
-    """k x k counts: row = true class, column = predicted class."""
-    counts = torch.bincount(true.reshape(-1) * k + pred.reshape(-1), minlength=k * k)
-    return counts.reshape(k, k).tolist()
 
 
 def train_variant(
@@ -51,9 +45,7 @@ def train_variant(
     return {
         "acc": accuracy(net, head, data.x_test, data.y_test),
         "train_acc": accuracy(net, head, data.x_train, data.y_train),
-        "confusion": confusion(
-            data.y_test, predicted_classes(net, head, data.x_test), len(classes)
-        ),
+        "confusion": head.confusion_matrix(net(data.x_test), data.y_test).tolist(),
         "classes": list(classes),
         "n_outputs": net.n_outputs,
     }

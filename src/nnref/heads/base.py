@@ -139,6 +139,21 @@ class Head:
         """The head's metrics as one collection; metrics that can share state compute it once."""
         return MetricCollection(self.metrics(), prefix=prefix, compute_groups=True)
 
+    def confusion_metric(self) -> Metric | None:
+        """A fresh torchmetrics confusion matrix over metric_inputs (heads that classify); None
+        for a head whose outputs are numbers."""
+        return None
+
+    @torch.no_grad()
+    def confusion_matrix(self, logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor | None:
+        """Rows counted by (true, predicted): K x K (row = true class) for one class per row;
+        for labels, per label its [[TN, FP], [FN, TP]] (L x 2 x 2). None for a number."""
+        metric = self.confusion_metric()
+        if metric is None:
+            return None
+        metric.update(*self.metric_inputs(logits, y))
+        return metric.compute()
+
     @torch.no_grad()
     def compute_metrics(self, logits: torch.Tensor, y: torch.Tensor) -> dict[str, float]:
         """The metrics of one batch of rows, at once."""

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torchmetrics import Metric
-from torchmetrics.classification import BinaryAccuracy
+from torchmetrics.classification import BinaryAccuracy, BinaryConfusionMatrix
 
 from .base import Head, reduce
 
@@ -94,6 +94,9 @@ class BinaryHead(Head):
             "acc": BinaryAccuracy(validate_args=False),
             "auroc": HistogramAUROC(),
         }
+
+    def confusion_metric(self):
+        return BinaryConfusionMatrix(validate_args=False)
 
     def metric_inputs(self, logits, y):
         return self.predict(logits), y.squeeze(1).long()

@@ -12,7 +12,11 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
-from torchmetrics.classification import MulticlassAccuracy, MulticlassF1Score
+from torchmetrics.classification import (
+    MulticlassAccuracy,
+    MulticlassConfusionMatrix,
+    MulticlassF1Score,
+)
 
 from .base import Head, reduce
 
@@ -103,6 +107,9 @@ class MulticlassHead(Head):
             "acc": MulticlassAccuracy(num_classes=k, average="micro", validate_args=False),
             "f1_macro": MulticlassF1Score(num_classes=k, average="macro", validate_args=False),
         }
+
+    def confusion_metric(self):
+        return MulticlassConfusionMatrix(num_classes=self.n_classes, validate_args=False)
 
     def metric_inputs(self, logits, y):
         # The softmax keeps the order of the logits, so the most probable class is the largest

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
-from torchmetrics.classification import MultilabelExactMatch, MultilabelF1Score
+from torchmetrics.classification import (
+    MultilabelConfusionMatrix,
+    MultilabelExactMatch,
+    MultilabelF1Score,
+)
 
 from .base import Head, reduce
 
@@ -47,6 +51,9 @@ class MultilabelHead(Head):
             "f1_macro": MultilabelF1Score(num_labels=n, average="macro", validate_args=False),
             "exact_match": MultilabelExactMatch(num_labels=n, validate_args=False),
         }
+
+    def confusion_metric(self):
+        return MultilabelConfusionMatrix(num_labels=self.n_outputs, validate_args=False)
 
     def metric_inputs(self, logits, y):
         return self.predict(logits), y.long()
