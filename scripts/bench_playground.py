@@ -8,7 +8,8 @@ downloaded, as a browser fetches them alongside). After one warm-up run per case
   training: the red/black points (200), binary head, 100 epochs, mini-batches (the page's defaults)
       first frame after Train < 1 s, whole run < 3 s, frames while it runs >= 5 per second
   paths: all six optimizers x 300 steps on the local minimum
-      whole (every frame, the numbers included) < 1 s
+      first frame < 1 s; whole (every frame, the numbers included) < 4 s, since its eight frames
+      are spread over about three seconds so that an eye can follow the paths
 
     python scripts/bench_playground.py [--repeats 5]
 """
@@ -31,7 +32,8 @@ TARGETS = [  # (case, measure, target, "<" or ">=", unit)
     ("training", "first_frame", 1.0, "<", "s"),
     ("training", "whole", 3.0, "<", "s"),
     ("training", "frames_per_s", 5.0, ">=", "/s"),
-    ("paths", "whole", 1.0, "<", "s"),
+    ("paths", "first_frame", 1.0, "<", "s"),
+    ("paths", "whole", 4.0, "<", "s"),
 ]
 LABELS = {
     (
@@ -40,14 +42,19 @@ LABELS = {
     ): "200 points, binary, 100 epochs, mini-batch: first frame after Train",
     ("training", "whole"): "the same run, whole",
     ("training", "frames_per_s"): "frames while it runs",
-    ("paths", "whole"): "the paths tab: all six optimizers × 300 steps",
+    ("paths", "first_frame"): "the paths tab: all six optimizers × 300 steps, first frame",
+    ("paths", "whole"): "the same, its animation whole (frames spread over about 3 s on purpose)",
 }
 
 
 def timed(client: Client, args: list, api_name: str) -> dict:
     """Times (s, from submitting) of every frame a streaming event sends."""
     start = time.perf_counter()
-    arrivals = [time.perf_counter() - start for _ in client.submit(*args, api_name=api_name)]
+    arrivals = [
+        time.perf_counter() - start
+        for out in client.submit(*args, api_name=api_name)
+        if "**waiting**" not in str(out[1])  # a place in the queue is not a frame
+    ]
     first, last = arrivals[0], arrivals[-1]
     return {
         "first_frame": first,
@@ -62,11 +69,12 @@ def main(argv=None) -> int:
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args(argv)
     form = initial_training_form()
-    training_args = [form[f] for f in TRAINING_FIELDS]
+    training_args = [form[f] for f in TRAINING_FIELDS] + ["[]", ""]  # no points, no preset
     p = PathSettings()  # local minimum, its own start, lr and gamma, 300 steps, all six optimizers
     assert p.steps == 300 and len(p.optimizers) == 6
     path_args = [p.surface, p.x0, p.y0, list(p.optimizers), p.lr, p.gamma, p.steps]
     assert len(path_args) == len(PATH_FIELDS)
+    path_args.append("")  # no preset
 
     with serve() as url:
         client = Client(url, verbose=False, download_files=False)

@@ -4,9 +4,10 @@ Starts `nnref-playground` (as `python -m nnref.playground`) on a free port, driv
 Chromium (Debian's `chromium` where there is one, else Playwright's own) and saves:
 
   playground_training.png    the whole page after a NAG run on the red/black points
-  playground_saturation.png  sigmoid + MSE from the confidently wrong start: the stall
+  playground_saturation.png  the saturation preset: MSE against CE from the same wrong start
   playground_tags.png        the tagged points (multi-label): one sigmoid per tag
   playground_paths.png       the paths tab on the local minimum, with its numbers
+  playground_stepper.png     NAG step by step: its gradient, momentum and look-ahead
   playground_bad_input.png   bad input: each message beside its field
 
     python scripts/playground_screenshots.py [--out docs/figures]
@@ -55,7 +56,7 @@ def main(argv=None) -> int:
         trained(page)
         page.screenshot(path=path("training"), full_page=True)
 
-        ready(page, url + "?loss=mse&opt=gd&lr=0.5&batch=full&wrong=1")
+        ready(page, url + "?preset=saturation")
         trained(page)
         page.locator("#train-results").screenshot(path=path("saturation"))
 
@@ -71,6 +72,17 @@ def main(argv=None) -> int:
         page.wait_for_selector("#paths-table table", timeout=60_000)
         page.locator("#paths-results").screenshot(path=path("paths"))
 
+        ready(page, url + "?tab=paths&surface=ravine")
+        page.locator("#stepper").get_by_text("One optimizer, step by step").click()
+        for step in range(1, 6):
+            page.locator("#step-button").click()
+            page.wait_for_function(
+                f"() => (document.querySelector('#step-table')?.innerText || '')"
+                f".includes('step {step}:')",
+                timeout=30_000,
+            )
+        page.locator("#stepper").screenshot(path=path("stepper"))
+
         ready(page, url + "?hidden=a,b&lr=-1&epochs=5000")
         page.locator("#train-button").click()
         page.wait_for_function(
@@ -78,7 +90,7 @@ def main(argv=None) -> int:
         )
         page.locator("#train-settings").screenshot(path=path("bad_input"))
         chromium.close()
-    for name in ("training", "saturation", "tags", "paths", "bad_input"):
+    for name in ("training", "saturation", "tags", "paths", "stepper", "bad_input"):
         print(path(name))
     return 0
 

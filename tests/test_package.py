@@ -23,6 +23,15 @@ def installed(tmp_path_factory):
     from this test environment, through a .pth file (the .pth files there, nnref's editable one
     among them, are not run)."""
     base = tmp_path_factory.mktemp("wheel")
+    # Built from a copy of what the wheel is made of: setuptools builds in the source's build/
+    # folder, where a build left over (or another running) would break this one.
+    source = base / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy(ROOT / name, source / name)
+    shutil.copytree(
+        ROOT / "src", source / "src", ignore=shutil.ignore_patterns("*.egg-info", "__pycache__")
+    )
     build = subprocess.run(
         [
             sys.executable,
@@ -33,7 +42,7 @@ def installed(tmp_path_factory):
             "--no-deps",
             "-w",
             str(base / "dist"),
-            str(ROOT),
+            str(source),
         ],
         capture_output=True,
         text=True,
@@ -175,10 +184,10 @@ def test_nnref_playground_serves_a_page_that_trains(installed):
     with serve(command=[str(bin_dir / "nnref-playground")], cwd=cwd) as url:
         frames = list(
             Client(url, verbose=False, download_files=False).submit(
-                *[form[f] for f in TRAINING_FIELDS], api_name="/train"
-            )
+                *[form[f] for f in TRAINING_FIELDS], "[]", "", api_name="/train"
+            )  # no points clicked, no preset
         )
-    status = frames[-1][2]
+    status = frames[-1][1]  # (picture, status, command, data, downloads, view)
     assert "**done**" in status and "epoch 5 of 5" in status
 
 

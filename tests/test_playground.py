@@ -8,13 +8,14 @@ Debian's `chromium` where there is one (NNREF_CHROMIUM names another), else Play
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import time
 
 import numpy as np
 import pytest
 import torch
+from support.page import choose, field_value, losses, open_page, wait_for_status, wait_for_value
+from support.page import site as page_site
 
 from nnref.experiments import optimizer_paths, saturation
 from nnref.optim import OPTIMIZERS
@@ -106,7 +107,7 @@ def test_a_csv_with_text_in_a_feature_column_names_the_column(tmp_path):
     errors = load_errors({"data": "csv"}, path)
     assert (
         list(errors) == ["csv_file"]
-        and "column 'colour' holds text (e.g. 'red')" in errors["csv_file"]
+        and "row 1, column 'colour' holds text ('red')" in errors["csv_file"]
     )
     assert "upload a CSV" in load_errors({"data": "csv"}, None)["csv_file"]
 
@@ -172,9 +173,25 @@ def test_url_state_round_trips_and_the_plain_page_has_a_plain_url():
     assert urlstate.decode("?" + query) == (training, paths, "paths")
 
 
-def test_url_values_that_cannot_be_read_are_left_to_their_defaults():
+def test_url_values_that_cannot_be_read_are_named_and_left_to_their_defaults():
     training, paths, tab = urlstate.decode("lr=abc&epochs=50&p_steps=x&tab=nowhere&unknown=1")
-    assert (training, paths, tab) == ({"epochs": 50}, {}, "training")
+    assert (training, paths, tab) == ({"lr": "abc", "epochs": 50}, {"steps": "x"}, "training")
+    training, paths, errors = urlstate.checked(training, paths)
+    assert (training, paths) == ({"epochs": 50}, {})
+    assert errors["lr"].startswith("link: lr: 'abc' is not a number; give a number > 0")
+    assert errors["p_steps"].startswith("link: steps: 'x' is not a whole number")
+
+
+def test_a_bad_link_names_every_bad_value_with_what_is_valid():
+    training, paths, errors = urlstate.checked(
+        *urlstate.decode("lr=abc&opt=nope&epochs=999999999&hidden=8,8")[:2]
+    )
+    assert training == {"hidden": "8,8"} and sorted(errors) == ["epochs", "lr", "optimizer"]
+    assert "'nope' is not one of gd, momentum, nag, adagrad, rmsprop, adam" in errors["optimizer"]
+    assert (
+        "epochs: 999999999 is out of range; give a whole number ≥ 1 and ≤ 1000" in errors["epochs"]
+    )
+    assert all(m.endswith("(its default is used)") for m in errors.values())
 
 
 # ----------------------------------------------------- run logic
@@ -190,8 +207,8 @@ def test_a_run_streams_paced_frames_and_learns():
         last.summary["final_loss"] < 0.5 * last.summary["first_loss"]
         and last.summary["final_val_score"] > 0.85
     )
-    assert first.map.shape == last.map.shape and not np.array_equal(
-        first.map, last.map
+    assert first.picture.shape == last.picture.shape and not np.array_equal(
+        first.picture, last.picture
     )  # the map changed
 
 
@@ -206,7 +223,7 @@ def test_closing_the_stream_stops_the_run_between_two_epochs():
 
 
 def test_a_run_past_the_time_limit_stops_and_says_so():
-    last = list(streams.training_frames(parse_training({"epochs": 500}), max_seconds=0.0))[-1]
+    last = list(streams.training_frames(parse_training({"epochs": 500}), max_work_s=0.0))[-1]
     assert last.state == "time limit" and last.epoch < 500 and "limit for one run" in last.status
 
 
@@ -246,7 +263,7 @@ def test_the_pacer_spreads_frames_and_keeps_slow_runs_moving():
 )
 def test_every_data_set_head_and_option_runs(values):
     frames = list(streams.training_frames(parse_training({**values, "epochs": 3})))
-    assert frames[-1].state == "done" and frames[-1].epoch == 3 and frames[-1].map.ndim == 3
+    assert frames[-1].state == "done" and frames[-1].epoch == 3 and frames[-1].picture.ndim == 3
 
 
 def test_a_users_csv_trains(tmp_path):
@@ -371,20 +388,25 @@ def test_the_reproduce_command_gives_the_playgrounds_numbers(values, tmp_path):
         assert abs(a - b) <= 1e-5 * abs(b), (a, b)
 
 
-def test_concurrent_runs_get_exactly_the_weights_their_seed_gives():
+def test_concurrent_runs_get_exactly_the_weights_and_numbers_their_seed_gives():
     from concurrent.futures import ThreadPoolExecutor
 
-    settings = parse_training({"epochs": 2})
+    settings = parse_training({"epochs": 5, "batching": "stochastic"})
     data = datasets.load(settings)
-    alone = [p.detach().clone() for p in TrainingRun(settings, data).net.parameters()]
 
-    def start(_):
+    def train(_):
         torch.manual_seed(12345)  # what another thread may do to the global generator meanwhile
-        return [p.detach().clone() for p in TrainingRun(settings, data).net.parameters()]
+        run = TrainingRun(settings, data)
+        start = [p.detach().clone() for p in run.net.parameters()]
+        for _ in run.epochs():
+            torch.rand(3)  # and draws from it between epochs
+        return start, run.history
 
+    alone_start, alone_history = train(None)
     with ThreadPoolExecutor(4) as pool:
-        for weights in pool.map(start, range(40)):
-            assert all(torch.equal(a, b) for a, b in zip(alone, weights))
+        for start, history in pool.map(train, range(12)):
+            assert all(torch.equal(a, b) for a, b in zip(alone_start, start))
+            assert history == alone_history
 
 
 def test_the_paths_tab_reports_optimizer_paths_numbers():
@@ -468,73 +490,8 @@ def test_a_click_on_the_paths_picture_maps_back_to_the_surface():
 # ----------------------------------------------------- the page in a real browser
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    """The playground in a subprocess and a headless Chromium; fails (not skips) naming what is
-    missing."""
-    from support.browser import INSTALL_HINT
-
-    missing = [name for name in ("gradio", "playwright") if importlib.util.find_spec(name) is None]
-    if missing:
-        pytest.fail(f"the browser tests need {' and '.join(missing)}: {INSTALL_HINT}")
-    from playwright.sync_api import sync_playwright
-    from support import browser
-    from support.serve import serve
-
-    log = tmp_path_factory.mktemp("playground") / "server.log"
-    with sync_playwright() as playwright:
-        try:
-            chromium = browser.launch(playwright)
-        except RuntimeError as e:
-            pytest.fail(str(e))
-        try:
-            with serve(log_path=str(log)) as url:
-                yield url, chromium
-        finally:
-            chromium.close()
-
-
-def open_page(site, query: str = ""):
-    url, chromium = site
-    page = chromium.new_context(viewport={"width": 1400, "height": 1100}).new_page()
-    page.goto(url + query)
-    # The page is up once its load events have run: the last one writes the link to these settings.
-    page.wait_for_function(
-        "() => (document.querySelector('#share-link textarea, #share-link input')?.value || '')"
-        ".startsWith('http')",
-        timeout=60_000,
-    )
-    return page
-
-
-def choose(page, field: str, option: str) -> None:
-    """Pick an option of a Gradio dropdown the way a user does."""
-    page.locator(f"#field-{field} input").first.click()
-    page.get_by_role("option", name=option, exact=True).click()
-
-
-def field_value(page, field: str) -> str:
-    return page.locator(f"#field-{field} input, #field-{field} textarea").first.input_value()
-
-
-def wait_for_value(page, field: str, expected: str) -> None:
-    page.wait_for_function(
-        "([f, v]) => [...document.querySelectorAll(`#field-${f} input, #field-${f} textarea`)]"
-        ".some(e => e.value === v)",
-        arg=[field, expected],
-        timeout=10_000,
-    )
-
-
-def wait_for_status(page, word: str, timeout_ms: int = 30_000) -> str:
-    page.wait_for_function(
-        f"() => (document.querySelector('#train-status')?.innerText || '').includes({word!r})",
-        timeout=timeout_ms,
-    )
-    return page.locator("#train-status").inner_text()
-
-
-def losses(status: str) -> tuple:
-    first, last = re.search(r"train loss ([-\d.e+]+) → ([-\d.e+]+)", status).groups()
-    return float(first), float(last)
+    with page_site(str(tmp_path_factory.mktemp("playground") / "server.log")) as opened:
+        yield opened
 
 
 @pytest.mark.slow
@@ -547,13 +504,13 @@ def test_two_browsers_train_at_once_nag_learns_and_each_sees_its_own_run(site):
     mine.wait_for_function(
         "() => document.querySelector('#field-lr input').value === '0.02'"
     )  # NAG's conf lr
-    before = mine.locator("#train-map").screenshot()
+    before = mine.locator("#train-picture").screenshot()
     mine.locator("#train-button").click()
     theirs.locator("#train-button").click()
     status, other = wait_for_status(mine, "done"), wait_for_status(theirs, "done")
     first, last = losses(status)
     assert last < 0.5 * first and "accuracy" in status
-    assert mine.locator("#train-map").screenshot() != before  # the map changed
+    assert mine.locator("#train-picture").screenshot() != before  # the map changed
     assert (
         losses(other)[0] > 1.0 > first
     )  # three classes start near ln 3, two near ln 2: each its own run

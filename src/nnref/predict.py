@@ -37,6 +37,30 @@ from .heads import HEADS
 from .nets import MLP
 
 
+def hyperparameters(net: MLP, head, encoders: dict | None) -> dict:
+    """What a checkpoint keeps to rebuild a network and its head (its `hyper_parameters`)."""
+    return {
+        "n_inputs": net.n_inputs,
+        "n_outputs": net.n_outputs,
+        "hidden": list(net.hidden),
+        "activation": net.activation,
+        "loss": head.loss_name,
+        "encoders": encoders,
+        **head.settings,
+    }
+
+
+def checkpoint(net: MLP, head, encoders: dict, history: list | None = None) -> dict:
+    """A trained network as a checkpoint nnref-predict reads: the keys a run's best.ckpt has
+    (weights under "net.", hyper_parameters, nnref_task), plain data for weights_only loading."""
+    return {
+        "state_dict": {f"net.{k}": v.detach().clone() for k, v in net.state_dict().items()},
+        "hyper_parameters": hyperparameters(net, head, encoders),
+        "nnref_task": head.name,
+        "nnref_history": json.dumps(history or []),
+    }
+
+
 class Predictor:
     """A trained network and its head, with the encoders they were trained with.
 

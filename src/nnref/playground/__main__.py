@@ -1,15 +1,22 @@
-"""nnref-playground [--port N] [--host H]: serve the playground and print its address.
+"""nnref-playground [--port N] [--host H] [--concurrency N]: serve the playground and print its
+address.
 
 Only this machine can reach it unless --host says otherwise (e.g. --host 0.0.0.0 for a classroom
-network); Ctrl+C stops it.
+network); behind a reverse proxy that serves it under a path, --root-path names the path. Ctrl+C
+stops it. --presets prints the presets (one per claim the playground shows) and their links.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 
 from .. import quiet
+
+
+def interrupted(signum, frame):
+    raise KeyboardInterrupt
 
 
 def main(argv=None) -> None:
@@ -20,7 +27,30 @@ def main(argv=None) -> None:
         help="address to listen on (default: 127.0.0.1, this machine only)",
     )
     parser.add_argument("--port", type=int, default=7860, help="port to listen on (default: 7860)")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="runs trained at once, one worker process each (default: the number of cores)",
+    )
+    parser.add_argument(
+        "--root-path",
+        default=None,
+        help="the path a reverse proxy serves the page under, e.g. /playground (default: none)",
+    )
+    parser.add_argument(
+        "--presets", action="store_true", help="print the presets and their links, then exit"
+    )
     args = parser.parse_args(argv)
+    if args.presets:
+        from .presets import PRESETS
+
+        shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+        print("| preset | the claim | lecture | link |\n|---|---|---|---|")
+        for name, preset in PRESETS.items():
+            link = f"http://{shown}:{args.port}/?preset={name}"
+            print(f"| {preset.title} | {preset.claim} | {preset.lecture} | `{link}` |")
+        return
 
     quiet.install()
     os.environ.setdefault(
@@ -28,11 +58,20 @@ def main(argv=None) -> None:
     )  # no telemetry calls: the page works offline
     print("nnref playground: starting (imports take a few seconds)...", flush=True)
     # Imported after the filters and the environment above, which Gradio reads as it loads.
-    from .page import build_app, launch
+    from .page import build_app, close_room, launch
 
-    demo = build_app()
+    if args.concurrency < 1:
+        parser.error(f"--concurrency {args.concurrency}: give a whole number >= 1")
+    demo = build_app(args.concurrency)
     try:
-        launch(demo, host=args.host, port=args.port, prevent_thread_lock=True)
+        launch(
+            demo,
+            host=args.host,
+            port=args.port,
+            concurrency=args.concurrency,
+            prevent_thread_lock=True,
+            root_path=args.root_path,
+        )
     except (
         OSError
     ) as e:  # the port is taken (another playground?) or the address is not this machine's
@@ -42,12 +81,15 @@ def main(argv=None) -> None:
         ) from None
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     print(f"nnref playground: http://{shown}:{args.port}  (Ctrl+C to stop)", flush=True)
+    # `kill` (or a service manager's stop) ends it as Ctrl+C does: the room's workers go with it.
+    signal.signal(signal.SIGTERM, interrupted)
     try:
         demo.block_thread()
     except KeyboardInterrupt:
         pass
     finally:
         demo.close()
+        close_room()
 
 
 if __name__ == "__main__":

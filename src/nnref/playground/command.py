@@ -50,6 +50,12 @@ def train_overrides(s: TrainingSettings, data: PlaygroundData) -> list:
             "batching.lr_scale=1.0"
         )  # nnref-train would otherwise take lr x 0.1 for one-row batches
     out += [f"scheduler={s.schedule}", f"trainer.max_epochs={s.epochs}", f"seed={s.seed}"]
+    if s.patience:  # Lightning's own EarlyStopping, as the playground stops (runs.no_better_for)
+        out += [
+            "+callbacks.early_stopping._target_=lightning.pytorch.callbacks.EarlyStopping",
+            "+callbacks.early_stopping.monitor=val/loss",
+            f"+callbacks.early_stopping.patience={s.patience}",
+        ]
     return out
 
 
@@ -66,7 +72,12 @@ def is_saturation_experiment(s: TrainingSettings) -> bool:
 
 
 def reproduce(s: TrainingSettings, data: PlaygroundData) -> tuple:
-    """(text, language) of what reproduces the run: a shell command or a Python call."""
+    """(text, language) of what reproduces the run: a shell command or a Python call; for a
+    comparison, one for each of its runs."""
+    if s.compare != "none":
+        parts = [(label, *reproduce(v, data)) for label, v in s.variants()]
+        language = "python" if all(lang == "python" for _, _, lang in parts) else "shell"
+        return "\n\n".join(f"# {label}\n{text}" for label, text, _ in parts), language
     if is_saturation_experiment(s):
         source = LECTURE_SOURCES.get(s.data)
         where = (
@@ -92,4 +103,5 @@ def reproduce(s: TrainingSettings, data: PlaygroundData) -> tuple:
         )
     if s.data not in LECTURE_SOURCES:
         command += "\n# the data: download it below the command (the file named in data.path)"
+
     return command, "shell"

@@ -11,6 +11,7 @@ plots use the original units (`Source.table`).
 from __future__ import annotations
 
 import csv
+import math
 import os
 import tempfile
 from dataclasses import dataclass
@@ -155,7 +156,10 @@ def load(settings: TrainingSettings, csv_file: str | None = None) -> PlaygroundD
         "batching": settings.batching,
         "batch_size": settings.batch_size,
     }
-    if settings.data in LECTURE_SOURCES:
+    if settings.data == "points":
+        path, target = check_points_file(csv_file), "label"
+        splits = TaskData(source="csv", path=path, target=target, **module_args)
+    elif settings.data in LECTURE_SOURCES:
         splits = TaskData(
             source=LECTURE_SOURCES[settings.data], n_per_class=N_PER_CLASS, **module_args
         )
@@ -175,21 +179,94 @@ def load(settings: TrainingSettings, csv_file: str | None = None) -> PlaygroundD
             if settings.data == "csv" and "data.target" in str(e)
             else "csv_file"
             if settings.data == "csv"
+            else "points"
+            if settings.data == "points"
             else "head"
         )
-        raise SettingsError({field: f"{label(field)}: {e}"}) from None
+        message = str(e)
+        if path:  # the server's copy of an upload is no name to show: the file's own name is
+            message = message.replace(f"data.path={path}", os.path.basename(path))
+        raise SettingsError({field: f"{label(field)}: {message}"}) from None
     except (
         ValueError
     ) as e:  # an encoder refusing the target (e.g. two classes where three are needed)
         raise SettingsError({"head": f"task head: {e}"}) from None
     features = list(splits.source.table)
-    if settings.data == "csv":
+    if settings.data in ("csv", "points"):
         check_csv_columns(splits, features, settings.head)
     return PlaygroundData(settings.data, splits, features, splits.source.target_kind, path, target)
 
 
 def label(field: str) -> str:
-    return {"csv_target": "target column", "csv_file": "CSV file", "head": "task head"}[field]
+    return {
+        "csv_target": "target column",
+        "csv_file": "CSV file",
+        "head": "task head",
+        "points": "your points",
+    }[field]
+
+
+# ---------------------------------------------------------------- the students' own points
+MAX_POINTS = 300
+POINT_CLASSES = ("red", "black", "yellow", "blue")  # the course's colours, in the order offered
+MIN_POINTS = 3  # with fewer a net has nothing to learn; 4 of a class lend one to validation
+NONE_YET = (
+    f"your points: none yet; click the map to add {MIN_POINTS} or more, of two classes or more"
+)
+
+
+def points_csv(points, folder: str) -> str:
+    """The points clicked onto the map ([x1, x2, class] each) as a CSV file the csv source reads
+    (and that `nnref-train data=csv` takes); SettingsError names the row at fault."""
+    if not points:
+        raise SettingsError({"points": NONE_YET})
+    if len(points) > MAX_POINTS:
+        raise SettingsError({"points": f"your points: {len(points)}; at most {MAX_POINTS}"})
+    rows = []
+    for row, point in enumerate(points, start=1):
+        if not isinstance(point, (list, tuple)) or len(point) != 3:
+            raise SettingsError({"points": f"your points: row {row} is not [x1, x2, class]"})
+        x1, x2, name = point
+        if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in (x1, x2)):
+            raise SettingsError(
+                {
+                    "points": f"your points: row {row} has coordinates {x1!r}, "
+                    f"{x2!r}; give two finite numbers"
+                }
+            )
+        if name not in POINT_CLASSES:
+            raise SettingsError(
+                {
+                    "points": f"your points: row {row} has class {name!r}; a point's "
+                    f"class is one of {', '.join(POINT_CLASSES)}"
+                }
+            )
+        rows.append([f"{float(x1):.6g}", f"{float(x2):.6g}", name])
+    classes = {row[2] for row in rows}
+    if len(rows) < MIN_POINTS or len(classes) < 2:
+        raise SettingsError(
+            {
+                "points": f"your points: {len(rows)} so far, of {len(classes)} class"
+                f"{'es' if len(classes) != 1 else ''}; click at least {MIN_POINTS}, of two "
+                "classes or more"
+            }
+        )
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, "points.csv")
+    with open(path, "w", newline="") as f:
+        csv.writer(f).writerows([["x1", "x2", "label"], *rows])
+    return path
+
+
+def check_points_file(path) -> str:
+    if not path:
+        raise SettingsError({"points": NONE_YET})
+    return path
+
+
+def points_head(points) -> str:
+    """The head a set of points asks for: binary for two classes, multiclass for more."""
+    return "binary" if len({p[2] for p in points or []}) <= 2 else "multiclass"
 
 
 def check_csv_file(path) -> str:
@@ -230,10 +307,11 @@ def check_csv_columns(splits: TaskData, features: list, head: str) -> None:
     rows."""
     text = [f for f in features if np.asarray(splits.source.table[f]).dtype == object]
     if text:
-        example = next(v for v in splits.source.table[text[0]] if not _is_number(v))
+        column = splits.source.table[text[0]]
+        row, example = next((i, v) for i, v in enumerate(column, start=1) if not _is_number(v))
         raise SettingsError(
             {
-                "csv_file": f"CSV file: column {text[0]!r} holds text (e.g. {example!r}); "
+                "csv_file": f"CSV file: row {row}, column {text[0]!r} holds text ({example!r}); "
                 f"the playground's feature columns must be numbers"
             }
         )

@@ -1,18 +1,31 @@
-"""The Gradio page: two tabs wired to the playground's streams, the settings mirrored in the URL.
+"""The Gradio page: two tabs wired to the playground's runs, the settings mirrored in the URL.
 
-Everything a tab shows comes from `streams` (which runs nnref's heads, optimizers and
-experiments); this file only lays out the fields and wires the events:
+Everything a tab shows is computed elsewhere (streams, the room's workers, runs, stepper); this file
+lays out the fields and wires the events:
 
-- Train streams a run (a generator: each yield is a frame); Stop ends it between two epochs.
-  A run's state lives in its generator and in per-session gr.State, so two browsers never share one.
-- Bad input is caught by a validator before the event runs: Gradio shows its message next to the
-  field it names (gr.validate), and nothing runs.
+- Train sends the run to the room (room.py): the server's worker processes take turns among every
+  session's runs, and the page streams its run's frames. Stop, or a new Train, ends the session's
+  run. A session never sees another's: runs are keyed by Gradio's session hash.
+- The page keeps no gr.State: a state component makes every open tab hold a heartbeat connection
+  to the server, and a browser allows six connections per host, so a sixth tab could not load.
+  What a session carries (its points, the pictures' views) rides in hidden fields instead.
+- Bad input is caught by a validator before an event runs; Gradio shows its message beside the
+  field it names. A bad value in a link is named the same way, in the field's own note, and the
+  field keeps its default.
 - Every settings change re-encodes the query string (settings.encode) and a line of JavaScript
-  puts it in the address bar; on load, the page's query string (gr.Request) restores the settings.
-- Structural changes (data, head, body, seed, start) redraw the untrained network's map at once.
+  puts it in the address bar; on load, the page's query string restores the settings and a preset.
+- The paths tab, previews and the step-by-step mode run in the server's own process, in their own
+  queue, so they never wait behind training runs.
 """
 
 from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import threading
+import time
 
 import gradio as gr
 import torch
@@ -23,9 +36,13 @@ from ..heads import HEADS
 from ..nets import ACTIVATIONS
 from ..optim import OPTIMIZERS, USES_BETAS, USES_MOMENTUM
 from . import streams
-from .pictures import FrameFiles, point_at
+from .data import POINT_CLASSES, load, points_csv, points_head
+from .pictures import map_point_at, point_at
+from .presets import PRESETS, outcome
+from .room import Room
 from .runs import view
 from .settings import (
+    COMPARISONS,
     DATASETS,
     MAX_EPOCHS,
     MAX_VISITS,
@@ -35,59 +52,42 @@ from .settings import (
     PathSettings,
     SettingsError,
     TrainingSettings,
+    checked,
     decode,
     encode,
     format_hidden,
+    max_epochs,
     parse_paths,
     parse_training,
     surface_defaults,
 )
+from .stepper import Stepper
 
 TRAINING_FIELDS = [
-    "data",
-    "csv_file",
-    "csv_target",
-    "head",
-    "loss",
-    "encoding",
-    "output",
-    "hidden",
-    "activation",
-    "optimizer",
-    "lr",
-    "gamma",
-    "beta1",
-    "beta2",
-    "batching",
-    "batch_size",
-    "schedule",
-    "epochs",
-    "seed",
-    "wrong_start",
-]
+    "data", "csv_file", "csv_target", "head", "loss", "encoding", "output", "hidden", "activation",
+    "optimizer", "lr", "gamma", "beta1", "beta2", "batching", "batch_size", "schedule", "epochs",
+    "seed", "wrong_start", "compare", "patience",
+]  # fmt: skip
 PATH_FIELDS = ["surface", "x0", "y0", "optimizers", "lr", "gamma", "steps"]
 STRUCTURAL = {
-    "data",
-    "csv_target",
-    "head",
-    "loss",
-    "encoding",
-    "output",
-    "hidden",
-    "activation",
-    "seed",
-    "wrong_start",
-}  # what changes the untrained network's map
+    "data", "csv_target", "head", "loss", "encoding", "output", "hidden", "activation", "seed",
+    "wrong_start", "compare",
+}  # fmt: skip  # what changes the untrained network's map
 HEAD_FOR_DATA = {
     "red_black": "binary",
     "red_yellow_blue": "multiclass",
     "tagged_points": "multilabel",
     "curve": "regression",
 }
-CONCURRENT_RUNS = 4  # runs at once across all sessions; more wait in Gradio's queue
+PATH_FRAME_GAP_S = 0.35  # the paths' animation: eight frames over about three seconds
+# A session's files and stepper go after this long without a click, as Gradio's cache files do
+# (delete_cache): the page holds no heartbeat (see above), so idleness is how a session ends.
+SESSION_IDLE_S = 900
+MAX_FILE_SIZE = "1mb"  # an upload past this is refused before it reaches the server's disk
 
 CSS = """
-#train-status {font-size: 0.92em}
+#train-status, #paths-outcome {font-size: 0.92em}
+#preset-claim {font-size: 0.95em}
 .field-note {font-size: 0.85em; color: var(--body-text-color-subdued)}
 """
 
@@ -102,7 +102,46 @@ SET_URL_JS = """
 + window.location.hash);
   return window.location.href;
 }
-""".replace("__KEYS__", str(sorted({*TRAINING_KEYS.values(), *PATH_KEYS.values(), "tab"})))
+""".replace(
+    "__KEYS__", str(sorted({*TRAINING_KEYS.values(), *PATH_KEYS.values(), "tab", "preset"}))
+)
+
+
+# ---------------------------------------------------------------- per-session things
+class Sessions:
+    """What the server keeps for a session: a folder (its points as CSV) and a stepper. Both go
+    when the session has been idle for SESSION_IDLE_S (Gradio's cache is swept the same way)."""
+
+    def __init__(self):
+        self.root = tempfile.mkdtemp(prefix="nnref-playground-sessions-")
+        self.seen: dict[str, float] = {}
+        self.steppers: dict[str, Stepper] = {}
+        self.lock = threading.Lock()
+
+    def folder(self, session: str) -> str:
+        self.touch(session)
+        path = os.path.join(self.root, session or "anonymous")
+        os.makedirs(path, exist_ok=True)
+        return path
+
+    def touch(self, session: str) -> None:
+        with self.lock:
+            self.seen[session] = time.monotonic()
+        self.sweep()
+
+    def sweep(self) -> None:
+        now = time.monotonic()
+        with self.lock:
+            idle = [s for s, t in self.seen.items() if now - t > SESSION_IDLE_S]
+            for session in idle:
+                del self.seen[session]
+                self.steppers.pop(session, None)
+        for session in idle:
+            shutil.rmtree(os.path.join(self.root, session or "anonymous"), ignore_errors=True)
+
+
+ROOM: Room | None = None  # made by launch(): its worker processes start with the server
+SESSIONS = Sessions()
 
 
 # ---------------------------------------------------------------- form values -> settings
@@ -110,124 +149,257 @@ def training_form(values) -> dict:
     return dict(zip(TRAINING_FIELDS, values))
 
 
-def training_errors(form: dict) -> dict:
+def data_file(form: dict, points, folder: str) -> str | None:
+    """The CSV behind the form's data: an upload, or the session's points written as one."""
+    if form.get("data") == "points":
+        return points_csv(json.loads(points or "[]"), folder)
+    return form.get("csv_file")
+
+
+def training_errors(form: dict, points) -> dict:
     """{field: message} for everything wrong with the form, data included; {} when a run can
     start."""
+    folder = tempfile.mkdtemp(prefix="nnref-playground-check-")
     try:
         settings = parse_training(form)
-        streams.check_data(settings, form.get("csv_file"))
+        streams.check_data(settings, data_file(form, points, folder))
     except SettingsError as e:
         return e.errors
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     return {}
 
 
 def check_training(*values):
-    errors = training_errors(training_form(values))
-    return [gr.validate(name not in errors, errors.get(name, "")) for name in TRAINING_FIELDS]
+    """The validator: the form's fields, then the points (no field of their own: named on data)."""
+    errors = training_errors(training_form(values[:-2]), values[-2])
+    if "points" in errors:
+        errors.setdefault("data", errors.pop("points"))
+    return [gr.validate(name not in errors, errors.get(name, "")) for name in TRAINING_FIELDS] + [
+        gr.validate(True, ""),
+        gr.validate(True, ""),
+    ]
+
+
+def check_preview(*values):
+    """The validator of a redraw: as Train's, except that too few points is no error here (the
+    preview then shows the plane to click on)."""
+    errors = training_errors(training_form(values[:-2]), values[-2])
+    errors.pop("points", None)
+    return [gr.validate(name not in errors, errors.get(name, "")) for name in TRAINING_FIELDS] + [
+        gr.validate(True, ""),
+        gr.validate(True, ""),
+    ]
 
 
 def check_paths(*values):
+    """The validator: the paths fields, then the preset (always fine)."""
     try:
         parse_paths(dict(zip(PATH_FIELDS, values)))
         errors = {}
     except SettingsError as e:
         errors = e.errors
-    return [gr.validate(name not in errors, errors.get(name, "")) for name in PATH_FIELDS]
+    return [gr.validate(name not in errors, errors.get(name, "")) for name in PATH_FIELDS] + [
+        gr.validate(True, "")
+    ]
 
 
 def settings_or_error(parse, form: dict):
-    """Settings, or a gr.Error naming the fields (the validator has already shown them beside the
-    fields)."""
+    """Settings, or a gr.Error naming the fields (the validator has shown them beside them)."""
     try:
         return parse(form)
     except SettingsError as e:
         raise gr.Error(str(e)) from None
 
 
+def session_of(request) -> str:
+    return getattr(request, "session_hash", None) or "anonymous"
+
+
 # ---------------------------------------------------------------- training tab
-def frame_outputs(frame: streams.TrainingFrame, files: FrameFiles | None = None) -> tuple:
-    """(map, curves, status, command, data file, run state) for one frame; the command and the
-    data file travel with the first frame only. Within a stream, pictures go as files
-    (frame_files)."""
-    first = frame.command is not None
-    pictures = (frame.map, frame.curves)
-    if files is not None:
-        pictures = tuple(files.write(p, lossless=frame.state != "running") for p in pictures)
-    command = gr.update(value=frame.command[0], language=frame.command[1]) if first else gr.skip()
-    data_file = (
-        gr.update(value=frame.data_csv, visible=frame.data_csv is not None) if first else gr.skip()
+def message_outputs(message: dict, preset_name: str) -> tuple:
+    """(picture, status, command, data file, downloads, view) for a frame from the room; the
+    command and the data file travel with the first frame, the downloads with the last."""
+    first = message["command"] is not None
+    status = message["status"]
+    if message["state"] not in ("ready", "running"):
+        line = outcome(PRESETS.get(preset_name), message["summaries"])
+        status += f"  \n{line}" if line else ""
+    command = (
+        gr.update(value=message["command"][0], language=message["command"][1])
+        if first
+        else gr.skip()
     )
-    state = {"state": frame.state, "epoch": frame.epoch, "status": frame.status}
-    return (*pictures, frame.status, command, data_file, state)
+    csv_file = message["data_csv"]
+    data = gr.update(value=csv_file, visible=csv_file is not None) if first else gr.skip()
+    downloads = (
+        gr.update(value=message["downloads"], visible=True) if message["downloads"] else gr.skip()
+    )
+    shown = json.dumps(message["view"]) if message["view"] else gr.skip()
+    return message["picture"], status, command, data, downloads, shown
 
 
-# Sessions whose Stop was pressed during a run. The run's own loop ends at its next frame and draws
-# "stopped" itself: cancelling the stream instead raced with a frame already on its way, which could
-# overwrite the stopped message with "running" after the run had ended.
-STOP_REQUESTED: set[str] = set()
+def waiting(*values):
+    """At once, before the queue answers: the run is on its way, not ready (unless the form is
+    wrong: then Train's validator names the fields, and the status stays as it was)."""
+    if training_errors(training_form(values[:-2]), values[-2]):
+        return gr.skip(), gr.skip()
+    return "**waiting** for a turn on the server…", gr.update(visible=False)
 
 
 def train(request: gr.Request, *values):
-    form = training_form(values)
+    form, points, preset_name = training_form(values[:-2]), values[-2], values[-1]
     settings = settings_or_error(parse_training, form)
-    session = request.session_hash
-    STOP_REQUESTED.discard(session)
+    session = session_of(request)
     try:
-        with FrameFiles() as files:
-            last = None
-            for frame in streams.training_frames(settings, form["csv_file"]):
-                if session in STOP_REQUESTED and last is not None:
-                    message = stopped(last[-1])
-                    yield (
-                        gr.skip(),
-                        gr.skip(),
-                        message,
-                        gr.skip(),
-                        gr.skip(),
-                        {**last[-1], "state": "stopped"},
-                    )
-                    return
-                last = frame_outputs(frame, files)
-                yield last
+        csv_file = data_file(form, points, SESSIONS.folder(session))
     except SettingsError as e:
         raise gr.Error(str(e)) from None
+    run = ROOM.start(session, settings, csv_file)
+    try:
+        ahead = ROOM.place(run)
+        if ahead:  # a class pressed Train at once: say where this run stands
+            going = ROOM.load
+            yield (
+                gr.skip(),
+                f"**waiting** for a turn: {ahead} run{'s' if ahead > 1 else ''} start before "
+                f"yours; {going} runs share the server's {ROOM.concurrency} workers",
+                *[gr.skip()] * 4,
+            )
+        for kind, payload in run:
+            if kind == "error":
+                raise gr.Error(payload)
+            yield message_outputs(payload, preset_name)
     finally:
-        STOP_REQUESTED.discard(session)
+        if not run.ended:  # the page went away mid-run: end it in its worker
+            ROOM.stop_run(run)
+            run.drain()
+        ROOM.finished(run)
 
 
-def preview(*values):
-    form = training_form(values)
+def request_stop(request: gr.Request):
+    """Stop: the session's run draws its last frame ("stopped at epoch N") and ends."""
+    ROOM.stop(session_of(request))
+
+
+def preview(request: gr.Request, *values):
+    """The untrained network on the data (in this process: quick, and never queued behind runs)."""
+    form, points = training_form(values[:-2]), values[-2]
+    if ROOM is not None and ROOM.running(session_of(request)):
+        return (gr.skip(),) * 6  # the run's own frames are showing; new settings apply at Train
     settings = settings_or_error(parse_training, form)
     try:
-        return frame_outputs(streams.preview(settings, form["csv_file"]))
+        frame = streams.preview(
+            settings, data_file(form, points, SESSIONS.folder(session_of(request)))
+        )
     except SettingsError as e:
+        if form.get("data") == "points":  # no points yet, or too few: the empty map to click on
+            return empty_points_map(points, str(e))
         raise gr.Error(str(e)) from None
-
-
-def stopped(run_state):
-    """Stop's message: where the run was when it stopped."""
-    if not run_state or run_state.get("state") != "running":
-        return gr.skip()
-    return run_state["status"].replace(
-        "**running**", f"**stopped** at epoch {run_state['epoch']}", 1
+    command = gr.update(value=frame.command[0], language=frame.command[1])
+    csv_file = frame.data_csv
+    shown = json.dumps(frame.view) if frame.view else gr.skip()
+    return (
+        frame.picture,
+        frame.status,
+        command,
+        gr.update(value=csv_file, visible=csv_file is not None),
+        gr.update(visible=False),
+        shown,
     )
 
 
-def request_stop(run_state, request: gr.Request):
-    """Stop: the run ends at its next frame (see STOP_REQUESTED); the message shows at once."""
-    if run_state and run_state.get("state") == "running":
-        STOP_REQUESTED.add(request.session_hash)
-    return stopped(run_state)
+def empty_points_map(points, why: str):
+    from .pictures import blank_points_map  # drawn only for this case
+
+    picture, shown = blank_points_map(json.loads(points or "[]"), POINT_CLASSES)
+    return (
+        picture,
+        f"**your points**: {why.removeprefix('your points: ')}",
+        gr.skip(),
+        gr.update(visible=False),
+        gr.update(visible=False),
+        json.dumps(shown),
+    )
 
 
-def head_for_data(data, head, loss):
+def add_point(points, shown, data, colour, evt: gr.SelectData):
+    """A click on the map adds a point of the chosen class, where it was clicked."""
+    if data != "points" or not evt.index:
+        return gr.skip()
+    limits = json.loads(shown) if shown else ((-3.0, 3.0), (-3.0, 3.0))
+    point = map_point_at(evt.index[0], evt.index[1], limits)
+    if point is None:
+        return gr.skip()
+    listed = json.loads(points or "[]")
+    listed.append([round(point[0], 3), round(point[1], 3), colour])
+    return json.dumps(listed)
+
+
+def head_for_data(data, head, loss, points):
     """Picking a data set picks the head that fits it (a teacher may still choose a wrong one)."""
-    head = HEAD_FOR_DATA.get(data, head)
+    head = (
+        points_head(json.loads(points or "[]"))
+        if data == "points"
+        else HEAD_FOR_DATA.get(data, head)
+    )
     return head, loss if loss in HEADS[head].losses else next(iter(HEADS[head].losses))
+
+
+def csv_head(csv_file, target, head) -> str:
+    """The head an upload asks for: the one chosen if its target fits it, else the first of
+    binary, multiclass, regression and multilabel that the data loads for (the heads' own rules
+    decide, through data.load); the one chosen if none does (the validator then names why)."""
+    for name in dict.fromkeys([head, "binary", "multiclass", "regression", "multilabel"]):
+        try:
+            load(
+                parse_training({"data": "csv", "head": name, "csv_target": target or ""}), csv_file
+            )
+        except SettingsError:
+            continue
+        return name
+    return head
+
+
+def fitted(values) -> tuple:
+    """An upload's form values with the head (and loss) its target asks for."""
+    form = training_form(values[:-2])
+    if form.get("csv_file"):
+        form["head"] = csv_head(form["csv_file"], form.get("csv_target"), form["head"])
+        form["loss"] = loss_for_head(form["head"], form["loss"])
+    return (*[form[f] for f in TRAINING_FIELDS], *values[-2:])
+
+
+def check_upload(*values):
+    """The validator of an upload: as a redraw's, on the head the upload asks for."""
+    return check_preview(*fitted(values))
+
+
+def uploaded(request: gr.Request, *values):
+    """An upload: the head its target asks for, then the untrained network on it."""
+    values = fitted(values)
+    form = training_form(values[:-2])
+    return (form["head"], form["loss"], *preview(request, *values))
 
 
 def loss_for_head(head, loss):
     return loss if loss in HEADS[head].losses else next(iter(HEADS[head].losses))
+
+
+def epochs_note(data, csv_file, points, request: gr.Request):
+    """The epochs field's note: the most these data allow (epochs × points ≤ MAX_VISITS)."""
+    try:
+        settings = parse_training({"data": data, "head": HEAD_FOR_DATA.get(data, "binary")})
+        csv = data_file(
+            {"data": data, "csv_file": csv_file}, points, SESSIONS.folder(session_of(request))
+        )
+        n = load(settings, csv).n_points
+        most = max_epochs(n)
+        return gr.update(
+            info=f"1 to {most} for these {n} points (epochs × points ≤ {MAX_VISITS:,})"
+        )
+    except (SettingsError, ValueError, OSError):
+        return gr.update(info=f"1 to {MAX_EPOCHS}; epochs × points ≤ {MAX_VISITS:,}")
 
 
 def visibility(data, head, optimizer, batching):
@@ -235,6 +407,8 @@ def visibility(data, head, optimizer, batching):
     return (
         gr.update(visible=data == "csv"),
         gr.update(visible=data == "csv"),
+        gr.update(visible=data == "points"),
+        gr.update(visible=data == "points"),
         gr.update(visible=head == "multiclass"),
         gr.update(visible=head == "regression"),
         gr.update(visible=optimizer in USES_MOMENTUM),
@@ -245,82 +419,190 @@ def visibility(data, head, optimizer, batching):
 
 
 # ---------------------------------------------------------------- paths tab
-def path_outputs(
-    frame: streams.PathFrame, settings: PathSettings, files: FrameFiles | None = None
-) -> tuple:
-    table = frame.table if frame.table is not None else gr.skip()
-    picture = (
-        files.write(frame.picture, lossless=frame.table is not None) if files else frame.picture
-    )
-    return picture, table, {"view": view(settings)}
-
-
 def run_paths(*values):
-    settings = settings_or_error(parse_paths, dict(zip(PATH_FIELDS, values)))
-    with FrameFiles() as files:
-        for frame in streams.path_frames(settings):
-            yield path_outputs(frame, settings, files)
+    """The paths growing over about three seconds, then the numbers; with a preset, the outcome."""
+    settings = settings_or_error(parse_paths, dict(zip(PATH_FIELDS, values[:-1])))
+    preset = PRESETS.get(values[-1])
+    frames = list(streams.path_frames(settings))
+    for i, frame in enumerate(frames):
+        if i:
+            time.sleep(PATH_FRAME_GAP_S)  # so that an eye can follow the paths
+        last = i == len(frames) - 1
+        line = (
+            outcome(preset, frame.result)
+            if last and preset is not None and preset.tab == "paths"
+            else ""
+        )
+        yield (
+            frame.picture,
+            frame.table if last else gr.skip(),
+            line if last else gr.skip(),
+            json.dumps(view(settings)),
+        )
 
 
 def surface_picked(surface):
-    """A surface brings its own start, lr, gamma and steps (optimizer_paths.SURFACES), and its
-    picture."""
+    """A surface brings its own start, lr, gamma and steps, and its picture."""
     d = surface_defaults(surface)
     settings = PathSettings(surface=surface, **d)
-    picture, _, state = path_outputs(streams.empty_paths(settings), settings)
-    return d["x0"], d["y0"], d["lr"], d["gamma"], d["steps"], picture, "", state
-
-
-def clicked(paths_state, evt: gr.SelectData):
-    """A click on the picture: the start moves there (the picture's own view maps pixels to
-    points)."""
-    point = (
-        point_at(evt.index[0], evt.index[1], paths_state["view"])
-        if paths_state and evt.index
-        else None
+    frame = streams.empty_paths(settings)
+    return (
+        d["x0"],
+        d["y0"],
+        d["lr"],
+        d["gamma"],
+        d["steps"],
+        frame.picture,
+        "",
+        "",
+        json.dumps(view(settings)),
     )
+
+
+def clicked(shown, evt: gr.SelectData):
+    """A click on the picture: the start moves there (the picture's own view maps pixels)."""
+    point = point_at(evt.index[0], evt.index[1], json.loads(shown)) if shown and evt.index else None
     if point is None:
         return gr.skip(), gr.skip()
     return round(point[0], 3), round(point[1], 3)
 
 
-# ---------------------------------------------------------------- the URL
+def session_stepper(key: tuple, request, fresh: bool = False) -> Stepper:
+    """The session's stepper for these settings (a new one when they changed, or when asked)."""
+    session = session_of(request)
+    SESSIONS.touch(session)
+    with SESSIONS.lock:
+        held = SESSIONS.steppers.get(session)
+    if fresh or held is None or held[0] != key:
+        surface, x0, y0, inspected, lr, gamma = key
+        try:
+            held = key, Stepper(surface, (x0, y0), inspected, lr, gamma)
+        except ValueError as e:
+            raise gr.Error(str(e)) from None
+        with SESSIONS.lock:
+            SESSIONS.steppers[session] = held
+    return held[1]
+
+
+def stepper_outputs(stepper: Stepper, surface, x0, y0):
+    settings = PathSettings(surface=surface, x0=x0, y0=y0)
+    return stepper.picture(view(settings)), stepper.table()
+
+
+def stepper_reset(surface, x0, y0, lr, gamma, inspected, request: gr.Request):
+    """A fresh step-by-step run of one optimizer from the paths tab's start."""
+    stepper = session_stepper((surface, x0, y0, inspected, lr, gamma), request, fresh=True)
+    return stepper_outputs(stepper, surface, x0, y0)
+
+
+def stepper_step(surface, x0, y0, lr, gamma, inspected, request: gr.Request):
+    """One update of the session's stepper (a fresh one if the settings changed)."""
+    stepper = session_stepper((surface, x0, y0, inspected, lr, gamma), request)
+    try:
+        stepper.step()
+    except ValueError as e:
+        raise gr.Error(str(e)) from None
+    return stepper_outputs(stepper, surface, x0, y0)
+
+
+# ---------------------------------------------------------------- presets and the URL
+def preset_values(name: str) -> tuple[dict, dict, str]:
+    """(training values, path values, tab) a preset sets: its own, on the defaults of its tab."""
+    preset = PRESETS.get(name)
+    if preset is None:
+        return {}, {}, "training"
+    if preset.tab == "training":
+        return {**initial_training_form(), **preset.values}, {}, "training"
+    surface = preset.values.get("surface", PathSettings.surface)
+    return {}, {"surface": surface, **surface_defaults(surface), **preset.values}, "paths"
+
+
+def preset_picked(name):
+    """A preset sets its tab's fields, opens the tab and says the claim."""
+    training, paths, tab = preset_values(name)
+    preset = PRESETS.get(name)
+    claim = preset.sentence if preset else ""
+    t = [training.get(f, gr.skip()) for f in TRAINING_FIELDS if f != "csv_file"]
+    p = [paths.get(f, gr.skip()) for f in PATH_FIELDS]
+    return (*t, *p, gr.Tabs(selected=tab), tab, claim)
+
+
 def encode_query(*values):
-    n = len(TRAINING_FIELDS)
+    n, m = len(TRAINING_FIELDS), len(PATH_FIELDS)
     training = {k: v for k, v in training_form(values[:n]).items() if k != "csv_file"}
     training["hidden"] = training.get("hidden") if training.get("hidden") is not None else ""
-    paths = dict(zip(PATH_FIELDS, values[n : n + len(PATH_FIELDS)]))
-    return encode(training, paths, values[-1] or "training")
+    paths = dict(zip(PATH_FIELDS, values[n : n + m]))
+    query = encode(training, paths, values[n + m] or "training")
+    preset = values[n + m + 1]
+    return "&".join(
+        part for part in (f"preset={preset}" if preset in PRESETS else "", query) if part
+    )
 
 
 def restore(request: gr.Request):
-    """The settings a link names (the rest keep their defaults), with the pictures they imply."""
-    training, paths, tab = decode(dict(request.query_params) if request else {})
+    """The settings a link names, a preset's first: a bad value is named in its field's note and
+    the field keeps its default; the pictures follow the settings."""
+    params = dict(request.query_params) if request else {}
+    preset = params.get("preset") if params.get("preset") in PRESETS else ""
+    training, paths, tab = decode(params)
+    training, paths, errors = checked(training, paths)
+    base_training, base_paths, preset_tab = preset_values(preset)
+    training, paths = {**base_training, **training}, {**base_paths, **paths}
+    tab = tab if "tab" in params else preset_tab
     form = {**initial_training_form(), **training}
+    notes = {f: errors.get(f) for f in TRAINING_FIELDS}
     training_updates = [
-        form[f] if f in training else gr.skip() for f in TRAINING_FIELDS if f != "csv_file"
+        gr.update(value=form[f], info=notes[f])
+        if notes.get(f)
+        else (form[f] if f in training else gr.skip())
+        for f in TRAINING_FIELDS
+        if f != "csv_file"
     ]
-    first = gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+    first = [gr.skip()] * 6
     if STRUCTURAL & set(training):
         try:
-            settings = parse_training(form)
-            first = frame_outputs(streams.preview(settings))
-        except SettingsError:
-            pass  # the fields show the link's values; Train's validator will name what is wrong
-    if (
-        paths
-    ):  # a link's surface brings its own start, lr, gamma and steps, unless the link names them
+            frame = streams.preview(parse_training(form))
+            first = [
+                frame.picture,
+                frame.status,
+                gr.update(value=frame.command[0], language=frame.command[1]),
+                gr.update(value=frame.data_csv, visible=frame.data_csv is not None),
+                gr.skip(),
+                json.dumps(frame.view) if frame.view else gr.skip(),
+            ]
+        except SettingsError as error:
+            if form.get("data") == "points":  # no points yet: the empty plane to click on
+                first = list(empty_points_map("[]", str(error)))
+            # else the fields show the link's values; Train's validator names what is wrong
+    if paths:  # a link's surface brings its own start, lr, gamma and steps, unless it names them
         surface = paths.get("surface", PathSettings.surface)
         paths = {"surface": surface, **surface_defaults(surface), **paths}
-    path_updates = [paths[f] if f in paths else gr.skip() for f in PATH_FIELDS]
-    picture = gr.skip(), gr.skip(), gr.skip()
+    path_updates = [
+        gr.update(value=paths.get(f, gr.skip()), info=errors.get(f"p_{f}"))
+        if errors.get(f"p_{f}")
+        else (paths[f] if f in paths else gr.skip())
+        for f in PATH_FIELDS
+    ]
+    picture = [gr.skip()] * 2
     if paths:
         try:
             settings = parse_paths(paths)
-            picture = path_outputs(streams.empty_paths(settings), settings)
+            picture = [streams.empty_paths(settings).picture, json.dumps(view(settings))]
         except SettingsError:
             pass
-    return (*training_updates, *first, *path_updates, *picture, gr.Tabs(selected=tab), tab)
+    notice = "  \n".join(f"⚠ {message}" for message in errors.values())
+    claim = PRESETS[preset].sentence if preset else ""
+    return (
+        *training_updates,
+        *first,
+        *path_updates,
+        *picture,
+        gr.Tabs(selected=tab),
+        tab,
+        preset,
+        claim,
+        notice,
+    )
 
 
 def initial_training_form() -> dict:
@@ -329,21 +611,31 @@ def initial_training_form() -> dict:
 
 
 # ---------------------------------------------------------------- the page
-def build_app() -> gr.Blocks:
-    torch.set_num_threads(
-        1
-    )  # small nets: one thread each is fastest, and runs of several users share the cores
+def build_app(concurrency: int | None = None) -> gr.Blocks:
+    torch.set_num_threads(1)  # small nets: one thread each is fastest
     start = streams.preview(TrainingSettings())
     path_start = PathSettings()
     path_picture = streams.empty_paths(path_start)
     d = TrainingSettings()
-    with gr.Blocks(title="nnref playground", delete_cache=(600, 1800)) as demo:
+    lanes = max(2, concurrency or os.cpu_count() or 2)
+    with gr.Blocks(title="nnref playground", delete_cache=(120, SESSION_IDLE_S)) as demo:
         gr.Markdown(
-            "## nnref playground\nThe course's output layers, losses and optimizers, live: "
-            "every number comes from nnref's own heads, `nnref.optim` and `nnref.experiments`. "
+            "## nnref playground\nThe course's output layers, losses and optimizers, live: every "
+            "number "
+            "comes from nnref's own heads, `nnref.optim` and `nnref.experiments`. "
             "The address bar holds the settings: share it and the link opens this page as it is."
         )
-        tab = gr.State("training")
+        with gr.Row():
+            preset = gr.Dropdown(
+                [("choose a claim to see…", "")] + [(p.title, n) for n, p in PRESETS.items()],
+                value="",
+                label="a claim of the course",
+                elem_id="field-preset",
+                scale=1,
+            )
+            claim = gr.Markdown("", elem_id="preset-claim")
+        notice = gr.Markdown("", elem_id="link-notice")
+        tab = gr.Textbox("training", visible=False)
         with gr.Tabs(selected="training") as tabs:
             with gr.Tab("Output layers and losses", id="training") as training_tab:
                 with gr.Row():
@@ -368,6 +660,17 @@ def build_app() -> gr.Blocks:
                             visible=False,
                             elem_id="field-csv_target",
                         )
+                        with gr.Row():
+                            colour = gr.Radio(
+                                list(POINT_CLASSES),
+                                value=POINT_CLASSES[0],
+                                label="a click on the map adds a point of",
+                                visible=False,
+                                elem_id="field-colour",
+                            )
+                            clear = gr.Button(
+                                "Clear the points", visible=False, size="sm", elem_id="clear-points"
+                            )
                         with gr.Row():
                             f["head"] = gr.Dropdown(
                                 list(HEADS), value=d.head, label="task head", elem_id="field-head"
@@ -445,7 +748,8 @@ def build_app() -> gr.Blocks:
                                 label="epochs",
                                 precision=0,
                                 elem_id="field-epochs",
-                                info=f"1 to {MAX_EPOCHS}; epochs × points ≤ {MAX_VISITS:,}",
+                                info=f"1 to {max_epochs(200)} for these 200 points "
+                                f"(epochs × points ≤ {MAX_VISITS:,})",
                             )
                             f["seed"] = gr.Number(
                                 d.seed, label="seed", precision=0, elem_id="field-seed"
@@ -455,31 +759,41 @@ def build_app() -> gr.Blocks:
                             d.wrong_start, label=wrong, elem_id="field-wrong_start"
                         )
                         with gr.Row():
+                            f["compare"] = gr.Dropdown(
+                                list(COMPARISONS),
+                                value=d.compare,
+                                label="compare runs that differ in",
+                                elem_id="field-compare",
+                            )
+                            f["patience"] = gr.Number(
+                                d.patience,
+                                label="early stop after",
+                                precision=0,
+                                info="epochs without a lower val loss; 0: off",
+                                elem_id="field-patience",
+                            )
+                        gr.Markdown(
+                            f"A run gets at most {streams.MAX_WORK_S:.0f} s of the server's work; "
+                            "one run "
+                            "per browser tab at a time.",
+                            elem_classes="field-note",
+                        )
+                        with gr.Row():
                             train_button = gr.Button(
                                 "Train", variant="primary", elem_id="train-button"
                             )
                             stop_button = gr.Button("Stop", variant="stop", elem_id="stop-button")
                     with gr.Column(scale=2, elem_id="train-results"):
-                        with gr.Row():
-                            train_map = gr.Image(
-                                start.map,
-                                label="decision map",
-                                interactive=False,
-                                format="png",
-                                buttons=[],
-                                show_label=False,
-                                elem_id="train-map",
-                            )
-                            train_curves = gr.Image(
-                                start.curves,
-                                label="loss, score and |∂E/∂net| per epoch",
-                                interactive=False,
-                                format="png",
-                                buttons=[],
-                                show_label=False,
-                                elem_id="train-curves",
-                            )
-                        train_status = gr.Markdown(start.status, elem_id="train-status")
+                        picture = gr.Image(
+                            start.picture,
+                            label="the decision map, the curves and the validation rows",
+                            interactive=False,
+                            format="png",
+                            buttons=[],
+                            show_label=False,
+                            elem_id="train-picture",
+                        )
+                        status = gr.Markdown(start.status, elem_id="train-status")
                         command = gr.Code(
                             start.command[0],
                             language=start.command[1],
@@ -489,14 +803,23 @@ def build_app() -> gr.Blocks:
                             wrap_lines=True,
                             elem_id="train-command",
                         )
-                        data_file = gr.File(
+                        data_out = gr.File(
                             start.data_csv,
                             label="the data as CSV",
                             visible=start.data_csv is not None,
                             interactive=False,
                             elem_id="train-data",
                         )
-                run_state = gr.State({"state": "ready"})
+                        downloads = gr.File(
+                            label="take home: the model (for nnref-predict), the numbers per "
+                            "epoch, the picture",
+                            file_count="multiple",
+                            visible=False,
+                            interactive=False,
+                            elem_id="train-downloads",
+                        )
+                points = gr.Textbox("[]", visible=False, elem_id="points")
+                train_view = gr.Textbox(json.dumps(start.view), visible=False)
             with gr.Tab("Optimizer paths", id="paths") as paths_tab:
                 with gr.Row():
                     with gr.Column(scale=1, min_width=260):
@@ -532,7 +855,11 @@ def build_app() -> gr.Blocks:
                         p["steps"] = gr.Number(
                             path_start.steps, label="steps", precision=0, elem_id="field-steps"
                         )
-                        paths_button = gr.Button("Run", variant="primary", elem_id="paths-button")
+                        with gr.Row():
+                            paths_button = gr.Button(
+                                "Run", variant="primary", elem_id="paths-button"
+                            )
+                            replay_button = gr.Button("Replay", elem_id="replay-button")
                     with gr.Column(scale=3, elem_id="paths-results"):
                         paths_picture = gr.Image(
                             path_picture.picture,
@@ -543,11 +870,40 @@ def build_app() -> gr.Blocks:
                             show_label=False,
                             elem_id="paths-picture",
                         )
+                        paths_outcome = gr.Markdown("", elem_id="paths-outcome")
                         paths_table = gr.Markdown(
                             "Press Run: the table gives each optimizer's numbers.",
                             elem_id="paths-table",
                         )
-                paths_state = gr.State({"view": view(path_start)})
+                with gr.Accordion(
+                    "One optimizer, step by step: its insides", open=False, elem_id="stepper"
+                ):
+                    with gr.Row():
+                        inspected = gr.Dropdown(
+                            list(OPTIMIZERS),
+                            value="nag",
+                            label="optimizer",
+                            elem_id="field-inspected",
+                            scale=1,
+                        )
+                        step_button = gr.Button("Step", elem_id="step-button", scale=1)
+                        play_button = gr.Button("Play", elem_id="play-button", scale=1)
+                        pause_button = gr.Button("Pause", elem_id="pause-button", scale=1)
+                        reset_button = gr.Button("Reset", elem_id="reset-button", scale=1)
+                    step_picture = gr.Image(
+                        label="the insides",
+                        interactive=False,
+                        format="png",
+                        buttons=[],
+                        show_label=False,
+                        elem_id="step-picture",
+                    )
+                    step_table = gr.Markdown(
+                        "Press Step: one update, and what the optimizer holds after it.",
+                        elem_id="step-table",
+                    )
+                    timer = gr.Timer(0.6, active=False)
+                paths_view = gr.Textbox(json.dumps(view(path_start)), visible=False)
         link = gr.Textbox(
             label="link to these settings",
             interactive=False,
@@ -557,43 +913,42 @@ def build_app() -> gr.Blocks:
         query = gr.Textbox(visible=False)
 
         training_inputs = [f[k] for k in TRAINING_FIELDS]
-        training_outputs = [train_map, train_curves, train_status, command, data_file, run_state]
+        training_outputs = [picture, status, command, data_out, downloads, train_view]
         path_inputs = [p[k] for k in PATH_FIELDS]
-        path_outputs_ = [paths_picture, paths_table, paths_state]
+        path_outputs = [paths_picture, paths_table, paths_outcome, paths_view]
+        light = dict(concurrency_id="light", concurrency_limit=lanes)  # previews, paths, steps
 
-        # Training: Train streams; Stop and any structural change cancel the stream.
-        train_event = train_button.click(
+        # Training: Train asks the room for a turn; Stop and any structural change end the run.
+        train_button.click(
+            waiting, [*training_inputs, points, preset], [status, downloads], queue=False
+        ).then(
             train,
-            training_inputs,
+            [*training_inputs, points, preset],
             training_outputs,
             validator=check_training,
-            concurrency_limit=CONCURRENT_RUNS,
+            concurrency_id="train",
+            concurrency_limit=room_capacity(lanes),
             show_progress="minimal",
         )
-        stop_button.click(request_stop, run_state, train_status, queue=False)
+        stop_button.click(request_stop, None, None, queue=False)
         data_picked = f["data"].input(
             head_for_data,
-            [f["data"], f["head"], f["loss"]],
+            [f["data"], f["head"], f["loss"], points],
             [f["head"], f["loss"]],
             queue=False,
-            cancels=[train_event],
         )
-        head_picked = f["head"].input(
-            loss_for_head, [f["head"], f["loss"]], f["loss"], queue=False, cancels=[train_event]
-        )
+        head_picked = f["head"].input(loss_for_head, [f["head"], f["loss"]], f["loss"], queue=False)
         f["optimizer"].input(lambda name: OPTIMIZERS[name].lr, f["optimizer"], f["lr"], queue=False)
         redraw = dict(
             fn=preview,
-            inputs=training_inputs,
+            inputs=[*training_inputs, points, preset],
             outputs=training_outputs,
-            validator=check_training,
-            concurrency_limit=CONCURRENT_RUNS,
+            validator=check_preview,
             show_progress="hidden",
+            **light,
         )
         data_picked.then(**redraw)
         head_picked.then(**redraw)
-        # .input: the user's own edits only (not a restored link), collapsed to the last while
-        # typing.
         gr.on(
             [
                 f[k].input
@@ -606,12 +961,28 @@ def build_app() -> gr.Blocks:
                     "hidden",
                     "seed",
                     "csv_target",
+                    "compare",
                 )
             ]
-            + [f["csv_file"].upload, f["csv_file"].clear],
-            cancels=[train_event],
+            + [f["csv_file"].clear],
             trigger_mode="always_last",
             **redraw,
+        )
+        f["csv_file"].upload(
+            uploaded,
+            [*training_inputs, points, preset],
+            [f["head"], f["loss"], *training_outputs],
+            validator=check_upload,
+            show_progress="hidden",
+            **light,
+        )
+        gr.on(
+            [f["data"].change, f["csv_file"].upload],
+            epochs_note,
+            [f["data"], f["csv_file"], points],
+            f["epochs"],
+            show_progress="hidden",
+            **light,
         )
         gr.on(
             [f["data"].change, f["head"].change, f["optimizer"].change, f["batching"].change],
@@ -620,6 +991,8 @@ def build_app() -> gr.Blocks:
             [
                 f["csv_file"],
                 f["csv_target"],
+                colour,
+                clear,
                 f["encoding"],
                 f["output"],
                 f["gamma"],
@@ -630,43 +1003,95 @@ def build_app() -> gr.Blocks:
             queue=False,
             show_progress="hidden",
         )
+        picture.select(
+            add_point, [points, train_view, f["data"], colour], points, queue=False
+        ).then(
+            head_for_data,
+            [f["data"], f["head"], f["loss"], points],
+            [f["head"], f["loss"]],
+            queue=False,
+        ).then(**redraw)
+        clear.click(lambda: "[]", None, points, queue=False).then(**redraw)
 
-        # Paths: Run streams the animation; a click moves the start and runs; a surface brings its
-        # defaults.
+        # Paths: Run and Replay stream the animation; a click moves the start and runs.
         paths_event = dict(
             fn=run_paths,
-            inputs=path_inputs,
-            outputs=path_outputs_,
+            inputs=[*path_inputs, preset],
+            outputs=path_outputs,
             validator=check_paths,
-            concurrency_limit=CONCURRENT_RUNS,
             show_progress="minimal",
+            **light,
         )
         paths_button.click(**paths_event)
-        paths_picture.select(clicked, paths_state, [p["x0"], p["y0"]], queue=False).then(
+        replay_button.click(**paths_event)
+        paths_picture.select(clicked, paths_view, [p["x0"], p["y0"]], queue=False).then(
             **paths_event
         )
         p["surface"].input(
             surface_picked,
             p["surface"],
-            [p["x0"], p["y0"], p["lr"], p["gamma"], p["steps"], *path_outputs_],
-            concurrency_limit=CONCURRENT_RUNS,
+            [p["x0"], p["y0"], p["lr"], p["gamma"], p["steps"], *path_outputs],
             show_progress="hidden",
+            **light,
         )
+        stepper_inputs = [p["surface"], p["x0"], p["y0"], p["lr"], p["gamma"], inspected]
+        step_button.click(
+            stepper_step,
+            stepper_inputs,
+            [step_picture, step_table],
+            show_progress="hidden",
+            **light,
+        )
+        reset_button.click(
+            stepper_reset,
+            stepper_inputs,
+            [step_picture, step_table],
+            show_progress="hidden",
+            **light,
+        )
+        timer.tick(
+            stepper_step,
+            stepper_inputs,
+            [step_picture, step_table],
+            show_progress="hidden",
+            **light,
+        )
+        play_button.click(lambda: gr.Timer(active=True), None, timer, queue=False)
+        pause_button.click(lambda: gr.Timer(active=False), None, timer, queue=False)
+        inspected.input(
+            stepper_reset,
+            stepper_inputs,
+            [step_picture, step_table],
+            show_progress="hidden",
+            **light,
+        )
+
+        # Presets: a choice sets its tab's fields and says its claim.
+        preset.input(
+            preset_picked,
+            preset,
+            [
+                *[c for c in training_inputs if c is not f["csv_file"]],
+                *path_inputs,
+                tabs,
+                tab,
+                claim,
+            ],
+            queue=False,
+        ).then(**redraw)
 
         # The URL: every change re-encodes it; loading the page restores it.
         training_tab.select(lambda: "training", None, tab, queue=False)
         paths_tab.select(lambda: "paths", None, tab, queue=False)
         watched = [c for c in training_inputs if c is not f["csv_file"]] + path_inputs
         gr.on(
-            [c.change for c in watched] + [tab.change],
+            [c.change for c in watched] + [tab.change, preset.change],
             encode_query,
-            [*training_inputs, *path_inputs, tab],
+            [*training_inputs, *path_inputs, tab, preset],
             query,
             queue=False,
             show_progress="hidden",
         ).then(None, query, link, js=SET_URL_JS, queue=False, show_progress="hidden")
-        # The link is written once the restore is done: a page whose link is filled shows the link's
-        # settings.
         demo.load(
             restore,
             None,
@@ -674,9 +1099,13 @@ def build_app() -> gr.Blocks:
                 *[c for c in training_inputs if c is not f["csv_file"]],
                 *training_outputs,
                 *path_inputs,
-                *path_outputs_,
+                paths_picture,
+                paths_view,
                 tabs,
                 tab,
+                preset,
+                claim,
+                notice,
             ],
             show_progress="hidden",
         ).then(
@@ -685,14 +1114,37 @@ def build_app() -> gr.Blocks:
     return demo
 
 
-def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, **kwargs):
-    """Serve the page (Gradio's queue holds what exceeds CONCURRENT_RUNS); returns Gradio's (app,
-    url, share_url)."""
+def room_capacity(lanes: int) -> int:
+    """Runs admitted into the room at once; more wait in Gradio's queue, seeing their place."""
+    return 24 * lanes
+
+
+def close_room() -> None:
+    """Stop the room's worker processes (the server is shutting down)."""
+    global ROOM
+    if ROOM is not None:
+        ROOM.close()
+        ROOM = None
+
+
+def launch(
+    demo: gr.Blocks,
+    host: str = "127.0.0.1",
+    port: int = 7860,
+    concurrency: int | None = None,
+    **kwargs,
+):
+    """Start the room's workers, then serve the page; returns Gradio's (app, url, share_url)."""
+    global ROOM
+    if ROOM is None:
+        ROOM = Room(concurrency)
+        ROOM.wait_ready()
     theme = gr.themes.Default(
         font=("ui-sans-serif", "system-ui", "sans-serif"),  # no web fonts: works offline
         font_mono=("ui-monospace", "Consolas", "monospace"),
     )
-    demo.queue(default_concurrency_limit=CONCURRENT_RUNS)
+    lanes = ROOM.concurrency
+    demo.queue(default_concurrency_limit=lanes, max_size=room_capacity(lanes) * 2)
     return demo.launch(
         server_name=host,
         server_port=port,
@@ -702,5 +1154,7 @@ def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, **kwargs)
         theme=theme,
         css=CSS,
         footer_links=["gradio"],
+        max_file_size=MAX_FILE_SIZE,
+        max_threads=room_capacity(lanes) + 4 * lanes,
         **kwargs,
     )

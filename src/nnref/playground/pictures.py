@@ -35,9 +35,8 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import LogLocator, NullLocator
 from PIL import Image
 
-from ..experiments.optimizer_paths import SURFACES
+from ..experiments.optimizer_paths import SURFACES, double_well_points, min_loss
 from .runs import GRID, SCORES, TrainingRun
-
 
 # ------------------------------------------------ drawing cheaply, frame by frame
 # matplotlib's figures are not thread-safe where they meet (its font cache, FreeType's rasteriser):
@@ -121,21 +120,37 @@ def value_colours(v: np.ndarray, lo: float, hi: float) -> np.ndarray:
 
 
 # ------------------------------------------------ the training tab: the decision map and the curves
-TRAINING_SIZE = (
-    4.4,
-    4.1,
-)  # inches at 100 dpi: 440 x 410 pixels, small enough to draw and send many a second
+# Inches at 100 dpi: 440 x 410 pixels, small enough to draw and send several a second.
+TRAINING_SIZE = (4.4, 4.1)
+COMPARED_MAP_SIZE = (3.3, 4.1)  # a map beside others, in a comparison
+CONFUSION_SIZE = (2.8, 4.1)
+MAP_AXES = (0.13, 0.11, 0.83, 0.72)  # left, bottom, width, height in figure fractions
+TRAINING_DPI = 100
+
+
+def map_point_at(pixel_x: float, pixel_y: float, view) -> tuple | None:
+    """The data point under a pixel of the training picture (origin top left; the map is its left
+    panel), or None outside the map's axes."""
+    (x_lo, x_hi), (y_lo, y_hi) = view
+    width, height = TRAINING_SIZE[0] * TRAINING_DPI, TRAINING_SIZE[1] * TRAINING_DPI
+    left, bottom, w, h = MAP_AXES
+    u, v = (pixel_x / width - left) / w, (1.0 - pixel_y / height - bottom) / h
+    if not (0 <= u <= 1 and 0 <= v <= 1):
+        return None
+    return x_lo + u * (x_hi - x_lo), y_lo + v * (y_hi - y_lo)
 
 
 class MapFrames:
     """The decision map of one run."""
 
-    def __init__(self, run: TrainingRun):
+    def __init__(self, run: TrainingRun, size=TRAINING_SIZE, title: str | None = None):
         self.run, data = run, run.data
         self.head, self.kind = run.settings.head, data.kind
-        self.canvas = BlitFigure(*TRAINING_SIZE)
+        self.canvas = BlitFigure(*size, dpi=TRAINING_DPI)
         fig = self.canvas.figure
-        self.ax = ax = fig.add_axes([0.13, 0.11, 0.83, 0.72])
+        self.ax = ax = fig.add_axes(MAP_AXES)
+        if title:
+            ax.set_title(title, fontsize=9, loc="right")
         x_train, t_train = data.points("train")
         x_val, t_val = data.points("val")
         axes = run.grid_axes
@@ -149,6 +164,11 @@ class MapFrames:
         else:
             self._plane(x_train, t_train, x_val, t_val)
         self.canvas.on_top = list(ax.spines.values())
+
+    @property
+    def view(self) -> tuple:
+        """The map's data limits ((x lo, x hi), (y lo, y hi)): what map_point_at needs."""
+        return tuple(self.ax.get_xlim()), tuple(self.ax.get_ylim())
 
     # ------------------------------------------------------------ layouts
     def _plane(self, x_train, t_train, x_val, t_val):
@@ -175,7 +195,11 @@ class MapFrames:
             palette = tag_colours(len(names)) if self.kind == "labels" else class_colours(names)
             mix = mix_tags if self.kind == "labels" else mix_classes
             self.colour_of = lambda p: mix(p, palette)
-            one_hot = (lambda t: t) if self.kind == "labels" else (lambda t: np.eye(len(names))[t])
+            one_hot = (
+                (lambda t: t)
+                if self.kind == "labels"
+                else (lambda t: np.eye(len(names))[np.asarray(t, dtype=int)])
+            )
             face_train, edge_val = self.colour_of(one_hot(t_train)), self.colour_of(one_hot(t_val))
             handles = [
                 Line2D([], [], ls="", marker="s", ms=9, color=c, label=n)
@@ -246,11 +270,13 @@ class MapFrames:
 
 
 class CurveFrames:
-    """Loss, score and mean |dE/dnet| against epoch for one run; axis limits grow as needed."""
+    """Loss, score and mean |dE/dnet| against epoch for one run, or for the runs of a comparison on
+    the same axes (one colour each); axis limits grow as needed."""
 
-    def __init__(self, run: TrainingRun):
-        self.run = run
-        self.canvas = BlitFigure(*TRAINING_SIZE)
+    def __init__(self, runs, labels=None):
+        runs = runs if isinstance(runs, (list, tuple)) else [runs]
+        self.runs, self.labels = runs, labels or [""] * len(runs)
+        self.canvas = BlitFigure(*TRAINING_SIZE, dpi=TRAINING_DPI)
         fig = self.canvas.figure
         self.axes = fig.subplots(
             3,
@@ -258,29 +284,39 @@ class CurveFrames:
             sharex=True,
             gridspec_kw={"hspace": 0.12, "left": 0.16, "right": 0.97, "top": 0.9, "bottom": 0.11},
         )
-        score = SCORES[run.settings.head]
-        labels = ("loss", score, "mean |∂E/∂net|")
-        self.lines = {}
-        for ax, label, keys in zip(
-            self.axes, labels, (("train_loss", "val_loss"), ("train_score", "val_score"), ("grad",))
-        ):
+        score = SCORES[runs[0].settings.head]
+        labels_ = ("loss", score, "mean |∂E/∂net|")
+        keys_of = (("train_loss", "val_loss"), ("train_score", "val_score"), ("grad",))
+        one = len(runs) == 1
+        self.lines = []  # (run, key, line)
+        for ax, label, keys in zip(self.axes, labels_, keys_of):
             ax.set_ylabel(label, fontsize=9)
             ax.tick_params(labelsize=8)
             ax.grid(alpha=0.3)
-            for key in keys:
-                style = {"ls": "--"} if key.startswith("val") else {}
-                colour = "#ff7f0e" if key.startswith("val") else "#1f77b4"
-                self.lines[key] = self.canvas.moves(*ax.plot([], [], color=colour, lw=1.6, **style))
+            for i, run in enumerate(runs):
+                for key in keys:
+                    style = {"ls": "--"} if key.startswith("val") else {}
+                    colour = (
+                        ("#ff7f0e" if key.startswith("val") else "#1f77b4") if one else PALETTE[i]
+                    )
+                    line = self.canvas.moves(*ax.plot([], [], color=colour, lw=1.6, **style))
+                    self.lines.append((run, key, line))
         self.axes[2].set_yscale("log")
         self.axes[2].set_xlabel("epoch", fontsize=9)
-        self.axes[0].set_xlim(0, max(run.settings.epochs, 1))
+        self.axes[0].set_xlim(0, max(runs[0].settings.epochs, 1))
+        handles = [
+            Line2D([], [], color="grey" if not one else "#1f77b4", label="train"),
+            Line2D([], [], color="grey" if not one else "#ff7f0e", ls="--", label="val"),
+        ]
+        if not one:
+            handles += [
+                Line2D([], [], color=PALETTE[i], lw=3, label=name)
+                for i, name in enumerate(self.labels)
+            ]
         fig.legend(
-            handles=[
-                Line2D([], [], color="#1f77b4", label="train"),
-                Line2D([], [], color="#ff7f0e", ls="--", label="val"),
-            ],
+            handles=handles,
             loc="upper left",
-            ncol=2,
+            ncol=len(handles) if len(handles) <= 4 else 3,
             fontsize=8,
             frameon=False,
             bbox_to_anchor=(0.14, 0.995),
@@ -288,8 +324,8 @@ class CurveFrames:
         self.limits = [None, None, None]
 
     def draw(self) -> np.ndarray:
-        h = self.run.history
-        for key, line in self.lines.items():
+        for run, key, line in self.lines:
+            h = run.history
             line.set_data(h["epoch"], np.where(np.isfinite(h[key]), h[key], np.nan))
         if self._grow_limits():
             self.canvas.redraw_background()
@@ -297,11 +333,12 @@ class CurveFrames:
 
     def _grow_limits(self) -> bool:
         """Widen an axis whose data left it; True if any did (the background must be redrawn)."""
-        h, changed = self.run.history, False
+        changed = False
+        hs = [run.history for run in self.runs]
         wanted = (
-            _loss_span(h["train_loss"] + h["val_loss"]),
-            _score_span(h["train_score"] + h["val_score"]),
-            _log_span(h["grad"]),
+            _loss_span([v for h in hs for v in h["train_loss"] + h["val_loss"]]),
+            _score_span([v for h in hs for v in h["train_score"] + h["val_score"]]),
+            _log_span([v for h in hs for v in h["grad"]]),
         )
         for i, (ax, want) in enumerate(zip(self.axes, wanted)):
             have = self.limits[i]
@@ -310,6 +347,96 @@ class CurveFrames:
                 ax.set_ylim(*want)
                 changed = True
         return changed
+
+
+def blank_points_map(points, classes, view=((-3.0, 3.0), (-3.0, 3.0))) -> tuple:
+    """(picture, view) before a network can train on the student's points: the plane, the points
+    so far in their classes' colours, and a note to click; laid out as the training picture."""
+    with DRAWING:
+        figure = Figure(figsize=TRAINING_SIZE, dpi=TRAINING_DPI)
+        canvas = FigureCanvasAgg(figure)
+        ax = figure.add_axes(MAP_AXES)
+        xs = [p[0] for p in points] + [view[0][0], view[0][1]]
+        ys = [p[1] for p in points] + [view[1][0], view[1][1]]
+        view = ((min(xs), max(xs)), (min(ys), max(ys)))
+        ax.set(xlim=view[0], ylim=view[1], xlabel="x1", ylabel="x2")
+        colours = dict(zip(classes, class_colours(classes)))
+        for name in classes:
+            mine = [p for p in points if p[2] == name]
+            if mine:
+                ax.scatter(
+                    [p[0] for p in mine],
+                    [p[1] for p in mine],
+                    s=30,
+                    color=colours[name],
+                    edgecolors="white",
+                    label=name,
+                )
+        if points:
+            figure.legend(
+                loc="upper left", ncol=4, fontsize=8, frameon=False, bbox_to_anchor=(0.02, 0.995)
+            )
+        ax.text(
+            0.5,
+            0.5,
+            "click to add points",
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            color="grey",
+            alpha=0.6,
+        )
+        canvas.draw()
+        rgb = np.asarray(canvas.buffer_rgba())[..., :3].copy()
+    blank = np.full_like(rgb, 255)
+    return np.concatenate([rgb, blank], axis=1), view
+
+
+class ConfusionFrames:
+    """The validation rows of one classification run by (true, predicted) class, beside its curves:
+    a K x K matrix, or per label of a multi-label head the four counts (TN, FP, FN, TP). The axes
+    are drawn once; a frame redraws the cells (and only when the counts have changed)."""
+
+    MAX_NUMBERED = 64  # cells up to which each shows its count
+
+    def __init__(self, run: TrainingRun):
+        self.run = run
+        self.canvas = BlitFigure(*CONFUSION_SIZE, dpi=TRAINING_DPI)
+        ax = self.canvas.figure.add_axes((0.3, 0.2, 0.62, 0.6))
+        names = run.data.names
+        multilabel = run.settings.head == "multilabel"
+        columns = ["TN", "FP", "FN", "TP"] if multilabel else names
+        self.image = self.canvas.moves(
+            ax.imshow(np.zeros((len(names), len(columns))), cmap="Blues", aspect="auto")
+        )
+        ax.set_xticks(
+            range(len(columns)), columns, fontsize=7, rotation=45 if not multilabel else 0
+        )
+        ax.set_yticks(range(len(names)), names, fontsize=7)
+        ax.set_xlabel("per label" if multilabel else "predicted", fontsize=8)
+        ax.set_ylabel("label" if multilabel else "true", fontsize=8)
+        ax.set_title("validation rows", fontsize=9)
+        self.numbers = {}
+        if len(names) * len(columns) <= self.MAX_NUMBERED:
+            for i in range(len(names)):
+                for j in range(len(columns)):
+                    self.numbers[i, j] = self.canvas.moves(
+                        ax.text(j, i, "", ha="center", va="center", fontsize=7)
+                    )
+        self.counts, self.picture = None, None
+
+    def draw(self) -> np.ndarray:
+        counts = self.run.confusion()
+        if self.picture is not None and np.array_equal(counts, self.counts):
+            return self.picture
+        top = counts.max() or 1
+        self.image.set_data(counts)
+        self.image.set_clim(0, top)
+        for (i, j), text in self.numbers.items():
+            text.set_text(str(int(counts[i, j])))
+            text.set_color("white" if counts[i, j] > 0.6 * top else "black")
+        self.counts, self.picture = counts, self.canvas.frame()
+        return self.picture
 
 
 def _finite(values) -> list:
@@ -409,37 +536,7 @@ class PathFrames:
         self.canvas.on_top = list(self.map.spines.values())
 
     def _contours(self, s, view):
-        (x_lo, x_hi), (y_lo, y_hi) = view
-        f = SURFACES[self._surface(s)]["f"]
-        gx, gy = torch.meshgrid(
-            torch.linspace(x_lo, x_hi, 160, dtype=torch.float64),
-            torch.linspace(y_lo, y_hi, 160, dtype=torch.float64),
-            indexing="xy",
-        )
-        z = (f(torch.stack([gx, gy])) - s["min_loss"]).numpy()
-        self.map.contour(
-            gx.numpy(),
-            gy.numpy(),
-            np.log10(np.maximum(z, 0) + 1e-3),
-            levels=25,
-            cmap="Greys",
-            linewidths=0.6,
-        )
-        self.map.plot(*s["start"], "k*", ms=13, zorder=5)
-        if "wells" in s:  # the local minimum: mark the shallow and the deep well
-            for key, label in (("shallow_x", "shallow"), ("deep_x", "deep")):
-                self.map.plot(s["wells"][key], 0.0, "x", color="grey", ms=7)
-                self.map.annotate(
-                    label,
-                    (s["wells"][key], 0.0),
-                    xytext=(0, -13),
-                    textcoords="offset points",
-                    ha="center",
-                    fontsize=7,
-                    color="dimgrey",
-                )
-        self.map.set(xlim=(x_lo, x_hi), ylim=(y_lo, y_hi), xlabel="x", ylabel="y")
-        self.map.set_title(f"{self._surface(s).replace('_', ' ')}: {s['formula']}", fontsize=9)
+        draw_surface(self.map, self._surface(s), view, s["start"])
 
     def _surface(self, s) -> str:
         return next(name for name, spec in SURFACES.items() if spec["formula"] == s["formula"])
@@ -523,3 +620,40 @@ class FrameFiles:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def draw_surface(ax, surface: str, view: tuple, start) -> None:
+    """The paths tab's map (PathFrames', and the stepper's): contours of log10(loss − minimum
+    loss), the start, the wells of the local minimum."""
+    (x_lo, x_hi), (y_lo, y_hi) = view
+    spec = SURFACES[surface]
+    gx, gy = torch.meshgrid(
+        torch.linspace(x_lo, x_hi, 160, dtype=torch.float64),
+        torch.linspace(y_lo, y_hi, 160, dtype=torch.float64),
+        indexing="xy",
+    )
+    z = (spec["f"](torch.stack([gx, gy])) - min_loss(surface)).numpy()
+    ax.contour(
+        gx.numpy(),
+        gy.numpy(),
+        np.log10(np.maximum(z, 0) + 1e-3),
+        levels=25,
+        cmap="Greys",
+        linewidths=0.6,
+    )
+    ax.plot(*start, "k*", ms=13, zorder=5)
+    if surface == "local_minimum":
+        wells = double_well_points()
+        for key, label in (("shallow_x", "shallow"), ("deep_x", "deep")):
+            ax.plot(wells[key], 0.0, "x", color="grey", ms=7)
+            ax.annotate(
+                label,
+                (wells[key], 0.0),
+                xytext=(0, -13),
+                textcoords="offset points",
+                ha="center",
+                fontsize=7,
+                color="dimgrey",
+            )
+    ax.set(xlim=(x_lo, x_hi), ylim=(y_lo, y_hi), xlabel="x", ylabel="y")
+    ax.set_title(f"{surface.replace('_', ' ')}: {spec['formula']}", fontsize=9)

@@ -25,6 +25,7 @@ from ..experiments import optimizer_paths
 from ..experiments.saturation import confidently_wrong
 from ..loop import accuracy, build, train_epochs
 from ..optim import OPTIMIZERS, USES_BETAS, USES_MOMENTUM
+from ..predict import checkpoint
 from .data import PlaygroundData
 from .settings import PathSettings, TrainingSettings, check_budget
 
@@ -125,9 +126,14 @@ class TrainingRun:
             for k in ("epoch", "train_loss", "val_loss", "train_score", "val_score", "grad", "lr")
         }
         self.diverged = None
+        self.stopped_early = None  # the epoch early stopping ended the run at
+        self.best_val, self.waited = math.inf, 0
         self.grid_axes = self._grid_axes()
         self.grid_inputs = data.encode(self.grid_points())
         splits = data.splits
+        # A few clicked points may lend no row to validation (a class needs 4 to give one): the run
+        # trains on them all, its validation numbers stay NaN, and early stopping cannot apply.
+        self.has_val = len(splits.x_val) > 0
         with torch.no_grad():
             start_loss = float(self.head.loss(self.net(splits.x_train), splits.y_train))
         self.measure(0, start_loss)
@@ -152,7 +158,22 @@ class TrainingRun:
             self.measure(epoch.index + 1, epoch.train_loss)
             if self.diverged is not None:
                 return
+            stopping = self.settings.patience and self.has_val
+            if stopping and self.no_better_for(self.settings.patience):
+                self.stopped_early = epoch.index + 1
+                yield epoch.index + 1
+                return
             yield epoch.index + 1
+
+    def no_better_for(self, patience: int) -> bool:
+        """Early stopping as Lightning's EarlyStopping(monitor="val/loss", patience) does it: stop
+        when the validation loss has not gone below its best for `patience` epochs in a row."""
+        loss = self.history["val_loss"][-1]
+        if loss < self.best_val:
+            self.best_val, self.waited = loss, 0
+        else:
+            self.waited += 1
+        return self.waited >= patience
 
     def measure(self, epoch: int, train_loss: float) -> None:
         """One row: the epoch's train loss as given, and the rest measured on the current
@@ -204,6 +225,38 @@ class TrainingRun:
             return np.stack([1.0 - out, out], axis=1)
         return out.reshape(len(out), -1)[:, 0] if self.settings.head == "regression" else out
 
+    # ------------------------------------------------------------ what a student takes home
+    def history_csv(self) -> str:
+        """The per-epoch numbers as CSV text (epoch 0 is the start)."""
+        h = self.history
+        keys = ["epoch", "train_loss", "val_loss", "train_score", "val_score", "grad", "lr"]
+        lines = [",".join(keys)]
+        for row in zip(*(h[k] for k in keys)):
+            lines.append(",".join(f"{v:.8g}" if isinstance(v, float) else str(v) for v in row))
+        return "\n".join(lines) + "\n"
+
+    def checkpoint(self) -> dict:
+        """The trained network as a checkpoint nnref-predict reads (nnref.predict.checkpoint)."""
+        rows = [
+            {"epoch": e, "train/loss": t, "val/loss": v}
+            for e, t, v in zip(
+                self.history["epoch"], self.history["train_loss"], self.history["val_loss"]
+            )
+        ]
+        return checkpoint(self.net, self.head, self.data.splits.encoders, rows)
+
+    @torch.no_grad()
+    @torch.no_grad()
+    def confusion(self) -> np.ndarray | None:
+        """The head's confusion matrix on the validation rows: K x K (row = true class); for
+        multilabel, per label L x 4 (true negatives, false positives, false negatives, true
+        positives). None for regression (its score is R²)."""
+        splits = self.data.splits  # no validation rows (a few clicked points): all counts are 0
+        counts = self.head.confusion_matrix(self.net(splits.x_val), splits.y_val)
+        if counts is None:
+            return None
+        return counts.reshape(len(counts), -1).numpy()
+
     def summary(self) -> dict:
         h = self.history
         return {
@@ -211,10 +264,12 @@ class TrainingRun:
             "first_loss": h["train_loss"][0],
             "final_loss": h["train_loss"][-1],
             "final_val_loss": h["val_loss"][-1],
+            "first_score": h["train_score"][0],
             "final_score": h["train_score"][-1],
             "final_val_score": h["val_score"][-1],
             "score_name": SCORES[self.settings.head],
             "diverged": self.diverged,
+            "stopped_early": self.stopped_early,
         }
 
 

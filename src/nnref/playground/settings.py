@@ -30,6 +30,7 @@ DATASETS = {  # name -> what the page calls it
     "tagged_points": "tagged points (0 to 3 tags each: multi-label)",
     "curve": "a 1-D curve (regression)",
     "csv": "your CSV (two numeric columns and a target)",
+    "points": "your points (click the map to add them)",
 }
 LOSSES = tuple(HEADS["binary"].losses)  # ce, mse: the right and the wrong pairing
 SCHEDULES = (
@@ -38,6 +39,17 @@ SCHEDULES = (
     "exponential",
     "cosine",
 )  # nnref/conf/scheduler: what nnref-train takes
+
+# A comparison trains the same start with one field changed: the field -> its values, in order.
+COMPARISONS = {
+    "none": (),
+    "loss": ("ce", "mse"),
+    "encoding": ("onehot", "ordinal"),
+    "output": ("identity", "sigmoid"),
+    "batching": ("full", "mini", "stochastic"),
+    "optimizer": ("gd", "momentum", "nag"),
+    "head": ("binary", "multiclass"),  # two classes: one sigmoid, or a two-class softmax
+}
 
 # Limits, so that no run can hold the server for long: a run visits at most MAX_VISITS rows in all.
 MAX_EPOCHS = 1000
@@ -77,13 +89,31 @@ class TrainingSettings:
     schedule: str = "none"
     epochs: int = 100
     seed: int = 0
-    wrong_start: bool = (
-        False  # "confidently wrong": output weights 0, bias so that y ~ 0 where t = 1
-    )
+    # "confidently wrong": output weights 0, bias so that y ~ 0 where t = 1
+    wrong_start: bool = False
+    patience: int = 0  # early stop: epochs without a lower validation loss (0: off)
+    compare: str = "none"  # a field of COMPARISONS: the same start, one run per value
 
     def head_options(self) -> dict:
         """The head's own options (HEADS[head].options), from the fields that hold them."""
         return {key: getattr(self, key) for key in HEADS[self.head].options}
+
+    def variants(self) -> list:
+        """(label, settings) of each run a comparison trains: one alone without one. Ordinal codes
+        take MSE (the head's rule), so that variant does too."""
+        if self.compare == "none":
+            return [("", self)]
+        out = []
+        for value in COMPARISONS[self.compare]:
+            changes = {self.compare: value, "compare": "none"}
+            if self.compare == "encoding" and value == "ordinal":
+                changes["loss"] = "mse"
+            if self.compare == "head":
+                changes["loss"] = "ce"
+            out.append(
+                (f"{self.compare}={value}", TrainingSettings(**{**self.as_dict(), **changes}))
+            )
+        return out
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -151,7 +181,7 @@ def _number(
 ):
     """A finite number within [low, high] (an end open where asked); the message states the
     range."""
-    value = values.get(key)
+    value = given = values.get(key)
     if isinstance(value, str):
         try:
             value = float(value.strip())
@@ -162,7 +192,8 @@ def _number(
     rule = " and ".join(r for r in (lo, hi) if r)
     kind = "a whole number" if integer else "a number"
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        errors[key] = f"{label}: give {kind}{' ' + rule if rule else ''}"
+        shown = f"{given!r} is not {kind}; " if isinstance(given, str) and given.strip() else ""
+        errors[key] = f"{label}: {shown}give {kind}{' ' + rule if rule else ''}"
         return None
     if integer and value != int(value):
         errors[key] = f"{label}: {value:g} is not a whole number"
@@ -170,7 +201,10 @@ def _number(
     too_low = low is not None and (value <= low if low_open else value < low)
     too_high = high is not None and (value >= high if high_open else value > high)
     if too_low or too_high:
-        errors[key] = f"{label}: {value:g} is out of range; give {kind} {rule}"
+        shown = given.strip() if isinstance(given, str) else f"{value:g}"
+        if isinstance(given, int) and not isinstance(given, bool):
+            shown = str(given)  # 999999999 as typed, not 1e+09
+        errors[key] = f"{label}: {shown} is out of range; give {kind} {rule}"
         return None
     return int(value) if integer else float(value)
 
@@ -230,6 +264,8 @@ def parse_training(values: dict) -> TrainingSettings:
         "epochs": _number(errors, values, "epochs", "epochs", 1, MAX_EPOCHS, integer=True),
         "seed": _number(errors, values, "seed", "seed", 0, MAX_SEED, integer=True),
         "wrong_start": bool(values.get("wrong_start")),
+        "patience": _number(errors, values, "patience", "early stop", 0, MAX_EPOCHS, integer=True),
+        "compare": _choice(errors, values, "compare", list(COMPARISONS), "compare"),
     }
     try:
         out["hidden"] = parse_hidden(values.get("hidden"))
@@ -248,6 +284,19 @@ def parse_training(values: dict) -> TrainingSettings:
             except ValueError as e:
                 field = next(iter(head.options), "loss")
                 errors[field] = f"{field}: {e}"
+    if "compare" not in errors and "head" not in errors and out["compare"] != "none":
+        head = HEADS[out["head"]]
+        fits = {
+            "loss": len(head.losses) > 1,
+            "encoding": "encoding" in head.options,
+            "output": "output" in head.options,
+            "head": out["head"] in ("binary", "multiclass"),
+        }
+        if not fits.get(out["compare"], True):
+            errors["compare"] = (
+                f"compare: {out['head']} has one {out['compare']}; "
+                f"compare batching or optimizer instead"
+            )
     if out["wrong_start"] and out["head"] == "regression" and out["output"] == "identity":
         errors["wrong_start"] = (
             "confidently wrong start: a linear output cannot saturate; "
@@ -313,6 +362,8 @@ TRAINING_KEYS.update(
         "schedule": "sched",
         "wrong_start": "wrong",
         "csv_target": "target",
+        "patience": "stop",
+        "compare": "cmp",
     }
 )
 PATH_KEYS = {
@@ -325,7 +376,7 @@ PATH_KEYS = {
     "steps": "p_steps",
 }
 TABS = ("training", "paths")
-INTEGERS = {"batch_size", "epochs", "seed", "steps"}
+INTEGERS = {"batch_size", "epochs", "seed", "steps", "patience"}
 FLOATS = {"lr", "gamma", "beta1", "beta2", "x0", "y0"}
 
 
@@ -390,14 +441,42 @@ def decode(query) -> tuple:
     )
 
 
+def checked(training: dict, paths: dict) -> tuple[dict, dict, dict]:
+    """A link's values, each held to the field's own rules: (training values that hold, path
+    values that hold, {field: message} for each that does not, naming it and what is valid). A bad
+    value is left out, so its field keeps its default and the rest of the link still applies."""
+    errors, training, paths = {}, dict(training), dict(paths)
+    for values, parse, prefix in ((training, parse_training, ""), (paths, parse_paths, "p_")):
+        while values:
+            try:
+                parse(dict(values))
+                break
+            except SettingsError as error:
+                bad = [f for f in error.errors if f in values]
+                if not bad:
+                    break
+                for f in bad:
+                    errors[prefix + f] = f"link: {error.errors[f]} (its default is used)"
+                    del values[f]
+    return training, paths, errors
+
+
+def max_epochs(n_points: int) -> int:
+    """The most epochs a data set of n_points allows (epochs × points ≤ MAX_VISITS)."""
+    return max(1, min(MAX_EPOCHS, MAX_VISITS // max(n_points, 1)))
+
+
 def _read(field: str, text: str):
     try:
         if field in INTEGERS:
-            return int(float(text))
+            number = float(text)
+            return (
+                int(number) if number == int(number) else number
+            )  # 2.5 stays 2.5: refused by name
         if field in FLOATS:
             return float(text)
-    except ValueError:
-        return None
+    except (ValueError, OverflowError):
+        return text  # not a number: the field's own rule refuses it by name (checked)
     if field == "wrong_start":
         return text in ("1", "true", "True", "yes")
     if field == "optimizers":

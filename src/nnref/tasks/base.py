@@ -23,6 +23,7 @@ import torch
 
 from ..heads import Head, MeanLoss
 from ..nets import MLP
+from ..predict import hyperparameters
 
 STAGES = ("train", "val", "test")
 
@@ -54,15 +55,7 @@ class TaskModule(L.LightningModule):
         self.head = self.head_class(n_outputs, loss, encoders, **options)
         self.net = net if net is not None else MLP(n_inputs, hidden, n_outputs, activation)
         self.save_hyperparameters(
-            {
-                "n_inputs": n_inputs,
-                "n_outputs": n_outputs,
-                "hidden": list(self.net.hidden),
-                "activation": activation,
-                "loss": self.head.loss_name,
-                "encoders": encoders,
-                **self.head.settings,
-            },
+            hyperparameters(self.net, self.head, encoders),
             # the run's whole config is in .hydra/; the checkpoint keeps these to rebuild the head
             logger=False,
         )
