@@ -47,9 +47,8 @@ def test_the_notebooks_solution_passes(name):
     assert str(report).splitlines()[-1].endswith(" 0 failed")
 
 
-@pytest.mark.parametrize("name", list(EXERCISES))
-def test_the_unchanged_stub_is_not_done_yet(name):
-    # As the student edition has it: the exercise's own signature, the body a stub.
+def stub(name):
+    """The exercise as the student edition starts it: its own signature, the body a stub."""
     args = ", ".join(EXERCISES[name].signature)
     if name[0].isupper():
         source = (
@@ -59,10 +58,13 @@ def test_the_unchanged_stub_is_not_done_yet(name):
     else:
         source = f"def {name}({args}):\n    raise NotImplementedError('exercise: write this')\n"
     scope = {"torch": torch}
-    exec(source, scope)  # noqa: S102
-    stub = scope[name]
+    exec(source, scope)  # noqa: S102 - our own two lines
+    return scope[name]
 
-    report = check_exercise(name, stub)
+
+@pytest.mark.parametrize("name", list(EXERCISES))
+def test_the_unchanged_stub_is_not_done_yet(name):
+    report = check_exercise(name, stub(name))
     assert [row.status for row in report.rows] == [TODO] and not report.done
     assert str(report).splitlines()[-1] == "0 passed, 1 not done yet, 0 failed"
 
@@ -95,6 +97,24 @@ WRONG = {
         "exactly once",
     ),
 }
+
+
+def test_folded_layers_name_the_forgotten_bias_path_and_the_wrong_order():
+    from nnref.testing.exercises import as_linear, fold_last_bias_only, fold_wrong_order
+
+    assert "forgot the bias's path through the later weights" in failing(
+        check_exercise("fold_linear_layers", as_linear(fold_last_bias_only))
+    )
+    report = check_exercise("fold_linear_layers", as_linear(fold_wrong_order))
+    # W₁·W₂ can only be made with square layers: that case names it, the others raise
+    assert "wrong order" in report["two square layers, 3 -> 3 -> 3"].detail
+
+
+def test_batches_of_single_rows_fail_with_a_row_not_a_crash():
+    report = check_exercise(
+        "minibatches", lambda n, batch_size, generator: [torch.tensor(i) for i in range(n)]
+    )
+    assert not report.ok and "each batch must be 1-d" in failing(report)
 
 
 @pytest.mark.parametrize("name", list(WRONG))
@@ -209,6 +229,21 @@ def test_code_that_runs_too_long_is_stopped_with_a_row_saying_so():
     report = check_exercise("softmax", softmax, time_limit_s=0.2)
     assert time.perf_counter() - start < 5
     assert "ran too long" in report.rows[1].detail
+
+
+def test_an_optimizer_whose_step_runs_too_long_is_stopped_once_for_the_whole_exercise():
+    class SlowMomentum(torch.optim.Optimizer):
+        def __init__(self, params, lr, momentum):
+            super().__init__(params, dict(lr=lr, momentum=momentum))
+
+        def step(self, closure=None):
+            time.sleep(0.5)
+
+    start = time.perf_counter()
+    report = check_exercise("Momentum", SlowMomentum, time_limit_s=0.3)
+    assert time.perf_counter() - start < 3
+    assert [row.check for row in report.failures] == ["the checks"]
+    assert "ran too long" in report["the checks"].detail
 
 
 def test_a_wrong_signature_or_shape_names_what_is_expected():

@@ -40,8 +40,10 @@ TIME_LIMIT_S = 10.0
 D = torch.float64
 
 
-class TimeLimit(Exception):
-    """The student's code ran past the check's time limit."""
+class TimeLimit(BaseException):
+    """The student's code ran past the check's time limit. A BaseException, as KeyboardInterrupt
+    is: the kit's own `except Exception` around each check must not take it for the code's error,
+    so it ends the whole exercise with one row saying so."""
 
 
 @contextlib.contextmanager
@@ -143,24 +145,24 @@ def compare_folded(got, expected, inputs):
         )
     x = randn(7, n_in, seed=42)
     with torch.no_grad():
-        wanted = x
-        for layer in layers:
-            wanted = layer(wanted)
+        # expected: the reference's one Linear, whose outputs are the stack's (or a mistake's)
         return first_difference(
-            [got(x).to(D)], [wanted], names=("folded", "the stack"), label="output"
+            [got(x).to(D)], [expected(x)], names=("folded", "the stack"), label="output"
         )
 
 
+# The likely mistakes. A mistake that cannot be made on a case (W₁·W₂ needs square layers) raises
+# there and is simply not matched.
 def fold_wrong_order(layers):
     weight, bias = layers[0].weight.detach(), layers[0].bias.detach()
     for layer in layers[1:]:
-        weight, bias = (weight.T @ layer.weight.detach().T).T, bias + layer.bias
+        weight, bias = weight @ layer.weight.detach(), layer.weight.detach() @ bias + layer.bias
     return weight, bias
 
 
-def fold_bias_added(layers):
-    weight, bias = fold_reference(layers)
-    return weight, sum(layer.bias.detach() for layer in layers)
+def fold_last_bias_only(layers):
+    weight, _ = fold_reference(layers)
+    return weight, layers[-1].bias.detach()
 
 
 def as_linear(fold):
@@ -296,6 +298,7 @@ exercise(
             Case("two layers, 3 -> 4 -> 2", lambda: (stack(3, 4, 2),)),
             Case("one layer (nothing to fold)", lambda: (stack(5, 3, seed=3),)),
             Case("four layers, 2 -> 6 -> 5 -> 4 -> 1", lambda: (stack(2, 6, 5, 4, 1, seed=7),)),
+            Case("two square layers, 3 -> 3 -> 3", lambda: (stack(3, 3, 3, seed=11),)),
         ],
         mistakes=[
             (
@@ -303,9 +306,8 @@ exercise(
                 as_linear(fold_wrong_order),
             ),
             (
-                "the biases only added: an earlier layer's bias passes through "
-                "the later weights, W₂·b₁ + b₂",
-                as_linear(fold_bias_added),
+                "forgot the bias's path through the later weights, W₂·b₁ + b₂",
+                as_linear(fold_last_bias_only),
             ),
         ],
         compare=compare_folded,
@@ -608,6 +610,10 @@ def minibatch_problem(got, n, size) -> tuple[str, str]:
         return FAIL, f"returned {type(got).__name__}; expected a list of LongTensor index batches"
     if any(not torch.is_tensor(b) or b.dtype != torch.long for b in got):
         return FAIL, "each batch must be a LongTensor of row indices (torch.long)"
+    if any(b.dim() != 1 for b in got):
+        # a 0-d index (one row, not a batch of one) or a 2-d one cannot be joined into the epoch
+        shapes = sorted({tuple(b.shape) for b in got if b.dim() != 1})
+        return FAIL, f"a batch of shape {shapes[0]}; each batch must be 1-d: (rows in the batch,)"
     seen = torch.cat(list(got)).tolist() if got else []
     if sorted(seen) != list(range(n)):
         repeated = len(seen) - len(set(seen))
