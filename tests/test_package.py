@@ -3,6 +3,7 @@ imports, warning filters left alone on import, and a tree ruff finds clean."""
 
 import ast
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -170,6 +171,19 @@ def test_nnref_check_prints_its_report(installed):
     assert "torch.optim.SGD" in proc.stdout and proc.stdout.strip().splitlines()[-1].endswith(
         "failed"
     )
+
+
+@pytest.mark.slow
+def test_the_wheel_carries_the_glossary_and_the_korean_reports(installed):
+    code = (
+        "import nnref.testing as t, nnref.locale as l; t.use_language('ko'); "
+        "print(len(l.glossary())); print(t.check_exercise('softmax', lambda net: net.softmax(1)))"
+    )
+    proc = command(installed, "python", "-c", code)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    lines = proc.stdout.strip().splitlines()
+    assert int(lines[0]) >= 40 and "강의 2-4" in lines[1]
+    assert re.fullmatch(r"통과 \d+, 실패 0", lines[-1]), lines[-1]
 
 
 @pytest.mark.slow

@@ -2,6 +2,7 @@
 wrong (the student's momentum, wrong losses), and says in one line what it cannot check."""
 
 import functools
+import re
 import subprocess
 import sys
 import time
@@ -578,6 +579,15 @@ def test_cli_head(capsys):
     assert main(["head", "nnref.heads:MulticlassHead", "--task", "multiclass"]) == 0
     assert "MulticlassHead as the multiclass head (loss=ce)" in capsys.readouterr().out
     assert main(["head", "torch.nn.functional:mse_loss", "--task", "binary", "--loss", "ce"]) == 1
+
+
+def test_cli_reports_in_korean_with_lang_ko(capsys):
+    assert main(["head", "nnref.heads:MulticlassHead", "--task", "multiclass", "--lang", "ko"]) == 0
+    out = capsys.readouterr().out
+    assert "멀티 클래스 분류 헤드" in out and re.search(r"통과 \d+, 실패 0$", out.strip())
+    with pytest.raises(SystemExit):
+        main(["head", "nnref.heads:MulticlassHead", "--task", "multiclass", "--lang", "fr"])
+    assert "invalid choice: 'fr'" in capsys.readouterr().err
 
 
 @pytest.mark.slow

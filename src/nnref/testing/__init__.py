@@ -11,6 +11,7 @@
     nnref-check optimizer mypkg.mymod:MyMomentum --twin momentum
 
     check_exercise("softmax", softmax)  # a notebook's exercise: the report as a table
+    use_language("ko")                  # reports in Korean from now on (the Korean notebooks)
 
 Where things are: optimizers.py (check_optimizer: the optimizer under test, its twin, declared
 forms, the plan of checks), behaviour.py (each check), problems.py (the problems, paths and the
@@ -23,7 +24,7 @@ from .exercises import EXERCISES, check_exercise
 from .heads import check_head
 from .optimizers import KNOWN_FORMS, NAMED_TWINS, Form, KitError, check_optimizer
 from .parametrize import head_checks, optimizer_checks
-from .report import Report, Row
+from .report import Report, Row, use_language
 
 __all__ = [
     "check_exercise",
@@ -34,6 +35,7 @@ __all__ = [
     "head_checks",
     "Report",
     "Row",
+    "use_language",
     "Form",
     "KNOWN_FORMS",
     "NAMED_TWINS",

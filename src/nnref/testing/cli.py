@@ -3,6 +3,7 @@ same).
 
     nnref-check optimizer mypkg.mymod:MyMomentum --twin momentum [--closure] [--hp lr=0.1]
     nnref-check head mypkg.mod:my_loss --task multiclass [--loss ce]
+    nnref-check head ... --lang ko      # the report in Korean (--lang: en, the default, or ko)
 
 Exit status: 0 every check passed, 1 some failed, 2 the target could not be imported or built.
 """
@@ -17,6 +18,7 @@ import sys
 import torch
 
 from nnref.heads import HEADS
+from nnref.locale import LANGUAGES
 
 from .behaviour import accepted
 from .heads import check_head
@@ -41,9 +43,13 @@ def hyperparameter(text: str):
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n\n")[0])
     commands = main.add_subparsers(dest="command", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--lang", choices=LANGUAGES, default="en", help="the report's language (ko: Korean)"
+    )
 
     optimizer = commands.add_parser(
-        "optimizer", help="check a torch.optim.Optimizer (class or factory)"
+        "optimizer", parents=[common], help="check a torch.optim.Optimizer (class or factory)"
     )
     optimizer.add_argument(
         "target", help="module:attr (or path/to/file.py:attr): an Optimizer class or a factory"
@@ -67,7 +73,9 @@ def parser() -> argparse.ArgumentParser:
         "--dtype", action="append", choices=list(DTYPES), help="float64 (default), float32"
     )
 
-    head = commands.add_parser("head", help="check an output layer and loss against the course")
+    head = commands.add_parser(
+        "head", parents=[common], help="check an output layer and loss against the course"
+    )
     head.add_argument(
         "target",
         help="module:attr: loss(logits, targets), or a head "
@@ -111,6 +119,7 @@ def run(args) -> int:
         report = check_head(target, args.task, loss=args.loss)
     else:
         report = run_optimizer(target, args)
+    report.lang = args.lang
     print(report)
     return 0 if report.ok else 1
 

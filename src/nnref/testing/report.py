@@ -2,12 +2,20 @@
 
 In a notebook the report shows as an HTML table (`_repr_html_`); printed, or shown as text, it is
 the same table in plain text. Either way its last line is the summary, `N passed, ..., M failed`.
+
+In Korean (`use_language("ko")`, as the Korean notebooks start; or a report's own `lang`), the
+table, its rows and the summary are shown through nnref.locale's catalog testing.ko.yaml, with the
+glossary's words: `통과 N, ..., 실패 M`, the same numbers in the same order. The rows themselves
+(what `report["..."]`, `row.check` and `row.detail` hold) stay English, the kit's own language.
 """
 
 from __future__ import annotations
 
 import html
+import unicodedata
 from dataclasses import dataclass, field
+
+from nnref.locale import LANGUAGES, catalog
 
 PASS = "pass"
 FAIL = "FAIL"  # upper case: the one status a reader must not miss in the table
@@ -15,6 +23,41 @@ SKIP = "skip"  # the check does not apply (e.g. neither side takes sparse gradie
 FORM = "form"  # differs, as declared: the same method written in another form (optimizers.Form)
 TODO = "todo"  # an exercise still raises NotImplementedError: not done yet, not wrong
 COLOURS = {PASS: "#1a7f37", FAIL: "#cf222e", SKIP: "#6e7781", FORM: "#9a6700", TODO: "#0969da"}
+# The summary's words, per language, in the summary's order (glossary.yaml has the Korean ones).
+SUMMARY = {
+    "en": {
+        PASS: "{} passed",
+        FORM: "{} differ by form (declared)",
+        SKIP: "{} skipped",
+        TODO: "{} not done yet",
+        FAIL: "{} failed",
+    },
+    "ko": {
+        PASS: "통과 {}",
+        FORM: "꼴이 다름(선언) {}",
+        SKIP: "해당 없음 {}",
+        TODO: "아직 안 함 {}",
+        FAIL: "실패 {}",
+    },
+}
+STATUS_KO = {PASS: "통과", FAIL: "실패", SKIP: "해당 없음", FORM: "꼴이 다름", TODO: "아직 안 함"}
+LANGUAGE = ["en"]  # the reports' language unless a report names its own: use_language()
+
+
+def width(text: str) -> int:
+    """Columns a text takes in a monospaced table: Hangul and other wide characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: str, columns: int) -> str:
+    return text + " " * max(0, columns - width(text))
+
+
+def use_language(lang: str) -> None:
+    """Show reports in this language from now on: "en" (the default) or "ko"."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"language {lang!r}: unknown; valid: {', '.join(LANGUAGES)}")
+    LANGUAGE[0] = lang
 
 
 @dataclass(frozen=True)
@@ -33,6 +76,18 @@ class Report:
     # what was checked, e.g. "StudentMomentum(lr=0.05, momentum=0.9) vs nnref.optim.Momentum(...)"
     subject: str
     rows: list[Row] = field(default_factory=list)
+    lang: str | None = None  # None: the language use_language() set
+
+    @property
+    def language(self) -> str:
+        return self.lang or LANGUAGE[0]
+
+    def shown(self, text: str) -> str:
+        """A text of the report (a check's name, a detail, the subject) in its language."""
+        return catalog("testing.ko.yaml").translate(text, self.language)
+
+    def status_word(self, status: str) -> str:
+        return STATUS_KO.get(status, status) if self.language == "ko" else status
 
     @property
     def ok(self) -> bool:
@@ -55,15 +110,9 @@ class Report:
             status: sum(row.status == status for row in self.rows)
             for status in (PASS, FORM, SKIP, TODO, FAIL)
         }
-        parts = [f"{counts[PASS]} passed"]
-        if counts[FORM]:
-            parts.append(f"{counts[FORM]} differ by form (declared)")
-        if counts[SKIP]:
-            parts.append(f"{counts[SKIP]} skipped")
-        if counts[TODO]:
-            parts.append(f"{counts[TODO]} not done yet")
-        parts.append(f"{counts[FAIL]} failed")
-        return ", ".join(parts)
+        words = SUMMARY[self.language]
+        shown = [PASS, *(s for s in (FORM, SKIP, TODO) if counts[s]), FAIL]
+        return ", ".join(words[status].format(counts[status]) for status in shown)
 
     @property
     def done(self) -> bool:
@@ -71,30 +120,40 @@ class Report:
         return not any(row.status == TODO for row in self.rows)
 
     def __str__(self) -> str:
-        width = max([len("check"), *(len(row.check) for row in self.rows)])
+        names = [self.shown("check"), self.shown("result"), self.shown("detail")]
+        rows = [
+            (self.shown(row.check), self.status_word(row.status), self.shown(row.detail))
+            for row in self.rows
+        ]
+        first = max([width(names[0]), *(width(check) for check, _, _ in rows)])
+        second = max([6, width(names[1]), *(width(status) for _, status, _ in rows)])
         lines = [
-            self.subject,
+            self.shown(self.subject),
             "",
-            f"{'check':<{width}}  result  detail",
-            f"{'-' * width}  ------  ------",
+            f"{pad(names[0], first)}  {pad(names[1], second)}  {names[2]}",
+            f"{'-' * first}  {'-' * second}  ------",
         ]
         lines += [
-            f"{row.check:<{width}}  {row.status:<6}  {row.detail}".rstrip() for row in self.rows
+            f"{pad(check, first)}  {pad(status, second)}  {detail}".rstrip()
+            for check, status, detail in rows
         ]
         return "\n".join([*lines, "", self.summary()])
 
     def _repr_html_(self) -> str:
         """The table as Jupyter shows it: one row per check, the failing rows' details in full."""
         cells = "".join(
-            f"<tr><td>{html.escape(row.check)}</td>"
+            f"<tr><td>{html.escape(self.shown(row.check))}</td>"
             f'<td style="color:{COLOURS.get(row.status, "inherit")};font-weight:600">'
-            f"{html.escape(row.status)}</td>"
-            f'<td style="text-align:left">{html.escape(row.detail)}</td></tr>'
+            f"{html.escape(self.status_word(row.status))}</td>"
+            f'<td style="text-align:left">{html.escape(self.shown(row.detail))}</td></tr>'
             for row in self.rows
         )
+        head = "".join(
+            f"<th>{html.escape(self.shown(h))}</th>" for h in ("check", "result", "detail")
+        )
         return (
-            f'<div class="nnref-report"><p><b>{html.escape(self.subject)}</b></p>'
-            "<table><thead><tr><th>check</th><th>result</th><th>detail</th></tr></thead>"
+            f'<div class="nnref-report"><p><b>{html.escape(self.shown(self.subject))}</b></p>'
+            f"<table><thead><tr>{head}</tr></thead>"
             f"<tbody>{cells}</tbody></table><p>{html.escape(self.summary())}</p></div>"
         )
 
