@@ -1,4 +1,4 @@
-# %% [markdown]
+# %% [markdown] tags=["en"]
 # # 05 · Batch, stochastic and mini-batch gradient descent
 #
 # **Lecture 3-1, p. 3–14.** Batch GD adds up every training row's gradient before one update (p. 4–5).
@@ -6,6 +6,17 @@
 # instead of one exact one, which is often better per second (p. 6–9). Mini-batch GD takes $B$ rows
 # at a time: a sample of size $B$ whose mean gradient estimates the whole set's, as a sample mean
 # estimates a population's (p. 11–12),
+#
+# $$\mathbf{g}_B = \frac1B\sum_{i\in\text{batch}} \nabla E_i(\mathbf{w}),\qquad \mathbb{E}[\mathbf{g}_B] = \nabla E(\mathbf{w}),\qquad \mathbb{E}\,|\mathbf{g}_B - \nabla E|^2 \approx \frac{\operatorname{tr} S}{B}.$$
+
+# %% [markdown] tags=["ko"]
+# # 05 · 배치, 확률적, 미니배치 경사하강법
+#
+# **강의 3-1, p3–14.** 배치 GD는 트레이닝 데이터의 모든 행의 그래디언트를 더한 뒤 업데이트를 한 번 한다(p4–5).
+# 확률적 GD는 행 하나마다 업데이트한다. 정확한 그래디언트는 아니지만, 정확한 걸음 한 번 대신 값싼 근사 걸음을
+# $n$번 내딛으며, 초당으로 따지면 이쪽이 나을 때가 많다(p6–9). 미니배치 GD는 한 번에 $B$개 행을 쓴다.
+# 크기가 $B$인 표본이고, 그 평균 그래디언트가 전체 집합의 그래디언트를 추정한다. 표본 평균이 모집단의 평균을
+# 추정하는 것과 같다(p11–12):
 #
 # $$\mathbf{g}_B = \frac1B\sum_{i\in\text{batch}} \nabla E_i(\mathbf{w}),\qquad \mathbb{E}[\mathbf{g}_B] = \nabla E(\mathbf{w}),\qquad \mathbb{E}\,|\mathbf{g}_B - \nabla E|^2 \approx \frac{\operatorname{tr} S}{B}.$$
 
@@ -26,13 +37,21 @@ from nnref.loop import build, fit, mean_loss
 from nnref.optim import GD
 from nnref.testing import check_exercise
 
+# [ko] nnref.testing.use_language("ko")  # 검사 도구의 보고서를 한국어로
+
 torch.set_num_threads(1)
 
-# %% [markdown]
+# %% [markdown] tags=["en"]
 # ## The three batchings, per epoch
 #
 # The binary head on breast_cancer, GD at the same lr from the same start; one epoch is 1,
 # $\lceil n/32\rceil$ or $n$ updates.
+
+# %% [markdown] tags=["ko"]
+# ## 세 가지 배치 방식, 에포크별 비교
+#
+# breast_cancer 데이터의 이진 분류 헤드를 같은 시작점에서 같은 lr의 GD로 학습한다. 한 에포크는 업데이트
+# 1번, $\lceil n/32\rceil$번, 또는 $n$번이다.
 
 # %%
 data = TaskData(source="breast_cancer", target_encoding="binary").load()
@@ -56,11 +75,17 @@ plt.ylabel("train loss")
 plt.legend()
 plt.show()
 
-# %% [markdown]
+# %% [markdown] tags=["en"]
 # ## A mini-batch gradient is a sample estimate
 #
 # At one fixed $\mathbf{w}$ (digits), the variance of the mini-batch gradient around the full one
 # falls as $1/B$: slope −1 on log-log axes.
+
+# %% [markdown] tags=["ko"]
+# ## 미니배치 그래디언트는 표본 추정치다
+#
+# 고정된 $\mathbf{w}$ 하나에서(digits), 전체 그래디언트를 중심으로 한 미니배치 그래디언트의 분산은
+# $1/B$에 비례해 줄어든다. 로그-로그 축에서 기울기가 −1이다.
 
 # %%
 r = gradient_noise.run(n_batches=100)
@@ -73,12 +98,20 @@ plt.legend()
 plt.show()
 print(f"log-log slope: {r['slope']:.2f}")
 
-# %% [markdown]
+# %% [markdown] tags=["en"]
 # ## Exercise: an epoch's mini-batches
 #
 # Write `minibatches(n, batch_size, generator)`: a list of `LongTensor` index batches for one epoch
 # over rows `0 … n−1`. Each row is visited exactly once, in an order drawn from `generator` (a
 # `torch.Generator`), `batch_size` rows a batch; the last batch may be short.
+
+
+# %% [markdown] tags=["ko"]
+# ## 연습 문제: 한 에포크의 미니배치
+#
+# `minibatches(n, batch_size, generator)`를 작성한다. 행 `0 … n−1`에 대한 한 에포크의 인덱스 배치를
+# `LongTensor`의 리스트로 돌려준다. 각 행은 `generator`(`torch.Generator`)에서 뽑은 순서로 정확히 한 번씩
+# 방문하고, 배치마다 `batch_size`개 행이 들어간다. 마지막 배치는 더 짧을 수 있다.
 
 
 # %% tags=["exercise"]

@@ -1,4 +1,4 @@
-# %% [markdown]
+# %% [markdown] tags=["en"]
 # # 06 · Momentum and Nesterov's accelerated gradient
 #
 # **Lecture 3-1, p. 15–23.** Plain gradient descent stops where the slope is flat, like a small car
@@ -10,6 +10,19 @@
 # $\mathbf{m}$ is an exponential average of past gradients, so its steps are more even (p. 20),
 # but it can overshoot (p. 21). NAG first jumps by $\gamma\mathbf{m}$ and takes the gradient there
 # (p. 22–23):
+#
+# $$\mathbf{m} \leftarrow \gamma\,\mathbf{m} + \eta\,\nabla E(\mathbf{w} - \gamma\mathbf{m}),\qquad \mathbf{w} \leftarrow \mathbf{w} - \mathbf{m}.$$
+
+# %% [markdown] tags=["ko"]
+# # 06 · 모멘텀과 Nesterov 가속 그래디언트(NAG)
+#
+# **강의 3-1, p15–23.** 단순한 경사하강법은 껌에 붙은 작은 자동차처럼 기울기가 평평한 곳에서 멈추고, 지역
+# 최솟값을 벗어나지 못한다(p16). 모멘텀은 가던 방향으로 계속 움직인다(p17–19):
+#
+# $$\mathbf{m} \leftarrow \gamma\,\mathbf{m} + \eta\,\nabla E(\mathbf{w}),\qquad \mathbf{w} \leftarrow \mathbf{w} - \mathbf{m}.$$
+#
+# $\mathbf{m}$은 지난 그래디언트들의 지수 평균이므로 걸음이 더 고르다(p20). 하지만 목표를 지나칠 수 있다(p21).
+# NAG는 먼저 $\gamma\mathbf{m}$만큼 뛰고, 그 자리에서 그래디언트를 구한다(p22–23):
 #
 # $$\mathbf{m} \leftarrow \gamma\,\mathbf{m} + \eta\,\nabla E(\mathbf{w} - \gamma\mathbf{m}),\qquad \mathbf{w} \leftarrow \mathbf{w} - \mathbf{m}.$$
 
@@ -27,12 +40,19 @@ import torch
 from nnref.experiments import optimizer_paths
 from nnref.testing import check_exercise
 
+# [ko] nnref.testing.use_language("ko")  # 검사 도구의 보고서를 한국어로
+
 torch.set_num_threads(1)
 
-# %% [markdown]
+# %% [markdown] tags=["en"]
 # ## Escaping a local minimum
 #
 # nnref's GD, Momentum and NAG on a tilted double well, from the same start with the same lr.
+
+# %% [markdown] tags=["ko"]
+# ## 지역 최솟값 벗어나기
+#
+# 기울어진 이중 우물 위에서 nnref의 GD, Momentum, NAG를 같은 시작점, 같은 lr로 돌린다.
 
 # %%
 r = optimizer_paths.run_surface("local_minimum", optimizers=("gd", "momentum", "nag"))
@@ -46,12 +66,20 @@ plt.ylabel("x")
 plt.legend()
 plt.show()
 
-# %% [markdown]
+# %% [markdown] tags=["en"]
 # ## Exercise 1: Momentum as a `torch.optim.Optimizer`
 #
 # Write `Momentum(params, lr, momentum)` in the course's form. Keep $\mathbf{m}$ in
 # `self.state[p]` (so that `state_dict()` and copies keep it), read `lr` and `momentum` from each
 # param group, skip parameters without a gradient, and return the closure's loss from `step`.
+
+
+# %% [markdown] tags=["ko"]
+# ## 연습 문제 1: `torch.optim.Optimizer`로 쓰는 Momentum
+#
+# 강의의 형태대로 `Momentum(params, lr, momentum)`을 작성한다. $\mathbf{m}$은 `self.state[p]`에 둔다(그래야
+# `state_dict()`와 복사본에도 남는다). `lr`과 `momentum`은 각 param group에서 읽고, 그래디언트가 없는
+# 파라미터는 건너뛰며, `step`은 closure가 돌려준 손실을 돌려준다.
 
 
 # %% tags=["exercise"]
@@ -86,13 +114,21 @@ class Momentum(torch.optim.Optimizer):
 # %% tags=["check"]
 check_exercise("Momentum", Momentum)
 
-# %% [markdown]
+# %% [markdown] tags=["en"]
 # ## Exercise 2: NAG, with its look-ahead
 #
 # Write `NAG(params, lr, momentum)`. Its gradient must be taken at $\mathbf{w} - \gamma\mathbf{m}$:
 # in `step(closure)`, move each parameter there, call the closure (it computes the loss and its
 # gradient at the point the parameters hold), then update $\mathbf{m}$ and put $\mathbf{w}$ where
 # it belongs.
+
+
+# %% [markdown] tags=["ko"]
+# ## 연습 문제 2: 내다본 지점을 쓰는 NAG
+#
+# `NAG(params, lr, momentum)`를 작성한다. 그래디언트는 $\mathbf{w} - \gamma\mathbf{m}$에서 구해야 한다.
+# `step(closure)`에서 각 파라미터를 그 지점으로 옮기고, closure를 부른 다음(closure는 파라미터가 지금 가리키는
+# 지점에서 손실과 그 그래디언트를 계산한다), $\mathbf{m}$을 업데이트하고 $\mathbf{w}$를 있어야 할 자리에 둔다.
 
 
 # %% tags=["exercise"]

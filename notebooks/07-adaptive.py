@@ -1,4 +1,4 @@
-# %% [markdown]
+# %% [markdown] tags=["en"]
 # # 07 · A learning rate per weight: AdaGrad, RMSProp and Adam
 #
 # **Lecture 3-1, p. 15.** After training, some weights have changed a lot and some hardly at all;
@@ -6,6 +6,21 @@
 # step where the gradient is large, a larger one where it is small, and steps that shrink as
 # learning goes on. AdaGrad divides by the root of the summed squared gradients, RMSProp by a
 # running mean of them, and Adam adds momentum on top, with both averages bias-corrected:
+#
+# $$\text{AdaGrad: } s \leftarrow s + g^2,\ w \leftarrow w - \frac{\eta\, g}{\sqrt{s} + \epsilon}\qquad
+# \text{RMSProp: } v \leftarrow \alpha v + (1-\alpha) g^2,\ w \leftarrow w - \frac{\eta\, g}{\sqrt{v} + \epsilon}$$
+#
+# $$\text{Adam: } m \leftarrow \beta_1 m + (1-\beta_1) g,\ v \leftarrow \beta_2 v + (1-\beta_2) g^2,\
+# w \leftarrow w - \eta\,\frac{m/(1-\beta_1^t)}{\sqrt{v/(1-\beta_2^t)} + \epsilon}.$$
+
+# %% [markdown] tags=["ko"]
+# # 07 · 가중치마다 다른 학습률: AdaGrad, RMSProp, Adam
+#
+# **강의 3-1, p15.** 학습이 끝나고 보면 어떤 가중치는 많이 바뀌었고 어떤 가중치는 거의 바뀌지 않았다. 각
+# 방향의 기울기가 서로 달라서, 학습률 하나로는 모두에 맞출 수 없다. 바라는 것은 그래디언트가 큰 곳에서는 더
+# 작은 걸음, 작은 곳에서는 더 큰 걸음, 그리고 학습이 진행될수록 줄어드는 걸음이다. AdaGrad는 그래디언트
+# 제곱을 더한 값의 제곱근으로 나누고, RMSProp은 그 이동 평균으로 나눈다. Adam은 여기에 모멘텀을 더하고, 두
+# 평균 모두 편향 보정을 한다:
 #
 # $$\text{AdaGrad: } s \leftarrow s + g^2,\ w \leftarrow w - \frac{\eta\, g}{\sqrt{s} + \epsilon}\qquad
 # \text{RMSProp: } v \leftarrow \alpha v + (1-\alpha) g^2,\ w \leftarrow w - \frac{\eta\, g}{\sqrt{v} + \epsilon}$$
@@ -27,13 +42,21 @@ import torch
 from nnref.experiments import optimizer_paths
 from nnref.testing import check_exercise
 
+# [ko] nnref.testing.use_language("ko")  # 검사 도구의 보고서를 한국어로
+
 torch.set_num_threads(1)
 
-# %% [markdown]
+# %% [markdown] tags=["en"]
 # ## One step size for every coordinate, or one each
 #
 # On the ravine $\tfrac12(x^2 + 100y^2)$ the two coordinates' slopes differ a hundredfold. GD's step
 # follows the steep one; the adaptive optimizers scale each coordinate by its own gradient size.
+
+# %% [markdown] tags=["ko"]
+# ## 모든 좌표에 보폭 하나, 또는 좌표마다 하나씩
+#
+# 골짜기 $\tfrac12(x^2 + 100y^2)$에서는 두 좌표의 기울기가 100배 차이 난다. GD의 걸음은 가파른 쪽에 맞춰진다.
+# 적응형 옵티마이저는 좌표마다 그 좌표의 그래디언트 크기에 맞춰 보폭을 조절한다.
 
 # %%
 names = ("gd", "adagrad", "rmsprop", "adam")
@@ -50,11 +73,18 @@ plt.ylim(-1.5, 1.5)
 plt.legend()
 plt.show()
 
-# %% [markdown]
+# %% [markdown] tags=["en"]
 # ## Exercises: AdaGrad, RMSProp and Adam
 #
 # Write each as a `torch.optim.Optimizer` subclass, with its state in `self.state[p]` and its
 # settings read from each param group. The check compares every step with `nnref.optim`'s own.
+
+
+# %% [markdown] tags=["ko"]
+# ## 연습 문제: AdaGrad, RMSProp, Adam
+#
+# 각각을 `torch.optim.Optimizer`의 서브클래스로 작성한다. 상태는 `self.state[p]`에 두고, 설정은 각 param
+# group에서 읽는다. 검사는 모든 걸음을 `nnref.optim`의 구현과 비교한다.
 
 
 # %% tags=["exercise"]

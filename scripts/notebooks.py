@@ -11,8 +11,10 @@ One source, two editions, in each language (notebooks/NAME.py is jupytext's perc
 A solution region is the lines between `# BEGIN SOLUTION` and `# END SOLUTION` in a cell tagged
 `exercise`; the student edition keeps the signature and docstring around it. A markdown cell
 tagged `en` or `ko` belongs to that language's edition only, and so does a code comment line
-that starts with `# en:` or `# ko:` (untagged cells and lines are in both). Korean editions are
-`NAME.ko.ipynb`.
+that starts with `# en:` or `# ko:` (untagged cells and lines are in both). A line
+`# [ko] CODE` is the code CODE in the Korean edition only: the one the notebooks have is
+`nnref.testing.use_language("ko")`, so that the kit's reports are in Korean there. Korean
+editions are `NAME.ko.ipynb`.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ REGION = re.compile(
 )
 MARKER = re.compile(r"^[ \t]*# (BEGIN|END) SOLUTION\n?", re.M)
 COMMENT = re.compile(r"^(?P<indent>[ \t]*)# (?P<lang>en|ko): ", re.M)
+CODE = re.compile(r"^(?P<indent>[ \t]*)# \[(?P<lang>en|ko)\] ", re.M)
 STUB = 'raise NotImplementedError("exercise: write this")'
 
 
@@ -47,14 +50,17 @@ def names() -> list[str]:
 
 
 def localised(source: str, lang: str) -> str:
-    """Keep the comment lines of this language (`# ko: ...` -> `# ...`), drop the other's."""
+    """Keep the comment lines of this language (`# ko: ...` -> `# ...`) and its code lines
+    (`# [ko] CODE` -> `CODE`), drop the other's."""
     lines = []
     for line in source.splitlines(keepends=True):
-        match = COMMENT.match(line)
-        if match is None:
+        comment, code = COMMENT.match(line), CODE.match(line)
+        if comment is None and code is None:
             lines.append(line)
-        elif match["lang"] == lang:
-            lines.append(match["indent"] + "# " + line[match.end() :])
+        elif comment is not None and comment["lang"] == lang:
+            lines.append(comment["indent"] + "# " + line[comment.end() :])
+        elif code is not None and code["lang"] == lang:
+            lines.append(code["indent"] + line[code.end() :])
     return "".join(lines)
 
 

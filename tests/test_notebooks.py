@@ -24,7 +24,11 @@ EXERCISES = {  # what the issue names: each notebook's exercises, in order
     "06-momentum-nag": ["Momentum", "NAG"],
     "07-adaptive": ["AdaGrad", "RMSProp", "Adam"],
 }
-SUMMARY = re.compile(r"^(\d+) passed(, .*)?, (\d+) failed$")
+SUMMARY = {  # the report's last line: the same numbers, in the same order, in each language
+    "en": re.compile(r"^(\d+) passed(, .*)?, (\d+) failed$"),
+    "ko": re.compile(r"^통과 (\d+)(, .*)?, 실패 (\d+)$"),
+}
+NOT_DONE = {"en": "0 passed, 1 not done yet, 0 failed", "ko": "통과 0, 아직 안 함 1, 실패 0"}
 
 
 def tagged(nb, tag):
@@ -86,9 +90,12 @@ def test_the_student_edition_keeps_signatures_and_docstrings_and_drops_every_sol
 
 
 def test_make_notebooks_build_writes_both_editions_as_ipynb(tmp_path):
-    written = notebooks.build(tmp_path, langs=("en",))
+    written = notebooks.build(tmp_path)
     assert sorted(p.relative_to(tmp_path).as_posix() for p in written) == sorted(
-        f"{kind}/{name}.ipynb" for kind in ("teacher", "student") for name in NAMES
+        f"{kind}/{name}{suffix}.ipynb"
+        for kind in ("teacher", "student")
+        for name in NAMES
+        for suffix in ("", ".ko")
     )
     nb = nbformat.read(tmp_path / "student" / "02-binary.ipynb", as_version=4)
     nbformat.validate(nb)
@@ -96,28 +103,51 @@ def test_make_notebooks_build_writes_both_editions_as_ipynb(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("lang", notebooks.LANGUAGES)
 @pytest.mark.parametrize("name", NAMES)
-def test_the_teacher_edition_runs_and_every_check_passes(name):
-    nb = notebooks.execute(notebooks.edition(name, "teacher"), notebooks.SOURCES)
+def test_the_teacher_edition_runs_and_every_check_passes(name, lang):
+    nb = notebooks.execute(notebooks.edition(name, "teacher", lang), notebooks.SOURCES)
     summaries = check_summaries(nb)
     assert len(summaries) == len(EXERCISES[name])
     for line in summaries:
-        match = SUMMARY.match(line)
+        match = SUMMARY[lang].match(line)
         assert match and match.group(3) == "0" and "not done" not in line, line
+        assert "아직 안 함" not in line
 
 
 @pytest.mark.slow
 @pytest.mark.xdist_group("test_docs")  # in the site's worker, which renders these same runs
+@pytest.mark.parametrize("lang", notebooks.LANGUAGES)
 @pytest.mark.parametrize("name", NAMES)
-def test_the_student_edition_runs_and_reports_each_exercise_not_done(name):
+def test_the_student_edition_runs_and_reports_each_exercise_not_done(name, lang):
     # Executed once for this test and the site's page (tests/test_docs.py): the same notebook.
-    nb = notebooks.execute_cached(notebooks.edition(name, "student"), notebooks.SOURCES)
+    nb = notebooks.execute_cached(notebooks.edition(name, "student", lang), notebooks.SOURCES)
     summaries = check_summaries(nb)
-    assert summaries == ["0 passed, 1 not done yet, 0 failed"] * len(EXERCISES[name])
+    assert summaries == [NOT_DONE[lang]] * len(EXERCISES[name])
     html = "".join(
         o.get("data", {}).get("text/html", "") for c in tagged(nb, "check") for o in c.outputs
     )
-    assert "<table>" in html and "not done yet" in html  # Jupyter shows the report as a table
+    words = {"en": "not done yet", "ko": "아직 안 함"}[lang]
+    assert "<table>" in html and words in html  # Jupyter shows the report as a table
+
+
+def test_the_korean_edition_has_the_english_code_and_korean_prose():
+    for name in NAMES:
+        for kind in notebooks.EDITIONS:
+            en, ko = notebooks.edition(name, kind, "en"), notebooks.edition(name, kind, "ko")
+            code = [[c.source for c in nb.cells if c.cell_type == "code"] for nb in (en, ko)]
+            assert len(code[0]) == len(code[1]), name
+            for a, b in zip(*code):
+                # the same code; only comments differ, and the Korean edition's one line that
+                # turns the kit's reports Korean
+                strip = lambda s: [
+                    line for line in s.splitlines()
+                    if not line.strip().startswith("#") and "use_language" not in line
+                ]  # fmt: skip
+                assert strip(a) == strip(b), name
+            prose = [c.source for c in ko.cells if c.cell_type == "markdown"]
+            assert prose and all(re.search("[가-힣]", text) for text in prose), name
+            assert sum('use_language("ko")' in c.source for c in ko.cells) == 1, name
 
 
 @pytest.mark.slow
