@@ -380,3 +380,51 @@ def test_six_tabs_load_and_three_at_once_each_show_their_animation(site):
     time.sleep(0.5)
     assert all(len(frames) >= 12 for frames in shown), [len(f) for f in shown]
     context.close()
+
+
+# ----------------------------------------------------------------- the page in Korean
+def test_the_korean_page_names_a_bad_learning_rate_in_korean_and_keeps_its_language(site):
+    page = open_page(site, "?lang=ko")
+    errors = server_errors(page)
+    wait_for_text(page, "#train-button", "학습")
+    assert page.get_by_role("tab").all_inner_texts()[:2] == [
+        "출력 레이어와 손실",
+        "옵티마이저의 경로",
+    ]
+    assert "학습률 lr" in page.locator("#field-lr").inner_text()
+    assert "준비됨" in page.locator("#train-status").inner_text()
+    page.locator("#field-lr input").first.fill("-1")
+    page.locator("#train-button").click()
+    message = wait_for_text(page, "#field-lr", "범위 밖이다")
+    assert "학습률 lr: -1, 범위 밖이다" in message  # the field, named in Korean
+    # the shareable link keeps the language; the command line stays as typed
+    assert "lang=ko" in page.locator("#share-link textarea, #share-link input").first.input_value()
+    page.locator("#field-lr input").first.fill("0.05")
+    page.locator("#train-button").click()
+    status = wait_for_status(page, "완료", 60_000)
+    assert re.search("[가-힣]", status) and not re.search(r"\btrain loss\b", status)
+    assert "optim.lr=0.05" in page.locator("#train-command").inner_text()  # typed: not translated
+    assert "이 실행을 다시 만드는 명령" in page.locator("#train-command").inner_text()
+    assert not errors
+
+
+def test_the_english_page_is_unchanged_and_the_switch_and_browser_language_pick_korean(site):
+    url, chromium = site
+    english = open_page(site, context=chromium.new_context(locale="en-US"))
+    assert english.get_by_role("tab").all_inner_texts()[:2] == [
+        "Output layers and losses",
+        "Optimizer paths",
+    ]
+    assert english.locator("#train-button").inner_text().strip() == "Train"
+    english.locator("#field-lr input").first.fill("-1")
+    english.locator("#train-button").click()
+    assert "lr: -1 is out of range" in wait_for_text(english, "#field-lr", "out of range")
+    # the switch on the page: the same page, now in Korean, and the link says so
+    english.locator("#field-lang label", has_text="한국어").click()
+    english.wait_for_url(re.compile(r"lang=ko"), timeout=30_000)
+    english.wait_for_function(READY_JS, timeout=60_000)
+    wait_for_text(english, "#train-button", "학습")
+    # no ?lang=: a browser set to Korean gets the Korean page
+    korean = open_page(site, context=chromium.new_context(locale="ko-KR"))
+    wait_for_text(korean, "#train-button", "학습")
+    assert "출력 레이어와 손실" in korean.get_by_role("tab").all_inner_texts()

@@ -16,6 +16,11 @@ lays out the fields and wires the events:
   puts it in the address bar; on load, the page's query string restores the settings and a preset.
 - The paths tab, previews and the step-by-step mode run in the server's own process, in their own
   queue, so they never wait behind training runs.
+- In Korean (`?lang=ko`, kept in the link, or a browser that asks for Korean; the switch at the
+  top reloads the page in the other language): every label and every message the server writes
+  goes through nnref.locale's catalog playground.ko.yaml on its way out (`say`). The code writes
+  English, once; commands and config keys stay as they are. The pictures' own labels stay
+  English (their fonts have no Hangul).
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ import torch
 from ..data import BATCHINGS
 from ..experiments.optimizer_paths import SURFACES
 from ..heads import HEADS
+from ..locale import NAMES as LANGUAGE_NAMES
+from ..locale import catalog, language
 from ..nets import ACTIVATIONS
 from ..optim import OPTIMIZERS, USES_BETAS, USES_MOMENTUM
 from . import streams
@@ -107,6 +114,16 @@ SET_URL_JS = """
 )
 
 
+# The language switch: the same page, its link's lang= set to the other language, loaded anew.
+SWITCH_JS = """
+(name) => {
+  const url = new URL(window.location.href);
+  url.searchParams.set("lang", name === "__KO__" ? "ko" : "en");
+  window.location.href = url.toString();
+}
+""".replace("__KO__", LANGUAGE_NAMES["ko"])
+
+
 # ---------------------------------------------------------------- per-session things
 class Sessions:
     """What the server keeps for a session: a folder (its points as CSV) and a stepper. Both go
@@ -116,7 +133,11 @@ class Sessions:
         self.root = tempfile.mkdtemp(prefix="nnref-playground-sessions-")
         self.seen: dict[str, float] = {}
         self.steppers: dict[str, Stepper] = {}
+        self.languages: dict[str, str] = {}  # set as the page loads: its link's, or the browser's
         self.lock = threading.Lock()
+
+    def language(self, session: str) -> str:
+        return self.languages.get(session, "en")
 
     def folder(self, session: str) -> str:
         self.touch(session)
@@ -136,6 +157,7 @@ class Sessions:
             for session in idle:
                 del self.seen[session]
                 self.steppers.pop(session, None)
+                self.languages.pop(session, None)
         for session in idle:
             shutil.rmtree(os.path.join(self.root, session or "anonymous"), ignore_errors=True)
 
@@ -170,54 +192,116 @@ def training_errors(form: dict, points) -> dict:
     return {}
 
 
-def check_training(*values):
+def validations(fields, errors: dict, request, extra: int) -> list:
+    """One gr.validate per input: each field's message (in the session's language), then
+    `extra` inputs that are always fine."""
+    return [
+        gr.validate(name not in errors, say(errors.get(name, ""), request)) for name in fields
+    ] + [gr.validate(True, "")] * extra
+
+
+def check_training(request: gr.Request, *values):
     """The validator: the form's fields, then the points (no field of their own: named on data)."""
     errors = training_errors(training_form(values[:-2]), values[-2])
     if "points" in errors:
         errors.setdefault("data", errors.pop("points"))
-    return [gr.validate(name not in errors, errors.get(name, "")) for name in TRAINING_FIELDS] + [
-        gr.validate(True, ""),
-        gr.validate(True, ""),
-    ]
+    return validations(TRAINING_FIELDS, errors, request, extra=2)
 
 
-def check_preview(*values):
+def check_preview(request: gr.Request, *values):
     """The validator of a redraw: as Train's, except that too few points is no error here (the
     preview then shows the plane to click on)."""
     errors = training_errors(training_form(values[:-2]), values[-2])
     errors.pop("points", None)
-    return [gr.validate(name not in errors, errors.get(name, "")) for name in TRAINING_FIELDS] + [
-        gr.validate(True, ""),
-        gr.validate(True, ""),
-    ]
+    return validations(TRAINING_FIELDS, errors, request, extra=2)
 
 
-def check_paths(*values):
+def check_paths(request: gr.Request, *values):
     """The validator: the paths fields, then the preset (always fine)."""
     try:
         parse_paths(dict(zip(PATH_FIELDS, values)))
         errors = {}
     except SettingsError as e:
         errors = e.errors
-    return [gr.validate(name not in errors, errors.get(name, "")) for name in PATH_FIELDS] + [
-        gr.validate(True, "")
-    ]
+    return validations(PATH_FIELDS, errors, request, extra=1)
 
 
-def settings_or_error(parse, form: dict):
+def settings_or_error(parse, form: dict, request=None):
     """Settings, or a gr.Error naming the fields (the validator has shown them beside them)."""
     try:
         return parse(form)
     except SettingsError as e:
-        raise gr.Error(str(e)) from None
+        raise gr.Error(say(str(e), request)) from None
 
 
 def session_of(request) -> str:
     return getattr(request, "session_hash", None) or "anonymous"
 
 
+def say(text: str, request) -> str:
+    """A text the page shows, in the session's language."""
+    lang = SESSIONS.language(session_of(request))
+    return catalog("playground.ko.yaml").markdown(text, lang) if text else text
+
+
+def english_texts(component) -> dict:
+    """The texts a component shows, as the page was built (in English): label, info,
+    placeholder, a button's or a note's text, a dropdown's choice labels."""
+    out = {}
+    for key in ("label", "info", "placeholder"):
+        text = getattr(component, key, None)
+        if isinstance(text, str) and text:
+            out[key] = text
+    if isinstance(component, (gr.Button, gr.Markdown)) and isinstance(component.value, str):
+        out["value"] = component.value
+    if isinstance(component, gr.Dropdown) and any(
+        isinstance(c, (tuple, list)) and c[0] != c[1] for c in component.choices
+    ):
+        out["choices"] = [tuple(c) for c in component.choices]
+    return out
+
+
+def choice_label(label: str, request) -> str:
+    """A choice's label: a surface's "name: formula" keeps its formula."""
+    shown = say(label, request)
+    name, colon, formula = label.partition(": ")
+    if shown == label and colon:
+        return f"{say(name, request)}: {formula}"
+    return shown
+
+
+def relabel(english: list, request):
+    """Every text of the page in the session's language (set here, as the page loads; the
+    language switch shows it)."""
+    lang = page_language(request)
+    with SESSIONS.lock:
+        SESSIONS.languages[session_of(request)] = lang
+    updates = []
+    for texts in english:
+        if texts.get("label") == "language":  # the switch: it shows the page's language
+            updates.append(gr.update(value=LANGUAGE_NAMES[lang], label=say("language", request)))
+            continue
+        if lang == "en" or not texts:
+            updates.append(gr.skip())
+            continue
+        shown = {k: say(v, request) for k, v in texts.items() if k != "choices"}
+        if "choices" in texts:
+            shown["choices"] = [(choice_label(a, request), b) for a, b in texts["choices"]]
+        updates.append(gr.update(**shown))
+    return updates
+
+
+def page_language(request) -> str:
+    """The link's ?lang= if it names one, else the browser's Accept-Language, else English."""
+    params = dict(request.query_params) if request else {}
+    if "lang" in params:
+        return language(params["lang"])
+    headers = getattr(request, "headers", None) or {}
+    return language(headers.get("accept-language", ""))
+
+
 # ---------------------------------------------------------------- training tab
-def message_outputs(message: dict, preset_name: str) -> tuple:
+def message_outputs(message: dict, preset_name: str, request=None) -> tuple:
     """(picture, status, command, data file, downloads, view) for a frame from the room; the
     command and the data file travel with the first frame, the downloads with the last."""
     first = message["command"] is not None
@@ -225,6 +309,7 @@ def message_outputs(message: dict, preset_name: str) -> tuple:
     if message["state"] not in ("ready", "running"):
         line = outcome(PRESETS.get(preset_name), message["summaries"])
         status += f"  \n{line}" if line else ""
+    status = say(status, request)
     command = (
         gr.update(value=message["command"][0], language=message["command"][1])
         if first
@@ -239,37 +324,36 @@ def message_outputs(message: dict, preset_name: str) -> tuple:
     return message["picture"], status, command, data, downloads, shown
 
 
-def waiting(*values):
+def waiting(request: gr.Request, *values):
     """At once, before the queue answers: the run is on its way, not ready (unless the form is
     wrong: then Train's validator names the fields, and the status stays as it was)."""
     if training_errors(training_form(values[:-2]), values[-2]):
         return gr.skip(), gr.skip()
-    return "**waiting** for a turn on the server…", gr.update(visible=False)
+    return say("**waiting** for a turn on the server…", request), gr.update(visible=False)
 
 
 def train(request: gr.Request, *values):
     form, points, preset_name = training_form(values[:-2]), values[-2], values[-1]
-    settings = settings_or_error(parse_training, form)
+    settings = settings_or_error(parse_training, form, request)
     session = session_of(request)
     try:
         csv_file = data_file(form, points, SESSIONS.folder(session))
     except SettingsError as e:
-        raise gr.Error(str(e)) from None
+        raise gr.Error(say(str(e), request)) from None
     run = ROOM.start(session, settings, csv_file)
     try:
         ahead = ROOM.place(run)
         if ahead:  # a class pressed Train at once: say where this run stands
             going = ROOM.load
-            yield (
-                gr.skip(),
+            text = (
                 f"**waiting** for a turn: {ahead} run{'s' if ahead > 1 else ''} start before "
-                f"yours; {going} runs share the server's {ROOM.concurrency} workers",
-                *[gr.skip()] * 4,
+                f"yours; {going} runs share the server's {ROOM.concurrency} workers"
             )
+            yield (gr.skip(), say(text, request), *[gr.skip()] * 4)
         for kind, payload in run:
             if kind == "error":
-                raise gr.Error(payload)
-            yield message_outputs(payload, preset_name)
+                raise gr.Error(say(payload, request))
+            yield message_outputs(payload, preset_name, request)
     finally:
         if not run.ended:  # the page went away mid-run: end it in its worker
             ROOM.stop_run(run)
@@ -287,21 +371,21 @@ def preview(request: gr.Request, *values):
     form, points = training_form(values[:-2]), values[-2]
     if ROOM is not None and ROOM.running(session_of(request)):
         return (gr.skip(),) * 6  # the run's own frames are showing; new settings apply at Train
-    settings = settings_or_error(parse_training, form)
+    settings = settings_or_error(parse_training, form, request)
     try:
         frame = streams.preview(
             settings, data_file(form, points, SESSIONS.folder(session_of(request)))
         )
     except SettingsError as e:
         if form.get("data") == "points":  # no points yet, or too few: the empty map to click on
-            return empty_points_map(points, str(e))
-        raise gr.Error(str(e)) from None
+            return empty_points_map(points, str(e), request)
+        raise gr.Error(say(str(e), request)) from None
     command = gr.update(value=frame.command[0], language=frame.command[1])
     csv_file = frame.data_csv
     shown = json.dumps(frame.view) if frame.view else gr.skip()
     return (
         frame.picture,
-        frame.status,
+        say(frame.status, request),
         command,
         gr.update(value=csv_file, visible=csv_file is not None),
         gr.update(visible=False),
@@ -309,13 +393,13 @@ def preview(request: gr.Request, *values):
     )
 
 
-def empty_points_map(points, why: str):
+def empty_points_map(points, why: str, request=None):
     from .pictures import blank_points_map  # drawn only for this case
 
     picture, shown = blank_points_map(json.loads(points or "[]"), POINT_CLASSES)
     return (
         picture,
-        f"**your points**: {why.removeprefix('your points: ')}",
+        say(f"**your points**: {why.removeprefix('your points: ')}", request),
         gr.skip(),
         gr.update(visible=False),
         gr.update(visible=False),
@@ -370,9 +454,9 @@ def fitted(values) -> tuple:
     return (*[form[f] for f in TRAINING_FIELDS], *values[-2:])
 
 
-def check_upload(*values):
+def check_upload(request: gr.Request, *values):
     """The validator of an upload: as a redraw's, on the head the upload asks for."""
-    return check_preview(*fitted(values))
+    return check_preview(request, *fitted(values))
 
 
 def uploaded(request: gr.Request, *values):
@@ -395,11 +479,10 @@ def epochs_note(data, csv_file, points, request: gr.Request):
         )
         n = load(settings, csv).n_points
         most = max_epochs(n)
-        return gr.update(
-            info=f"1 to {most} for these {n} points (epochs × points ≤ {MAX_VISITS:,})"
-        )
+        note = f"1 to {most} for these {n} points (epochs × points ≤ {MAX_VISITS:,})"
     except (SettingsError, ValueError, OSError):
-        return gr.update(info=f"1 to {MAX_EPOCHS}; epochs × points ≤ {MAX_VISITS:,}")
+        note = f"1 to {MAX_EPOCHS}; epochs × points ≤ {MAX_VISITS:,}"
+    return gr.update(info=say(note, request))
 
 
 def visibility(data, head, optimizer, batching):
@@ -419,9 +502,9 @@ def visibility(data, head, optimizer, batching):
 
 
 # ---------------------------------------------------------------- paths tab
-def run_paths(*values):
+def run_paths(request: gr.Request, *values):
     """The paths growing over about three seconds, then the numbers; with a preset, the outcome."""
-    settings = settings_or_error(parse_paths, dict(zip(PATH_FIELDS, values[:-1])))
+    settings = settings_or_error(parse_paths, dict(zip(PATH_FIELDS, values[:-1])), request)
     preset = PRESETS.get(values[-1])
     frames = list(streams.path_frames(settings))
     for i, frame in enumerate(frames):
@@ -435,8 +518,8 @@ def run_paths(*values):
         )
         yield (
             frame.picture,
-            frame.table if last else gr.skip(),
-            line if last else gr.skip(),
+            say(frame.table, request) if last else gr.skip(),
+            say(line, request) if last else gr.skip(),
             json.dumps(view(settings)),
         )
 
@@ -478,21 +561,21 @@ def session_stepper(key: tuple, request, fresh: bool = False) -> Stepper:
         try:
             held = key, Stepper(surface, (x0, y0), inspected, lr, gamma)
         except ValueError as e:
-            raise gr.Error(str(e)) from None
+            raise gr.Error(say(str(e), request)) from None
         with SESSIONS.lock:
             SESSIONS.steppers[session] = held
     return held[1]
 
 
-def stepper_outputs(stepper: Stepper, surface, x0, y0):
+def stepper_outputs(stepper: Stepper, surface, x0, y0, request):
     settings = PathSettings(surface=surface, x0=x0, y0=y0)
-    return stepper.picture(view(settings)), stepper.table()
+    return stepper.picture(view(settings)), say(stepper.table(), request)
 
 
 def stepper_reset(surface, x0, y0, lr, gamma, inspected, request: gr.Request):
     """A fresh step-by-step run of one optimizer from the paths tab's start."""
     stepper = session_stepper((surface, x0, y0, inspected, lr, gamma), request, fresh=True)
-    return stepper_outputs(stepper, surface, x0, y0)
+    return stepper_outputs(stepper, surface, x0, y0, request)
 
 
 def stepper_step(surface, x0, y0, lr, gamma, inspected, request: gr.Request):
@@ -501,8 +584,8 @@ def stepper_step(surface, x0, y0, lr, gamma, inspected, request: gr.Request):
     try:
         stepper.step()
     except ValueError as e:
-        raise gr.Error(str(e)) from None
-    return stepper_outputs(stepper, surface, x0, y0)
+        raise gr.Error(say(str(e), request)) from None
+    return stepper_outputs(stepper, surface, x0, y0, request)
 
 
 # ---------------------------------------------------------------- presets and the URL
@@ -517,11 +600,11 @@ def preset_values(name: str) -> tuple[dict, dict, str]:
     return {}, {"surface": surface, **surface_defaults(surface), **preset.values}, "paths"
 
 
-def preset_picked(name):
+def preset_picked(name, request: gr.Request):
     """A preset sets its tab's fields, opens the tab and says the claim."""
     training, paths, tab = preset_values(name)
     preset = PRESETS.get(name)
-    claim = preset.sentence if preset else ""
+    claim = say(preset.sentence, request) if preset else ""
     t = [training.get(f, gr.skip()) for f in TRAINING_FIELDS if f != "csv_file"]
     p = [paths.get(f, gr.skip()) for f in PATH_FIELDS]
     return (*t, *p, gr.Tabs(selected=tab), tab, claim)
@@ -543,6 +626,8 @@ def restore(request: gr.Request):
     """The settings a link names, a preset's first: a bad value is named in its field's note and
     the field keeps its default; the pictures follow the settings."""
     params = dict(request.query_params) if request else {}
+    with SESSIONS.lock:
+        SESSIONS.languages[session_of(request)] = page_language(request)
     preset = params.get("preset") if params.get("preset") in PRESETS else ""
     training, paths, tab = decode(params)
     training, paths, errors = checked(training, paths)
@@ -552,7 +637,7 @@ def restore(request: gr.Request):
     form = {**initial_training_form(), **training}
     notes = {f: errors.get(f) for f in TRAINING_FIELDS}
     training_updates = [
-        gr.update(value=form[f], info=notes[f])
+        gr.update(value=form[f], info=say(notes[f], request))
         if notes.get(f)
         else (form[f] if f in training else gr.skip())
         for f in TRAINING_FIELDS
@@ -564,7 +649,7 @@ def restore(request: gr.Request):
             frame = streams.preview(parse_training(form))
             first = [
                 frame.picture,
-                frame.status,
+                say(frame.status, request),
                 gr.update(value=frame.command[0], language=frame.command[1]),
                 gr.update(value=frame.data_csv, visible=frame.data_csv is not None),
                 gr.skip(),
@@ -572,13 +657,18 @@ def restore(request: gr.Request):
             ]
         except SettingsError as error:
             if form.get("data") == "points":  # no points yet: the empty plane to click on
-                first = list(empty_points_map("[]", str(error)))
+                first = list(empty_points_map("[]", str(error), request))
             # else the fields show the link's values; Train's validator names what is wrong
+    if SESSIONS.language(session_of(request)) != "en" and first[1] == gr.skip():
+        try:  # the page's own first status, written in English as the page was built
+            first[1] = say(streams.preview(parse_training(form)).status, request)
+        except SettingsError:
+            pass
     if paths:  # a link's surface brings its own start, lr, gamma and steps, unless it names them
         surface = paths.get("surface", PathSettings.surface)
         paths = {"surface": surface, **surface_defaults(surface), **paths}
     path_updates = [
-        gr.update(value=paths.get(f, gr.skip()), info=errors.get(f"p_{f}"))
+        gr.update(value=paths.get(f, gr.skip()), info=say(errors.get(f"p_{f}"), request))
         if errors.get(f"p_{f}")
         else (paths[f] if f in paths else gr.skip())
         for f in PATH_FIELDS
@@ -590,8 +680,8 @@ def restore(request: gr.Request):
             picture = [streams.empty_paths(settings).picture, json.dumps(view(settings))]
         except SettingsError:
             pass
-    notice = "  \n".join(f"⚠ {message}" for message in errors.values())
-    claim = PRESETS[preset].sentence if preset else ""
+    notice = "  \n".join(f"⚠ {say(message, request)}" for message in errors.values())
+    claim = say(PRESETS[preset].sentence, request) if preset else ""
     return (
         *training_updates,
         *first,
@@ -619,12 +709,21 @@ def build_app(concurrency: int | None = None) -> gr.Blocks:
     d = TrainingSettings()
     lanes = max(2, concurrency or os.cpu_count() or 2)
     with gr.Blocks(title="nnref playground", delete_cache=(120, SESSION_IDLE_S)) as demo:
-        gr.Markdown(
-            "## nnref playground\nThe course's output layers, losses and optimizers, live: every "
-            "number "
-            "comes from nnref's own heads, `nnref.optim` and `nnref.experiments`. "
-            "The address bar holds the settings: share it and the link opens this page as it is."
-        )
+        with gr.Row():
+            heading = gr.Markdown(
+                "## nnref playground\nThe course's output layers, losses and optimizers, live: "
+                "every number comes from nnref's own heads, `nnref.optim` and `nnref.experiments`. "
+                "The address bar holds the settings: share it and the link opens this page as it "
+                "is.",
+            )
+            switch = gr.Radio(
+                list(LANGUAGE_NAMES.values()),
+                value=LANGUAGE_NAMES["en"],
+                label="language",
+                elem_id="field-lang",
+                scale=0,
+                min_width=180,
+            )
         with gr.Row():
             preset = gr.Dropdown(
                 [("choose a claim to see…", "")] + [(p.title, n) for n, p in PRESETS.items()],
@@ -772,7 +871,7 @@ def build_app(concurrency: int | None = None) -> gr.Blocks:
                                 info="epochs without a lower val loss; 0: off",
                                 elem_id="field-patience",
                             )
-                        gr.Markdown(
+                        run_note = gr.Markdown(
                             f"A run gets at most {streams.MAX_WORK_S:.0f} s of the server's work; "
                             "one run "
                             "per browser tab at a time.",
@@ -836,7 +935,7 @@ def build_app(concurrency: int | None = None) -> gr.Blocks:
                         with gr.Row():
                             p["x0"] = gr.Number(path_start.x0, label="start x", elem_id="field-x0")
                             p["y0"] = gr.Number(path_start.y0, label="start y", elem_id="field-y0")
-                        gr.Markdown(
+                        start_note = gr.Markdown(
                             "…or click the contour plot to start there.", elem_classes="field-note"
                         )
                         p["optimizers"] = gr.CheckboxGroup(
@@ -877,7 +976,7 @@ def build_app(concurrency: int | None = None) -> gr.Blocks:
                         )
                 with gr.Accordion(
                     "One optimizer, step by step: its insides", open=False, elem_id="stepper"
-                ):
+                ) as stepper:
                     with gr.Row():
                         inspected = gr.Dropdown(
                             list(OPTIMIZERS),
@@ -1092,7 +1191,20 @@ def build_app(concurrency: int | None = None) -> gr.Blocks:
             queue=False,
             show_progress="hidden",
         ).then(None, query, link, js=SET_URL_JS, queue=False, show_progress="hidden")
-        demo.load(
+        # The page's own texts, in the session's language (relabel), then the link's settings.
+        texts = [
+            heading, switch, preset, training_tab, paths_tab, *f.values(), colour, clear,
+            run_note, train_button, stop_button, picture, command, data_out, downloads, *p.values(),
+            start_note, paths_button, replay_button, paths_picture, paths_table, stepper, inspected,
+            step_button, play_button, pause_button, reset_button, step_picture, step_table, link,
+        ]  # fmt: skip
+        english = [english_texts(c) for c in texts]
+
+        def relabelled(request: gr.Request):
+            return relabel(english, request)
+
+        switch.input(None, switch, None, js=SWITCH_JS)
+        demo.load(relabelled, None, texts, show_progress="hidden").then(
             restore,
             None,
             [

@@ -275,11 +275,8 @@ def outcome(preset: Preset, result) -> str:
     try:
         held, line = preset.check(result)
     except (KeyError, IndexError, TypeError, ValueError):
-        return (
-            f"This run no longer shows the preset's claim ({preset.title.lower()}): "
-            "its settings changed."
-        )
+        title = preset.title
+        return f"This run no longer shows the preset's claim ({title}): its settings changed."
     if held:
         return f"As the claim says: {line}."
-    claim = preset.title[0].lower() + preset.title[1:]
-    return f"Not this time: {line}, so this run does not show that {claim}."
+    return f"Not this time: {line}, so this run does not show the preset's claim."
