@@ -3,8 +3,13 @@
 Each notebook's student edition is executed (nbconvert's client, a fresh kernel) and rendered to a
 page under notebooks/: its narrative, code, printed numbers and figures (as data URIs), and each
 exercise as the student starts it, with its check's "not done yet" report; the solutions are not
-published. The page offers the student edition, NAME.ipynb, for download. Nothing is written
-into docs/: the pages are MkDocs' generated files, so a clone holds only notebooks/*.py.
+published. The page offers the student edition, NAME.ipynb, for download. The Korean edition's
+page is NAME.ko.md, with NAME.ko.ipynb as the Korean site's NAME.ipynb.
+
+The pages are written into docs/notebooks/ before MkDocs reads the docs (ignored by git: a clone
+holds only notebooks/*.py), as real files, so that mkdocs-static-i18n pairs each page with its
+Korean one; a file is rewritten only when its content changes, so `mkdocs serve` does not rebuild
+in a loop.
 """
 
 from __future__ import annotations
@@ -15,7 +20,6 @@ import sys
 from pathlib import Path
 
 import nbformat
-from mkdocs.structure.files import File
 from nbconvert import MarkdownExporter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -39,15 +43,28 @@ def page(name: str, lang: str = "en") -> tuple[str, bytes]:
         uri = f"data:image/{mime};base64,{base64.b64encode(data).decode()}"
         body = body.replace(f"({filename})", f"({uri})")
     title, _, rest = body.partition("\n")
-    file = notebooks.filename(name, lang)
-    return f"{title}\n\n{TITLE.format(file=file)}\n{rest}", download
+    file = f"{name}.ipynb"  # on the Korean site, the Korean edition (NAME.ko.ipynb) is that file
+    lead = TITLE_KO if lang == "ko" else TITLE
+    return f"{title}\n\n{lead.format(file=file)}\n{rest}", download
 
 
-def on_files(files, config):
+TITLE_KO = (
+    "학생용 노트북 내려받기: [{file}]({file}) (연습 문제는 아직 비어 있다. "
+    "`make notebooks`가 JupyterLab에서 연다)."
+)
+
+
+def write_if_changed(path: Path, content: bytes) -> None:
+    if not path.is_file() or path.read_bytes() != content:
+        path.write_bytes(content)
+
+
+def on_config(config):
+    out = Path(config["docs_dir"]) / "notebooks"
+    out.mkdir(exist_ok=True)
     for name in notebooks.names():
-        markdown, download = page(name)
-        files.append(File.generated(config, f"notebooks/{name}.md", content=markdown))
-        files.append(
-            File.generated(config, f"notebooks/{notebooks.filename(name, 'en')}", content=download)
-        )
-    return files
+        for lang, suffix in (("en", ""), ("ko", ".ko")):
+            markdown, download = page(name, lang)
+            write_if_changed(out / f"{name}{suffix}.md", markdown.encode())
+            write_if_changed(out / f"{name}{suffix}.ipynb", download)
+    return config

@@ -85,13 +85,17 @@ def site(tmp_path_factory):
 
 
 @pytest.mark.slow
-def test_each_notebook_has_a_page_that_offers_the_student_edition_and_no_solution(site):
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_each_notebook_has_a_page_that_offers_the_student_edition_and_no_solution(site, lang):
+    root = site if lang == "en" else site / "ko"
     for name in NOTEBOOKS:
-        html = (site / "notebooks" / name / "index.html").read_text()
-        assert f'href="../{name}.ipynb"' in html and "not done yet" in html
+        html = (root / "notebooks" / name / "index.html").read_text()
+        not_done = {"en": "not done yet", "ko": "아직 안 함"}[lang]
+        assert f'href="../{name}.ipynb"' in html and not_done in html
         assert "BEGIN SOLUTION" not in html and "NotImplementedError" in html
-        download = (site / "notebooks" / f"{name}.ipynb").read_text()
+        download = (root / "notebooks" / f"{name}.ipynb").read_text()
         assert "exercise: write this" in download
+        assert ('use_language(\\"ko\\")' in download) == (lang == "ko"), name
         teacher = notebooks.edition(name, "teacher")
         for cell in teacher.cells:
             if "exercise" in cell.metadata.get("tags", []):
@@ -129,6 +133,13 @@ def browser_path():
         "claims/saturation",
         "claims/optimizer-paths",
         *(f"notebooks/{name}" for name in NOTEBOOKS),
+        # the Korean edition: the same formulas and figures
+        "ko/course/output-layers",
+        "ko/course/gradient-descent",
+        "ko/claims/saturation",
+        "ko/claims/optimizer-paths",
+        "ko/claims/learning-rates",
+        "ko/notebooks/06-momentum-nag",
     ],
 )
 def test_in_a_browser_the_math_renders_and_every_image_loads(site, page):
@@ -154,7 +165,83 @@ def test_in_a_browser_the_math_renders_and_every_image_loads(site, page):
                 "article img", "imgs => imgs.map(i => [i.src, i.complete && i.naturalWidth])"
             )
             assert all(width for _, width in images), images
-            if page.startswith(("claims/", "notebooks/")):
+            if page.removeprefix("ko/").startswith(("claims/", "notebooks/")):
                 assert images, f"{page} shows no figure"
         finally:
             browser.close()
+
+
+@pytest.fixture(scope="module")
+def served(site):
+    """The built site over http, as a reader gets it (search runs in a web worker, which a file://
+    page cannot start; and links to a folder open its index.html)."""
+    sys.path.insert(0, str(ROOT / "tests" / "support"))
+    from serve import free_port, wait_until_up  # noqa: PLC0415
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "-b", "127.0.0.1", "-d", str(site)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/", server)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture
+def tab():
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="pip install playwright (make test does)"
+    )
+    path = browser_path()
+    if path is None:
+        pytest.fail("no chromium on PATH: `apt-get install chromium` (make test does)")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, args=["--no-sandbox"])
+        try:
+            yield browser.new_page()
+        finally:
+            browser.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "start, other, title",
+    [
+        ("claims/saturation", "ko/claims/saturation", "시그모이드"),
+        ("ko/claims/optimizer-paths", "claims/optimizer-paths", "optimizer"),
+    ],
+)
+def test_the_language_switch_on_a_claims_page_leads_to_the_same_claim(
+    served, tab, start, other, title
+):
+    lang = "ko" if other.startswith("ko/") else "en"
+    tab.goto(f"{served}/{start}/")
+    tab.hover(".md-select")  # Material's language menu opens on hover
+    tab.click(f'.md-select a[hreflang="{lang}"]')
+    tab.wait_for_load_state("load")
+    assert tab.url == f"{served}/{other}/"
+    assert title in tab.inner_text("article h1").lower()
+    assert tab.eval_on_selector("html", "e => e.lang") == lang
+
+
+@pytest.mark.slow
+def test_a_korean_search_on_the_korean_site_finds_the_momentum_pages(served, tab):
+    tab.goto(f"{served}/ko/")
+    tab.click("label.md-search__icon, .md-search__input")
+    tab.fill("input.md-search__input", "모멘텀")
+    tab.wait_for_function(
+        "document.querySelectorAll('.md-search-result__item a').length > 0", timeout=20_000
+    )
+    found = tab.eval_on_selector_all(".md-search-result__item a", "links => links.map(a => a.href)")
+    korean = [url for url in found if "/ko/" in url]
+    assert any("/ko/notebooks/06-momentum-nag/" in url for url in korean), found
+    assert any(
+        "/ko/claims/optimizer-paths/" in url or "/ko/course/gradient-descent" in url
+        for url in korean
+    ), found
+    assert "모멘텀" in tab.inner_text(".md-search-result")

@@ -1,0 +1,79 @@
+"""An MkDocs hook (mkdocs.yml: hooks): what the Korean pages share with the English ones.
+
+- A Korean page (PAGE.ko.md, mkdocs-static-i18n's suffix structure) shows a command's output with
+  `<!-- output: COMMAND -->`: the block `<!-- run: COMMAND -->` of its English page, as
+  scripts/docs_outputs.py last wrote it, goes there. Outputs are made once, by running the
+  commands for the English pages, and never copied by hand; a marker whose command the English
+  page does not run fails the build, naming both.
+- A reference page that stays English has a Korean title and summary, then
+  `<!-- include-english -->`: the English page's body (all but its title) goes there.
+- `<!-- glossary -->` becomes the glossary's table (src/nnref/locale/glossary.yaml), in the page's
+  language.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+
+from nnref.locale import glossary
+
+OUTPUT = re.compile(r"<!-- output: (.+?) -->")
+RUN = re.compile(r"<!-- run(?:-fails)?: (.+?) -->\n(.*?)<!-- end -->", re.S)
+
+HEADERS = {
+    "en": ("English", "한국어", "where the lecture writes it, or why this term", "not used"),
+    "ko": ("English", "한국어", "강의 노트가 쓰는 곳, 또는 이 용어를 고른 까닭", "쓰지 않는 말"),
+}
+
+
+def english_twin(page_path: Path) -> Path:
+    return page_path.with_name(page_path.name.replace(".ko.md", ".md"))
+
+
+def outputs_of(page_path: Path) -> dict[str, str]:
+    """{command: its output block} of an English page."""
+    return {cmd.strip(): block.strip() for cmd, block in RUN.findall(page_path.read_text())}
+
+
+def glossary_table(lang: str) -> str:
+    rows = [
+        "| " + " | ".join(HEADERS[lang]) + " |",
+        "|---|---|---|---|",
+    ]
+    for t in glossary():
+        if t.lecture:
+            source = f"lecture {t.lecture}" if lang == "en" else f"강의 {t.lecture}"
+        else:
+            source = t.why_in(lang)
+        avoid = ", ".join(t.avoid)
+        rows.append(f"| {t.en} | **{t.ko}** | {source} | {avoid} |".replace("\n", " "))
+    return "\n".join(rows)
+
+
+def on_page_markdown(markdown, page, config, files):
+    src = Path(config["docs_dir"]) / page.file.src_path
+    korean = src.name.endswith(".ko.md")
+    markdown = markdown.replace("<!-- glossary -->", glossary_table("ko" if korean else "en"))
+    if not korean:
+        return markdown
+    twin = english_twin(src)
+    if "<!-- include-english -->" in markdown:
+        body = twin.read_text().split("\n", 1)[1]
+        markdown = markdown.replace("<!-- include-english -->", body)
+    if "<!-- output:" not in markdown:
+        return markdown
+    shown = outputs_of(twin)
+
+    def output(match):
+        command = match.group(1).strip()
+        if command not in shown:
+            raise PluginError(
+                f"{page.file.src_path}: <!-- output: {command} --> has no <!-- run: {command} --> "
+                f"in {twin.name} (the Korean page shows the English page's outputs)"
+            )
+        return shown[command]
+
+    return OUTPUT.sub(output, markdown)

@@ -1,0 +1,261 @@
+"""The Korean edition keeps one word per idea: the glossary (src/nnref/locale/glossary.yaml) is
+well formed, no Korean text nnref shows uses a variant it avoids (the site's pages, the notebooks'
+Korean editions, the playground's and the kit's catalogs, the site's Korean navigation), and the
+texts the playground and the kit write at run time all come out Korean.
+
+Each Korean page is a twin of an English one: the same formulas, figures and command outputs
+(the outputs by reference, never copied)."""
+
+import re
+import sys
+
+import pytest
+import yaml
+from conftest import ROOT
+
+from nnref.locale import NAMES, Catalog, catalog, glossary, language, term, unwanted
+
+sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "tests" / "support"))
+import notebooks  # noqa: E402
+
+DOCS = ROOT / "docs"
+LOCALE = ROOT / "src" / "nnref" / "locale"
+# Korean twins the site must have (docs/notebooks/NAME.ko.md are written by the notebooks' hook).
+KOREAN_PAGES = [
+    "index", "course/output-layers", "course/gradient-descent", "course/gradient-descent-claims",
+    *(f"claims/{p.stem}" for p in sorted((DOCS / "claims").glob("*.md")) if ".ko" not in p.name),
+    "playground", "notebooks", "testing", "glossary",
+    "tasks", "csv", "optimizers", "sweeps", "reliability", "configuration", "benchmarks", "api",
+]  # fmt: skip
+# Two or more English words in a row, left after code: a text the catalog did not translate.
+ENGLISH = re.compile(r"[A-Za-z]{3,}(?: [A-Za-z]{3,})+")
+CODE_SPAN = re.compile(r"`[^`]*`")
+EXCEPTION = re.compile(r"\w+(?:Error|Exception)\b: .*?(?:\. |$)")  # Python's own, kept as raised
+DISPLAY_MATH = re.compile(r"\\\[(.*?)\\\]", re.S)
+INLINE_MATH = re.compile(r"\\\((.*?)\\\)", re.S)
+IMAGE = re.compile(r"!\[[^\]]*\]\(([^)]+)\)")
+RUN = re.compile(r"<!-- run(?:-fails)?: (.+?) -->")
+OUTPUT = re.compile(r"<!-- output: (.+?) -->")
+
+
+def korean_pages():
+    return sorted(p for p in DOCS.rglob("*.ko.md") if p.parent.name != "notebooks")
+
+
+def english_twin(page):
+    return page.with_name(page.name.replace(".ko.md", ".md"))
+
+
+def variants_in(text: str) -> list[str]:
+    return [f"line {line}: {variant} (use {t.ko}: {t.en})" for variant, t, line in unwanted(text)]
+
+
+def untranslated(shown: str, allowed=()) -> list[str]:
+    """English word runs left in a shown text, outside code and Python's exception messages."""
+    left = ENGLISH.findall(EXCEPTION.sub("", CODE_SPAN.sub("", shown)))
+    return [run for run in left if not any(re.fullmatch(a, run) for a in allowed)]
+
+
+# --- the glossary itself
+
+
+def test_the_glossary_has_one_korean_term_per_concept_and_says_where_each_comes_from():
+    terms = glossary()
+    assert len(terms) >= 40
+    for field in ("en", "ko"):
+        values = [getattr(t, field) for t in terms]
+        assert len(values) == len(set(values)), f"{field} repeated"
+    for t in terms:
+        # the lecture's word, cited by lecture and page, or one line on why this word
+        assert bool(t.lecture) != bool(t.why), t.en
+        if t.lecture:
+            assert re.match(r"(2-4|3-1) p\d", t.lecture), t
+        else:
+            assert t.why_ko and re.search("[가-힣]", t.why_ko) and "\n" not in t.why.strip(), t
+        assert t.ko not in t.avoid, t
+    # No chosen term is another concept's avoided variant: the glossary cannot fail its own test.
+    for t in terms:
+        assert not [v for v, other, _ in unwanted(t.ko) if other != t], t.ko
+
+
+def test_the_lectures_own_words_are_the_glossarys():
+    for en, ko in {
+        "activation function": "활성화함수",
+        "cross-entropy": "교차 엔트로피",
+        "one-hot encoding": "원-핫 인코딩",
+        "mini-batch": "미니배치",
+        "momentum": "모멘텀",
+        "learning rate": "학습률",
+        "weight": "가중치",
+    }.items():
+        assert term(en) == ko
+    with pytest.raises(KeyError, match="glossary"):
+        term("flux capacitor")
+
+
+def test_a_variant_is_found_where_it_starts_a_word_and_the_chosen_term_is_not():
+    found = [(v, t.ko) for v, t, _ in unwanted("그라디언트를 구하고 크로스 엔트로피를 줄인다")]
+    assert sorted(found) == [("그라디언트", "그래디언트"), ("크로스 엔트로피", "교차 엔트로피")]
+    # 로스 (for loss) is avoided, but not inside 크로스; the chosen terms themselves pass.
+    assert [v for v, _, _ in unwanted("로스가 준다")] == ["로스"]
+    assert not unwanted(f"{term('gradient')}를 구하고 {term('cross-entropy')}를 줄인다")
+    assert unwanted("첫 줄\n둘째 줄의 활성함수")[0][2] == 2  # the line it is on
+
+
+def test_language_comes_from_a_link_or_a_browsers_accept_language():
+    assert language("ko") == "ko" and language("ko-KR,ko;q=0.9,en;q=0.8") == "ko"
+    assert language("fr-FR,en;q=0.5") == "en" and language("xx") == "en" and language(None) == "en"
+    assert NAMES["ko"] == "한국어"
+
+
+def test_a_catalog_translates_whole_texts_and_patterns_and_leaves_unknown_ones_english(tmp_path):
+    name = "test.ko.yaml"
+    path = LOCALE / name
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "exact": {"ready": "준비", "lr": "학습률 lr"},
+                "patterns": [["(?P<field>\\w+) must be positive", "{field}은(는) 양수여야 한다"]],
+            },
+            allow_unicode=True,
+        )
+    )
+    try:
+        c = Catalog(name)
+        assert c.translate("ready") == "준비" and c.translate("ready", "en") == "ready"
+        assert c.translate("lr must be positive") == "학습률 lr은(는) 양수여야 한다"
+        assert c.translate("something new") == "something new"
+        assert c.markdown("ready · lr must be positive") == "준비 · 학습률 lr은(는) 양수여야 한다"
+    finally:
+        path.unlink()
+
+
+# --- every Korean text nnref has uses the glossary's terms
+
+
+@pytest.mark.parametrize("page", korean_pages(), ids=lambda p: str(p.relative_to(DOCS)))
+def test_a_korean_page_uses_no_variant_the_glossary_avoids(page):
+    text = page.read_text()
+    if page.name == "glossary.ko.md":  # its table lists the variants; the prose around it counts
+        text = text.replace("<!-- glossary -->", "")
+    assert not variants_in(text), variants_in(text)
+
+
+@pytest.mark.parametrize("name", notebooks.names())
+def test_a_notebooks_korean_edition_uses_no_variant_the_glossary_avoids(name):
+    for kind in notebooks.EDITIONS:
+        text = "\n".join(c.source for c in notebooks.edition(name, kind, "ko").cells)
+        assert not variants_in(text), (kind, variants_in(text))
+
+
+@pytest.mark.parametrize("name", ["playground.ko.yaml", "testing.ko.yaml"])
+def test_a_catalogs_korean_uses_no_variant_the_glossary_avoids(name):
+    c = catalog(name)
+    korean = [*c.exact.values(), *(k for _, k in c.patterns)]
+    assert korean and all(re.search("[가-힣]", k) or not ENGLISH.search(k) for k in korean)
+    found = [(k, variants_in(k)) for k in korean if variants_in(k)]
+    assert not found, found
+
+
+def test_the_sites_korean_navigation_uses_the_glossary_and_covers_the_english_one():
+    text = (ROOT / "mkdocs.yml").read_text()
+    config = yaml.load(text, Loader=yaml.BaseLoader)  # BaseLoader: the !!python tags stay text
+    i18n = next(p["i18n"] for p in config["plugins"] if isinstance(p, dict) and "i18n" in p)
+    ko = next(lang for lang in i18n["languages"] if lang["locale"] == "ko")
+    titles = ko["nav_translations"]
+
+    def english_titles(nav):
+        for entry in nav:
+            for title, value in entry.items():
+                yield title
+                if isinstance(value, list):
+                    yield from english_titles(value)
+
+    missing = [t for t in english_titles(config["nav"]) if t not in titles]
+    assert not missing, f"mkdocs.yml: no Korean title for {missing}"
+    assert not [k for k in titles.values() if variants_in(k)]
+
+
+# --- the Korean pages are twins of the English ones
+
+
+def test_every_page_the_issue_names_has_a_korean_twin():
+    missing = [p for p in KOREAN_PAGES if not (DOCS / f"{p}.ko.md").is_file()]
+    assert not missing, missing
+    assert len([p for p in KOREAN_PAGES if p.startswith("claims/")]) >= 9
+
+
+@pytest.mark.parametrize("page", korean_pages(), ids=lambda p: str(p.relative_to(DOCS)))
+def test_a_korean_page_has_its_english_twins_formulas_figures_and_outputs(page):
+    ko, en = page.read_text(), english_twin(page).read_text()
+    title, _, body = ko.partition("\n")
+    assert title.startswith("# ") and re.search("[가-힣]", title + body[:200]), "Korean at the top"
+    assert "<!-- run" not in ko, "outputs come from the English page: <!-- output: CMD -->"
+    if "<!-- include-english -->" in ko:  # a reference page: Korean summary, then the English
+        summary = ko.split("<!-- include-english -->")[0]
+        assert len(re.findall("[가-힣]", summary)) > 40
+        return
+    assert DISPLAY_MATH.findall(ko) == DISPLAY_MATH.findall(en)
+    assert set(INLINE_MATH.findall(ko)) == set(INLINE_MATH.findall(en))
+    assert IMAGE.findall(ko) == IMAGE.findall(en)
+    assert OUTPUT.findall(ko) == RUN.findall(en)
+
+
+# --- what the programs write at run time, in Korean
+
+
+def test_every_text_the_playground_writes_is_korean_with_the_glossarys_terms():
+    import playground_texts  # noqa: PLC0415 - runs the playground's parts: only for this test
+
+    texts = playground_texts.texts()
+    assert len(texts) > 100
+    c = catalog("playground.ko.yaml")
+    # Typed things stay: config keys and values, surface and data names.
+    allowed = [r"(?:nnref|task|data|optim|local minimum|rosenbrock)[\w. =]*"]
+    bad = []
+    for text in texts:
+        shown = c.markdown(text)
+        if untranslated(shown, allowed) or variants_in(shown):
+            bad.append((text, shown))
+    assert not bad, bad[:5]
+
+
+def test_every_label_of_the_playground_page_is_korean_on_the_korean_page():
+    from types import SimpleNamespace  # noqa: PLC0415
+
+    from nnref.playground import page  # noqa: PLC0415 - gradio: only for this test
+
+    demo = page.build_app()
+    page.SESSIONS.languages["glossary-test"] = "ko"
+    request = SimpleNamespace(session_hash="glossary-test", query_params={}, headers={})
+    shown = []
+    try:
+        for block in demo.blocks.values():
+            for key, value in page.english_texts(block).items():
+                if key == "choices":
+                    shown += [page.choice_label(label, request) for label, _ in value]
+                else:
+                    shown.append(page.say(value, request))
+    finally:
+        page.SESSIONS.languages.pop("glossary-test", None)
+    assert len(shown) > 60
+    bad = [s for s in shown if untranslated(s) or variants_in(s)]
+    assert not bad, bad
+
+
+def test_the_kits_reports_are_korean_with_the_glossarys_terms():
+    import kit_texts  # noqa: PLC0415 - runs the kit's checks: only for this test
+
+    reports = kit_texts.reports()
+    assert len(reports) > 20
+    bad = []
+    for report in reports:
+        report.lang = "ko"
+        for text in [report.subject, *(t for row in report.rows for t in (row.check, row.detail))]:
+            shown = report.shown(text)
+            if untranslated(shown) or variants_in(shown):
+                bad.append((text, shown))
+        summary = str(report).splitlines()[-1]
+        assert re.fullmatch(r"통과 \d+(, [^,]+ \d+)*, 실패 \d+", summary), summary
+    assert not bad, bad[:5]
