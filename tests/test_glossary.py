@@ -20,7 +20,6 @@ sys.path.insert(0, str(ROOT / "tests" / "support"))
 import notebooks  # noqa: E402
 
 DOCS = ROOT / "docs"
-LOCALE = ROOT / "src" / "nnref" / "locale"
 # Korean twins the site must have (docs/notebooks/NAME.ko.md are written by the notebooks' hook).
 KOREAN_PAGES = [
     "index", "course/output-layers", "course/gradient-descent", "course/gradient-descent-claims",
@@ -109,26 +108,18 @@ def test_language_comes_from_a_link_or_a_browsers_accept_language():
     assert NAMES["ko"] == "한국어"
 
 
-def test_a_catalog_translates_whole_texts_and_patterns_and_leaves_unknown_ones_english(tmp_path):
-    name = "test.ko.yaml"
-    path = LOCALE / name
-    path.write_text(
-        yaml.safe_dump(
-            {
-                "exact": {"ready": "준비", "lr": "학습률 lr"},
-                "patterns": [["(?P<field>\\w+) must be positive", "{field}은(는) 양수여야 한다"]],
-            },
-            allow_unicode=True,
-        )
+def test_a_catalog_translates_whole_texts_and_patterns_and_leaves_unknown_ones_english():
+    c = Catalog(
+        {
+            "exact": {"ready": "준비", "lr": "학습률 lr"},
+            "patterns": [["(?P<field>\\w+) must be positive", "{field}은(는) 양수여야 한다"]],
+        }
     )
-    try:
-        c = Catalog(name)
-        assert c.translate("ready") == "준비" and c.translate("ready", "en") == "ready"
-        assert c.translate("lr must be positive") == "학습률 lr은(는) 양수여야 한다"
-        assert c.translate("something new") == "something new"
-        assert c.markdown("ready · lr must be positive") == "준비 · 학습률 lr은(는) 양수여야 한다"
-    finally:
-        path.unlink()
+    assert c.translate("ready") == "준비" and c.translate("ready", "en") == "ready"
+    assert c.translate("lr must be positive") == "학습률 lr은(는) 양수여야 한다"  # the group too
+    assert c.translate("something new") == "something new"
+    assert c.markdown("ready · lr must be positive") == "준비 · 학습률 lr은(는) 양수여야 한다"
+    assert c.markdown("**ready**\nready  ") == "**ready**\n준비  "  # line by line, breaks kept
 
 
 # --- every Korean text nnref has uses the glossary's terms

@@ -102,8 +102,7 @@ class Catalog:
     error; the tests hold each shell's texts to the catalog.
     """
 
-    def __init__(self, name: str):
-        data = yaml.safe_load(files(__package__).joinpath(name).read_text("utf-8")) or {}
+    def __init__(self, data: dict, name: str = ""):
         self.name = name
         self.exact: dict[str, str] = dict(data.get("exact") or {})
         self.patterns = [
@@ -143,4 +142,5 @@ class Catalog:
 @functools.cache
 def catalog(name: str) -> Catalog:
     """A catalog file of this package, read once: "testing.ko.yaml", "playground.ko.yaml"."""
-    return Catalog(name)
+    data = yaml.safe_load(files(__package__).joinpath(name).read_text("utf-8")) or {}
+    return Catalog(data, name)
