@@ -3,7 +3,6 @@ real browser its formulas render (KaTeX served from the site itself) and its fig
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 
@@ -121,10 +120,6 @@ def test_mkdocs_build_strict_passes_and_serves_katex_from_the_site(site):
         ), html
 
 
-def browser_path():
-    return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "page",
@@ -142,41 +137,25 @@ def browser_path():
         "ko/notebooks/06-momentum-nag",
     ],
 )
-def test_in_a_browser_the_math_renders_and_every_image_loads(site, page):
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="pip install playwright (make test does)"
+def test_in_a_browser_the_math_renders_and_every_image_loads(site, tab, page):
+    tab.goto((site / page / "index.html").as_uri())
+    tab.wait_for_load_state("load")
+    tab.wait_for_function("document.querySelectorAll('.katex').length > 0", timeout=10_000)
+    visible = tab.inner_text("article")
+    assert "$$" not in visible and "\\(" not in visible and "\\[" not in visible
+    images = tab.eval_on_selector_all(
+        "article img", "imgs => imgs.map(i => [i.src, i.complete && i.naturalWidth])"
     )
-    path = browser_path()
-    if path is None:
-        pytest.fail(
-            "no chromium on PATH: `apt-get install chromium` "
-            "(make test does), or `playwright install chromium`"
-        )
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, args=["--no-sandbox"])
-        try:
-            tab = browser.new_page()
-            tab.goto((site / page / "index.html").as_uri())
-            tab.wait_for_load_state("load")
-            tab.wait_for_function("document.querySelectorAll('.katex').length > 0", timeout=10_000)
-            visible = tab.inner_text("article")
-            assert "$$" not in visible and "\\(" not in visible and "\\[" not in visible
-            images = tab.eval_on_selector_all(
-                "article img", "imgs => imgs.map(i => [i.src, i.complete && i.naturalWidth])"
-            )
-            assert all(width for _, width in images), images
-            if page.removeprefix("ko/").startswith(("claims/", "notebooks/")):
-                assert images, f"{page} shows no figure"
-        finally:
-            browser.close()
+    assert all(width for _, width in images), images
+    if page.removeprefix("ko/").startswith(("claims/", "notebooks/")):
+        assert images, f"{page} shows no figure"
 
 
 @pytest.fixture(scope="module")
 def served(site):
     """The built site over http, as a reader gets it (search runs in a web worker, which a file://
     page cannot start; and links to a folder open its index.html)."""
-    sys.path.insert(0, str(ROOT / "tests" / "support"))
-    from serve import free_port, wait_until_up  # noqa: PLC0415
+    from support.serve import free_port, wait_until_up  # noqa: PLC0415
 
     port = free_port()
     server = subprocess.Popen(
@@ -194,18 +173,21 @@ def served(site):
 
 @pytest.fixture
 def tab():
+    """A page of a headless Chromium (tests/support/browser.py: Debian's where there is one)."""
     sync_api = pytest.importorskip(
         "playwright.sync_api", reason="pip install playwright (make test does)"
     )
-    path = browser_path()
-    if path is None:
-        pytest.fail("no chromium on PATH: `apt-get install chromium` (make test does)")
+    from support import browser  # noqa: PLC0415
+
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, args=["--no-sandbox"])
         try:
-            yield browser.new_page()
+            chromium = browser.launch(p)
+        except RuntimeError as e:
+            pytest.fail(str(e))
+        try:
+            yield chromium.new_page()
         finally:
-            browser.close()
+            chromium.close()
 
 
 @pytest.mark.slow

@@ -16,7 +16,6 @@ from conftest import ROOT
 from nnref.locale import NAMES, Catalog, catalog, glossary, language, term, unwanted
 
 sys.path.insert(0, str(ROOT / "scripts"))
-sys.path.insert(0, str(ROOT / "tests" / "support"))
 import notebooks  # noqa: E402
 
 DOCS = ROOT / "docs"
@@ -197,7 +196,7 @@ def test_a_korean_page_has_its_english_twins_formulas_figures_and_outputs(page):
 
 
 def test_every_text_the_playground_writes_is_korean_with_the_glossarys_terms():
-    import playground_texts  # noqa: PLC0415 - runs the playground's parts: only for this test
+    from support import playground_texts  # noqa: PLC0415 - runs the playground's parts: only for this test
 
     texts = playground_texts.texts()
     assert len(texts) > 100
@@ -236,7 +235,7 @@ def test_every_label_of_the_playground_page_is_korean_on_the_korean_page():
 
 
 def test_the_kits_reports_are_korean_with_the_glossarys_terms():
-    import kit_texts  # noqa: PLC0415 - runs the kit's checks: only for this test
+    from support import kit_texts  # noqa: PLC0415 - runs the kit's checks: only for this test
 
     reports = kit_texts.reports()
     assert len(reports) > 20

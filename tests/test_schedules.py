@@ -8,26 +8,12 @@ import math
 
 import pytest
 import torch
-from conftest import make_cfg
+from conftest import OPTIMS, make_cfg
 from hydra.utils import instantiate
 
 from nnref.checks import ConfigError, check
 from nnref.train import run
 
-OPTIMS = [
-    "gd",
-    "momentum",
-    "nag",
-    "adagrad",
-    "rmsprop",
-    "adam",
-    "torch_sgd",
-    "torch_momentum",
-    "torch_nesterov",
-    "torch_adagrad",
-    "torch_rmsprop",
-    "torch_adam",
-]
 TINY = ["data=iris", "trainer.max_epochs=3", "logger=none"]
 
 

@@ -4,26 +4,12 @@ and the exact main command works."""
 import json
 
 import pytest
-from conftest import make_cfg, run_cli
+from conftest import OPTIMS, make_cfg, run_cli
 from hydra.utils import instantiate
 
 from nnref.train import run
 
 TASKS = ["regression", "binary", "multiclass", "multilabel"]
-OPTIMS = [
-    "gd",
-    "momentum",
-    "nag",
-    "adagrad",
-    "rmsprop",
-    "adam",
-    "torch_sgd",
-    "torch_momentum",
-    "torch_nesterov",
-    "torch_adagrad",
-    "torch_rmsprop",
-    "torch_adam",
-]
 BATCHINGS = ["full", "mini", "stochastic"]
 RESULT_KEYS = {
     "task",

@@ -9,7 +9,6 @@ task module, `nnref.optim`, and a Lightning Trainer.
 
 from __future__ import annotations
 
-import logging
 import math
 from functools import partial
 
@@ -17,9 +16,8 @@ import lightning as L
 import torch
 
 from ..data import BATCHINGS
-from ..data.module import TaskDataModule
 from ..optim import GD
-from ..tasks import MODULES
+from .lightning_run import fit, setup
 
 
 class TrainSetLoss(L.Callback):
@@ -47,42 +45,12 @@ def train(
     hidden,
     seed: int,
 ) -> dict:
-    for name in ("lightning.pytorch", "lightning.fabric"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-    L.seed_everything(seed, verbose=False)
-    shell = MODULES[task]
-    dm = TaskDataModule(
-        source=source,
-        target_encoding=shell.head_class.target_encoding(),
-        batching=batching,
-        batch_size=batch_size,
-        seed=seed,
-    )
-    dm.setup()
+    dm, module = setup(task, source, batching, batch_size, seed, hidden, partial(GD, lr=lr))
     data = dm.data
-    module = shell(
-        data.n_features,
-        shell.head_class.output_size(data.target_encoder),
-        hidden=hidden,
-        optimizer=partial(GD, lr=lr),
-        encoders=data.encoders,
-    )
     with torch.no_grad():
         start_loss = float(module.head.loss(module(data.x_train), data.y_train))
     measure = TrainSetLoss(data.x_train, data.y_train)
-    trainer = L.Trainer(
-        max_epochs=epochs,
-        accelerator="cpu",
-        devices=1,
-        logger=False,
-        enable_checkpointing=False,
-        enable_progress_bar=False,
-        enable_model_summary=False,
-        num_sanity_val_steps=0,
-        deterministic=True,
-        callbacks=[measure],
-    )
-    trainer.fit(module, datamodule=dm)
+    fit(dm, module, epochs, [measure])
     history = module.history
     return {
         "updates_per_epoch": len(data.train_batches()),

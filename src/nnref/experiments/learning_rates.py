@@ -15,7 +15,6 @@ bit-identical weights and batches. Every function returns a JSON-serialisable di
 
 from __future__ import annotations
 
-import logging
 from functools import partial
 
 import lightning as L
@@ -23,10 +22,9 @@ import torch
 
 from .. import optim
 from ..data import Batches, TaskData
-from ..data.module import TaskDataModule
 from ..loop import build
 from ..optim import OPTIMIZERS
-from ..tasks import MODULES
+from .lightning_run import fit, setup
 
 # Each adaptive optimizer at its default lr (the course's table, as nnref-train optim=NAME uses it).
 ADAPTIVE = {
@@ -45,47 +43,6 @@ class EpochLR(L.Callback):
 
     def on_train_epoch_start(self, trainer, module):
         self.values.append(float(trainer.optimizers[0].param_groups[0]["lr"]))
-
-
-def _setup(task, source, batch_size, seed, hidden, optimizer, scheduler=None):
-    for name in ("lightning.pytorch", "lightning.fabric"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-    L.seed_everything(seed, verbose=False)  # the same initial weights for every run with this seed
-    shell = MODULES[task]
-    dm = TaskDataModule(
-        source=source,
-        target_encoding=shell.head_class.target_encoding(),
-        batching="mini",
-        batch_size=batch_size,
-        seed=seed,
-    )
-    dm.setup()
-    module = shell(
-        dm.n_features,
-        shell.head_class.output_size(dm.target_encoder),
-        hidden=list(hidden),
-        optimizer=optimizer,
-        scheduler=scheduler,
-        encoders=dm.encoders,
-    )
-    return dm, module
-
-
-def _fit(dm, module, epochs, callbacks):
-    trainer = L.Trainer(
-        max_epochs=epochs,
-        accelerator="cpu",
-        devices=1,
-        logger=False,
-        enable_checkpointing=False,
-        enable_progress_bar=False,
-        enable_model_summary=False,
-        num_sanity_val_steps=0,
-        deterministic=True,
-        callbacks=callbacks,
-    )
-    trainer.fit(module, datamodule=dm)
-    return trainer
 
 
 def _stats(values: torch.Tensor) -> dict:
@@ -116,11 +73,18 @@ def constant_vs_decay(
         ("constant", None),
         ("decay", partial(torch.optim.lr_scheduler.StepLR, step_size=step_size, gamma=gamma)),
     ):
-        dm, module = _setup(
-            "regression", source, batch_size, seed, hidden, partial(optim.GD, lr=lr), scheduler
+        dm, module = setup(
+            "regression",
+            source,
+            "mini",
+            batch_size,
+            seed,
+            hidden,
+            partial(optim.GD, lr=lr),
+            scheduler,
         )
         lrs = EpochLR()
-        _fit(dm, module, epochs, [lrs])
+        fit(dm, module, epochs, [lrs])
         runs[name] = {
             "lr": lrs.values,
             "train_loss": [row["train/loss"] for row in module.history],
@@ -213,9 +177,10 @@ def effective_lrs(
     edges = torch.linspace(log10_range[0], log10_range[1], bins + 1).tolist()
     out = {"by_epoch": {}, "histogram": {}, "never_updated": {}, "effective_lr": {}, "lr": {}}
     for name, (cls, lr) in ADAPTIVE.items():
-        dm, module = _setup("multiclass", source, batch_size, seed, hidden, partial(cls, lr=lr))
+        optimizer = partial(cls, lr=lr)
+        dm, module = setup("multiclass", source, "mini", batch_size, seed, hidden, optimizer)
         snap = Snapshot(name, epochs, edges)
-        _fit(dm, module, max(epochs), [snap])
+        fit(dm, module, max(epochs), [snap])
         out["by_epoch"][name], out["histogram"][name] = snap.stats, snap.counts
         out["never_updated"][name] = snap.left_out
         out["effective_lr"][name] = snap.stats[str(max(epochs))]
