@@ -26,12 +26,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
-BLOCK = re.compile(r"<!-- (run|run-fails): (.+?) -->\n.*?<!-- end -->", re.S)
+BLOCK = re.compile(r"<!-- (run|run-fails): (.+?) -->\n(.*?)<!-- end -->", re.S)
 
 
 def commands(text: str) -> list[tuple[str, bool]]:
     """(command, expected to fail) for each run block of a page."""
-    return [(cmd.strip(), kind == "run-fails") for kind, cmd in BLOCK.findall(text)]
+    return [(cmd.strip(), kind == "run-fails") for kind, cmd, _ in BLOCK.findall(text)]
+
+
+def outputs(text: str) -> dict[str, str]:
+    """{command: its output block, as last written} for each run block of a page."""
+    return {cmd.strip(): block.strip() for _, cmd, block in BLOCK.findall(text)}
 
 
 def shown(page: Path) -> str:

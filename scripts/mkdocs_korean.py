@@ -14,14 +14,17 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
 from nnref.locale import glossary
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import docs_outputs  # noqa: E402 - scripts/docs_outputs.py: it writes the run blocks read here
+
 OUTPUT = re.compile(r"<!-- output: (.+?) -->")
-RUN = re.compile(r"<!-- run(?:-fails)?: (.+?) -->\n(.*?)<!-- end -->", re.S)
 
 HEADERS = {
     "en": ("English", "한국어", "where the lecture writes it, or why this term", "not used"),
@@ -31,11 +34,6 @@ HEADERS = {
 
 def english_twin(page_path: Path) -> Path:
     return page_path.with_name(page_path.name.replace(".ko.md", ".md"))
-
-
-def outputs_of(page_path: Path) -> dict[str, str]:
-    """{command: its output block} of an English page."""
-    return {cmd.strip(): block.strip() for cmd, block in RUN.findall(page_path.read_text())}
 
 
 def glossary_table(lang: str) -> str:
@@ -60,12 +58,12 @@ def on_page_markdown(markdown, page, config, files):
     if not korean:
         return markdown
     twin = english_twin(src)
+    english = twin.read_text()
     if "<!-- include-english -->" in markdown:
-        body = twin.read_text().split("\n", 1)[1]
-        markdown = markdown.replace("<!-- include-english -->", body)
+        markdown = markdown.replace("<!-- include-english -->", english.split("\n", 1)[1])
     if "<!-- output:" not in markdown:
         return markdown
-    shown = outputs_of(twin)
+    shown = docs_outputs.outputs(english)
 
     def output(match):
         command = match.group(1).strip()

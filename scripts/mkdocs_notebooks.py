@@ -15,7 +15,6 @@ in a loop.
 from __future__ import annotations
 
 import base64
-import copy
 import sys
 from pathlib import Path
 
@@ -35,7 +34,7 @@ def page(name: str, lang: str = "en") -> tuple[str, bytes]:
     """(the page's Markdown, the student edition's .ipynb bytes)."""
     student = notebooks.edition(name, "student", lang)
     download = nbformat.writes(student).encode()
-    executed = notebooks.execute_cached(copy.deepcopy(student), notebooks.SOURCES)
+    executed = notebooks.execute_cached(student, notebooks.SOURCES)  # (after its download)
     body, resources = MarkdownExporter().from_notebook_node(executed)
     for filename, data in resources.get("outputs", {}).items():  # figures: inline, no extra files
         kind = filename.rsplit(".", 1)[-1]

@@ -20,6 +20,7 @@ editions are `NAME.ko.ipynb`.
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import os
 import re
@@ -131,11 +132,19 @@ def execute(nb: nbformat.NotebookNode, cwd: Path, timeout: int = 300) -> nbforma
 CACHE = ROOT / "build" / "notebooks" / "executed"
 
 
+@functools.cache
+def code_digest() -> bytes:
+    """nnref's code, digested once per process (a build reads it for every notebook)."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "src" / "nnref").rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.digest()
+
+
 def fingerprint(nb: nbformat.NotebookNode) -> str:
     """What an executed notebook depends on: itself and nnref's code."""
     digest = hashlib.sha256(nbformat.writes(nb).encode())
-    for path in sorted((ROOT / "src" / "nnref").rglob("*.py")):
-        digest.update(path.read_bytes())
+    digest.update(code_digest())
     return digest.hexdigest()[:20]
 
 

@@ -16,6 +16,8 @@ from conftest import ROOT
 from nnref.locale import NAMES, Catalog, catalog, glossary, language, term, unwanted
 
 sys.path.insert(0, str(ROOT / "scripts"))
+import docs_outputs  # noqa: E402
+
 import notebooks  # noqa: E402
 
 DOCS = ROOT / "docs"
@@ -33,7 +35,6 @@ EXCEPTION = re.compile(r"\w+(?:Error|Exception)\b: .*?(?:\. |$)")  # Python's ow
 DISPLAY_MATH = re.compile(r"\\\[(.*?)\\\]", re.S)
 INLINE_MATH = re.compile(r"\\\((.*?)\\\)", re.S)
 IMAGE = re.compile(r"!\[[^\]]*\]\(([^)]+)\)")
-RUN = re.compile(r"<!-- run(?:-fails)?: (.+?) -->")
 OUTPUT = re.compile(r"<!-- output: (.+?) -->")
 
 
@@ -189,7 +190,7 @@ def test_a_korean_page_has_its_english_twins_formulas_figures_and_outputs(page):
     assert DISPLAY_MATH.findall(ko) == DISPLAY_MATH.findall(en)
     assert set(INLINE_MATH.findall(ko)) == set(INLINE_MATH.findall(en))
     assert IMAGE.findall(ko) == IMAGE.findall(en)
-    assert OUTPUT.findall(ko) == RUN.findall(en)
+    assert OUTPUT.findall(ko) == [command for command, _ in docs_outputs.commands(en)]
 
 
 # --- what the programs write at run time, in Korean

@@ -133,6 +133,29 @@ def test_a_worker_is_replaced_after_its_share_of_runs(monkeypatch):
         r.close()
 
 
+def test_a_worker_that_dies_mid_run_ends_its_run_with_an_error_and_is_replaced():
+    r = rooms.Room(concurrency=1)
+    try:
+        r.wait_ready()
+        pid = r.workers[0].process.pid
+        run = r.start("s", parse_training({"epochs": 500}))
+        messages = iter(run)
+        assert next(messages)[0] == "frame"
+        r.workers[0].process.kill()
+        # the run ends (it does not wait for good) with a message that says what happened
+        rest = []
+        reader = threading.Thread(target=lambda: rest.extend(messages), daemon=True)
+        reader.start()
+        reader.join(timeout=30)
+        assert not reader.is_alive(), "the run still waits for its dead worker"
+        assert rest[-1] == ("error", "the server's worker for this run stopped; press Train again")
+        r.finished(run)
+        assert run_through(r, "s", parse_training({"epochs": 2}))[-1][1]["state"] == "done"
+        assert r.workers[0].process.pid != pid
+    finally:
+        r.close()
+
+
 def children(pid: int) -> list[int]:
     """The processes whose parent is pid (the room's workers, for a server)."""
     found = []

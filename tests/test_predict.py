@@ -278,7 +278,7 @@ def test_bad_inputs_are_refused_and_write_nothing(runs, tmp_path):
 
 
 def test_output_is_whole_or_absent_when_writing_fails(runs, tmp_path, monkeypatch):
-    import nnref.predict as predict
+    import nnref.files as files
 
     out = tmp_path / "pred.csv"
     out.write_text("the previous file\n")
@@ -293,7 +293,7 @@ def test_output_is_whole_or_absent_when_writing_fails(runs, tmp_path, monkeypatc
         def writerows(self, rows):
             raise OSError("disk full")
 
-    monkeypatch.setattr(predict.csv, "writer", Failing)
+    monkeypatch.setattr(files.csv, "writer", Failing)  # predict writes through nnref.files
     with pytest.raises(OSError, match="disk full"):
         predict_file(runs["binary"], EXAMPLES / "red_black.csv", out)
     assert out.read_text() == "the previous file\n"

@@ -6,6 +6,7 @@ complete one, never a truncated results.json, predictions file or checkpoint.
 
 from __future__ import annotations
 
+import csv
 import os
 from pathlib import Path
 
@@ -24,3 +25,14 @@ def write_atomic(path, write, binary: bool = False) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def write_csv(path, header, rows) -> None:
+    """A CSV file (a header row, then the rows), written whole or not at all."""
+
+    def write(f):
+        writer = csv.writer(f)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+    write_atomic(path, write)

@@ -14,7 +14,6 @@ label. It is written whole or not at all (a temporary file in the same folder, t
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import sys
@@ -32,33 +31,9 @@ from . import quiet
 from .data.encoding import FeatureEncoder, UnseenCategoryWarning, encoder_from_dict
 from .data.sources import DataError, empty_cells, parse_columns, read_table, rows_text
 from .errors import refuse
-from .files import write_atomic
+from .files import write_csv
 from .heads import HEADS
 from .nets import MLP
-
-
-def hyperparameters(net: MLP, head, encoders: dict | None) -> dict:
-    """What a checkpoint keeps to rebuild a network and its head (its `hyper_parameters`)."""
-    return {
-        "n_inputs": net.n_inputs,
-        "n_outputs": net.n_outputs,
-        "hidden": list(net.hidden),
-        "activation": net.activation,
-        "loss": head.loss_name,
-        "encoders": encoders,
-        **head.settings,
-    }
-
-
-def checkpoint(net: MLP, head, encoders: dict, history: list | None = None) -> dict:
-    """A trained network as a checkpoint nnref-predict reads: the keys a run's best.ckpt has
-    (weights under "net.", hyper_parameters, nnref_task), plain data for weights_only loading."""
-    return {
-        "state_dict": {f"net.{k}": v.detach().clone() for k, v in net.state_dict().items()},
-        "hyper_parameters": hyperparameters(net, head, encoders),
-        "nnref_task": head.name,
-        "nnref_history": json.dumps(history or []),
-    }
 
 
 class Predictor:
@@ -235,7 +210,7 @@ def predict_file(checkpoint, input, output) -> dict:
     out_rows = [
         [r[j] for j in kept] + [col[i] for col in columns.values()] for i, r in enumerate(rows)
     ]
-    write_csv_atomic(output, out_header, out_rows)
+    write_csv(output, out_header, out_rows)
     return {
         "task": predictor.task,
         "rows": len(rows),
@@ -243,17 +218,6 @@ def predict_file(checkpoint, input, output) -> dict:
         "output": str(output),
         "counts": dict(Counter(columns["prediction"])) if predictor.names else None,
     }
-
-
-def write_csv_atomic(path, header, rows) -> None:
-    """Whole or not at all (nnref.files)."""
-
-    def write(f):
-        writer = csv.writer(f)
-        writer.writerow(header)
-        writer.writerows(rows)
-
-    write_atomic(path, write)
 
 
 def run(cfg) -> dict:

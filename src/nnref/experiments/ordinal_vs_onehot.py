@@ -42,10 +42,12 @@ def train_variant(
     )
     net.eval()
     classes = data.target_encoder.classes
+    with torch.no_grad():
+        confusion = head.confusion_matrix(net(data.x_test), data.y_test).tolist()
     return {
         "acc": accuracy(net, head, data.x_test, data.y_test),
         "train_acc": accuracy(net, head, data.x_train, data.y_train),
-        "confusion": head.confusion_matrix(net(data.x_test), data.y_test).tolist(),
+        "confusion": confusion,
         "classes": list(classes),
         "n_outputs": net.n_outputs,
     }

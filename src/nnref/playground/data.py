@@ -23,6 +23,7 @@ import torch
 from ..data import TaskData
 from ..data.encoding import encoder_from_dict
 from ..data.sources import DataError
+from ..files import write_csv
 from ..heads import HEADS
 from .settings import SettingsError, TrainingSettings
 
@@ -156,16 +157,15 @@ def load(settings: TrainingSettings, csv_file: str | None = None) -> PlaygroundD
         "batching": settings.batching,
         "batch_size": settings.batch_size,
     }
-    if settings.data == "points":
-        path, target = check_points_file(csv_file), "label"
-        splits = TaskData(source="csv", path=path, target=target, **module_args)
-    elif settings.data in LECTURE_SOURCES:
+    if settings.data in LECTURE_SOURCES:
         splits = TaskData(
             source=LECTURE_SOURCES[settings.data], n_per_class=N_PER_CLASS, **module_args
         )
         path, target = None, None
     else:
-        if settings.data == "csv":
+        if settings.data == "points":
+            path, target = check_points_file(csv_file), "label"
+        elif settings.data == "csv":
             path = check_csv_file(csv_file)
             target = settings.csv_target or last_column(path)
         else:
@@ -251,10 +251,8 @@ def points_csv(points, folder: str) -> str:
                 "classes or more"
             }
         )
-    os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, "points.csv")
-    with open(path, "w", newline="") as f:
-        csv.writer(f).writerows([["x1", "x2", "label"], *rows])
+    write_csv(path, ["x1", "x2", "label"], rows)
     return path
 
 

@@ -427,7 +427,7 @@ def head_for_data(data, head, loss, points):
         if data == "points"
         else HEAD_FOR_DATA.get(data, head)
     )
-    return head, loss if loss in HEADS[head].losses else next(iter(HEADS[head].losses))
+    return head, loss_for_head(head, loss)
 
 
 def csv_head(csv_file, target, head) -> str:
@@ -626,8 +626,6 @@ def restore(request: gr.Request):
     """The settings a link names, a preset's first: a bad value is named in its field's note and
     the field keeps its default; the pictures follow the settings."""
     params = dict(request.query_params) if request else {}
-    with SESSIONS.lock:
-        SESSIONS.languages[session_of(request)] = page_language(request)
     preset = params.get("preset") if params.get("preset") in PRESETS else ""
     training, paths, tab = decode(params)
     training, paths, errors = checked(training, paths)
@@ -659,11 +657,6 @@ def restore(request: gr.Request):
             if form.get("data") == "points":  # no points yet: the empty plane to click on
                 first = list(empty_points_map("[]", str(error), request))
             # else the fields show the link's values; Train's validator names what is wrong
-    if SESSIONS.language(session_of(request)) != "en" and first[1] == gr.skip():
-        try:  # the page's own first status, written in English as the page was built
-            first[1] = say(streams.preview(parse_training(form)).status, request)
-        except SettingsError:
-            pass
     if paths:  # a link's surface brings its own start, lr, gamma and steps, unless it names them
         surface = paths.get("surface", PathSettings.surface)
         paths = {"surface": surface, **surface_defaults(surface), **paths}
@@ -1194,9 +1187,10 @@ def build_app(concurrency: int | None = None) -> gr.Blocks:
         # The page's own texts, in the session's language (relabel), then the link's settings.
         texts = [
             heading, switch, preset, training_tab, paths_tab, *f.values(), colour, clear,
-            run_note, train_button, stop_button, picture, command, data_out, downloads, *p.values(),
-            start_note, paths_button, replay_button, paths_picture, paths_table, stepper, inspected,
-            step_button, play_button, pause_button, reset_button, step_picture, step_table, link,
+            run_note, train_button, stop_button, picture, status, command, data_out, downloads,
+            *p.values(), start_note, paths_button, replay_button, paths_picture, paths_table,
+            stepper, inspected, step_button, play_button, pause_button, reset_button, step_picture,
+            step_table, link,
         ]  # fmt: skip
         english = [english_texts(c) for c in texts]
 

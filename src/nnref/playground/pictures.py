@@ -14,15 +14,12 @@ own).
 - PathFrames: the paths tab's contours of log10(loss - minimum loss), each optimizer's path and
   NAG's look-ahead points, beside loss against step. The layout is fixed, so that a click on the
   picture maps back to a point of the surface (`point_at`).
-- FrameFiles: streamed frames written as JPEG at quality 92 in between (~2 ms, where Gradio's own
-  PNG encoding takes ~15 ms) and PNG at the end (lossless, for a screenshot or the download).
+(The room's workers write the frames as files: room.write_picture.)
 """
 
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 import threading
 
 import numpy as np
@@ -33,7 +30,6 @@ from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import LogLocator, NullLocator
-from PIL import Image
 
 from ..experiments.optimizer_paths import SURFACES, double_well_points, min_loss
 from .runs import GRID, SCORES, TrainingRun
@@ -592,34 +588,6 @@ class PathFrames:
             self.lookahead.set_data(ahead[:, 0], ahead[:, 1])
         self.step_text.set_text(f"step {step} of {self.steps}")
         return self.canvas.frame()
-
-
-# ------------------------------------------------ frames as image files
-JPEG_QUALITY = 92
-
-
-class FrameFiles:
-    def __init__(self):
-        self.folder = tempfile.TemporaryDirectory(prefix="nnref-playground-frames-")
-        self.count = 0
-
-    def write(self, rgb: np.ndarray, lossless: bool = False) -> str:
-        self.count += 1
-        name = os.path.join(self.folder.name, f"frame{self.count:05d}")
-        if lossless:
-            Image.fromarray(rgb).save(name + ".png", compress_level=1)
-            return name + ".png"
-        Image.fromarray(rgb).save(name + ".jpg", quality=JPEG_QUALITY)
-        return name + ".jpg"
-
-    def close(self) -> None:
-        self.folder.cleanup()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
 
 def draw_surface(ax, surface: str, view: tuple, start) -> None:

@@ -30,13 +30,13 @@ class Preset:
         return f"**{self.title}.** {self.claim} (lecture {self.lecture})"
 
 
-def by_label(summaries, key) -> dict:
+def by_label(summaries) -> dict:
     """{variant label's value: summary} of a comparison's runs (the label is "field=value")."""
     return {s["label"].split("=", 1)[-1]: s for s in summaries}
 
 
 def saturation(summaries):
-    runs = by_label(summaries, "loss")
+    runs = by_label(summaries)
     mse, ce = runs["mse"], runs["ce"]
     held = mse["final_score"] < mse["first_score"] + 0.05 and ce["final_score"] > 0.9
     return held, (
@@ -46,7 +46,7 @@ def saturation(summaries):
 
 
 def ordinal(summaries):
-    runs = by_label(summaries, "encoding")
+    runs = by_label(summaries)
     held = runs["onehot"]["final_val_score"] > runs["ordinal"]["final_val_score"]
     return held, (
         f"validation accuracy: one-hot {runs['onehot']['final_val_score']:.2f}, ordinal codes "
@@ -55,7 +55,7 @@ def ordinal(summaries):
 
 
 def two_class_softmax(summaries):
-    runs = by_label(summaries, "head")
+    runs = by_label(summaries)
     gap = abs(runs["binary"]["final_val_score"] - runs["multiclass"]["final_val_score"])
     return gap <= 0.05, (
         f"validation accuracy: one sigmoid {runs['binary']['final_val_score']:.2f}, a two-class "
@@ -64,7 +64,7 @@ def two_class_softmax(summaries):
 
 
 def batching(summaries):
-    runs = by_label(summaries, "batching")
+    runs = by_label(summaries)
     held = (
         runs["stochastic"]["final_loss"] < runs["mini"]["final_loss"] < runs["full"]["final_loss"]
     )

@@ -35,7 +35,7 @@ RECYCLE_AFTER = 100  # runs a worker serves before it is replaced (when idle)
 MIN_FRAME_GAP_S = 0.12
 JPEG_QUALITY = 85
 PARENT_CHECK_S = 1.0  # an idle worker checks this often that the server still runs
-POLL_S = 0.05
+REAP_EVERY_S = 1.0  # how often the server looks for a worker that died (its runs then end)
 
 
 # ------------------------------------------------------------------ the worker processes
@@ -168,8 +168,6 @@ class Run:
     worker: int
     folder: str
     messages: queue.Queue = field(default_factory=queue.Queue)
-    started: float = field(default_factory=time.perf_counter)
-
     ended: bool = False  # its end (or an error) has come
     shown: bool = False  # its first frame has come
 
@@ -294,20 +292,38 @@ class Room:
 
     # -------------------------------------------------------------- workers
     def recycled(self, index: int) -> Worker:
-        """The worker, replaced by a fresh process first if it has served its share and is idle."""
+        """The worker, replaced by a fresh process first if it died or has served its share and
+        is idle. (The caller holds the lock.)"""
         worker = self.workers[index]
-        if worker.served >= RECYCLE_AFTER and not worker.active or not worker.process.is_alive():
+        if not worker.process.is_alive():
+            return self.replace(index)
+        if worker.served >= RECYCLE_AFTER and not worker.active:
             worker.inbox.put(("exit",))
             self.workers[index] = worker = Worker(self.context, self.outbox)
         return worker
 
+    def replace(self, index: int) -> Worker:
+        """A fresh process for a worker that died; each run it had ends with an error that says
+        so (the caller holds the lock)."""
+        for run_id in self.workers[index].active:
+            run = self.runs.get(run_id)
+            if run is not None:
+                run.messages.put(
+                    ("error", "the server's worker for this run stopped; press Train again")
+                )
+        self.workers[index] = Worker(self.context, self.outbox)
+        return self.workers[index]
+
     def dispatch(self) -> None:
         """Route the workers' messages to their runs; a worker that died ends its runs."""
+        reaped = time.monotonic()
         while not self.closed:
-            try:
-                kind, run_id, payload = self.outbox.get(timeout=1.0)
-            except queue.Empty:
+            if time.monotonic() - reaped >= REAP_EVERY_S:  # however busy the outbox is
                 self.reap()
+                reaped = time.monotonic()
+            try:
+                kind, run_id, payload = self.outbox.get(timeout=REAP_EVERY_S)
+            except queue.Empty:
                 continue
             except (EOFError, OSError):
                 return
@@ -322,18 +338,11 @@ class Room:
                 run.messages.put((kind, payload))
 
     def reap(self) -> None:
+        """Replace every worker that died."""
         with self.lock:
             for index, worker in enumerate(self.workers):
-                if worker.process.is_alive():
-                    continue
-                for run_id in list(worker.active):
-                    run = self.runs.get(run_id)
-                    if run is not None:
-                        run.messages.put(
-                            ("error", "the server's worker for this run stopped; press Train again")
-                        )
-                worker.active.clear()
-                self.workers[index] = Worker(self.context, self.outbox)
+                if not worker.process.is_alive():
+                    self.replace(index)
 
     def close(self) -> None:
         self.closed = True

@@ -21,11 +21,11 @@ import torch
 from hydra.utils import instantiate
 from omegaconf import OmegaConf
 
+from ..checkpoint import checkpoint
 from ..experiments import optimizer_paths
 from ..experiments.saturation import confidently_wrong
 from ..loop import accuracy, build, train_epochs
 from ..optim import OPTIMIZERS, USES_BETAS, USES_MOMENTUM
-from ..predict import checkpoint
 from .data import PlaygroundData
 from .settings import PathSettings, TrainingSettings, check_budget
 
@@ -245,7 +245,6 @@ class TrainingRun:
         ]
         return checkpoint(self.net, self.head, self.data.splits.encoders, rows)
 
-    @torch.no_grad()
     @torch.no_grad()
     def confusion(self) -> np.ndarray | None:
         """The head's confusion matrix on the validation rows: K x K (row = true class); for

@@ -342,7 +342,7 @@ def check_budget(settings: TrainingSettings, n_points: int) -> None:
     """epochs x points within MAX_VISITS: the cap that keeps every run short (named on the epochs
     field)."""
     if settings.epochs * n_points > MAX_VISITS:
-        most = max(1, MAX_VISITS // max(n_points, 1))
+        most = max_epochs(n_points)
         raise SettingsError(
             {
                 "epochs": f"epochs: at most {most} for {n_points} points "

@@ -21,9 +21,9 @@ import time
 import lightning as L
 import torch
 
+from ..checkpoint import extras, hyperparameters
 from ..heads import Head, MeanLoss
 from ..nets import MLP
-from ..predict import hyperparameters
 
 STAGES = ("train", "val", "test")
 
@@ -45,13 +45,8 @@ class TaskModule(L.LightningModule):
         **options,
     ):
         super().__init__()
-        if net is not None:  # built by Hydra from conf/model (train.py); its sizes are the head's
-            n_inputs, n_outputs, hidden, activation = (
-                net.n_inputs,
-                net.n_outputs,
-                net.hidden,
-                net.activation,
-            )
+        if net is not None:  # built by Hydra from conf/model (train.py); its outputs are the head's
+            n_outputs = net.n_outputs
         self.head = self.head_class(n_outputs, loss, encoders, **options)
         self.net = net if net is not None else MLP(n_inputs, hidden, n_outputs, activation)
         self.save_hyperparameters(
@@ -173,13 +168,8 @@ class TaskModule(L.LightningModule):
         self.log_dict(self.test_values)
 
     def on_save_checkpoint(self, checkpoint):
-        # A resumed run's results.json keeps every epoch. One JSON string, not a list of dicts:
-        # torch.save runs a Python hook for every object it pickles, and the rows grow each epoch.
-        # (Plain data either way, so the checkpoint still loads with weights_only=True.)
-        checkpoint["nnref_history"] = json.dumps(self.history)
-        checkpoint["nnref_task"] = (
-            self.head.name
-        )  # which head to rebuild from hyper_parameters (predict)
+        # A resumed run's results.json keeps every epoch; predict rebuilds the head it names.
+        checkpoint.update(extras(self.head, self.history))
 
     def on_load_checkpoint(self, checkpoint):
         # A resumed fit takes the history back; testing the best checkpoint keeps the whole run's.
