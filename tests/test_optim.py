@@ -8,6 +8,7 @@ NAG identities, the messages, the sparse and complex paths, maximize and tensor 
 """
 
 import copy
+import inspect
 import math
 import re
 from dataclasses import dataclass, field
@@ -530,6 +531,38 @@ def test_complex_state_dict_round_trips_through_weights_only_load(name, tmp_path
         run_step(optimizer, loss_at, params, t)
         run_step(twin_optimizer, loss_at, twin, t)
         assert torch.equal(params[0].detach(), twin[0].detach())
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_state_dict_without_any_one_group_flag_loads_and_steps_as_the_whole_one(name):
+    """A state dict saved before a flag existed (torch's own tests delete the newer flags) loads,
+    and the next steps are those of the whole dict: the missing flag takes its default."""
+    model, inputs, targets = make_problem()
+    # every flag at its default (the case's lr only), as a dict saved before it existed implies
+    build = partial(CASES[name].ours, lr=CASES[name].hp["lr"])
+    optimizer = build(model.parameters())
+    optimizer.step(closure_for(model, optimizer, inputs, targets))
+    saved = copy.deepcopy(optimizer.state_dict())
+    weights = copy.deepcopy(model.state_dict())
+    constructor = inspect.signature(type(optimizer).__init__).parameters
+    flags = [k for k in saved["param_groups"][0] if k not in ("params", "lr")]
+    assert "maximize" in flags
+    after = {}
+    for flag in [None, *flags]:
+        model.load_state_dict(weights)
+        state = copy.deepcopy(saved)
+        if flag is not None:
+            # a saved value other than the default would change the steps: this one is default
+            assert state["param_groups"][0][flag] == constructor[flag].default, flag
+            del state["param_groups"][0][flag]
+        fresh = build(model.parameters())
+        fresh.load_state_dict(state)
+        for _ in range(3):
+            fresh.step(closure_for(model, fresh, inputs, targets))
+        after[flag] = [p.detach().clone() for p in model.parameters()]
+    for flag in flags:
+        for a, b in zip(after[flag], after[None]):
+            assert torch.equal(a, b), flag
 
 
 # ---------------------------------------------------------------- sparse gradients

@@ -49,6 +49,16 @@ class AdaGrad(Optimizer):
         )
         super().__init__(params, defaults)
 
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        # A state dict saved by an older version can lack a group flag that came later (torch's
+        # own optimizer tests load such dicts): each missing flag takes its default, as in torch.
+        for group in self.param_groups:
+            group.setdefault("eps", 1e-10)
+            group.setdefault("weight_decay", 0.0)
+            group.setdefault("initial_accumulator_value", 0.0)
+            group.setdefault("maximize", False)
+
     @torch.no_grad()
     def step(self, closure=None):
         loss = None

@@ -39,6 +39,16 @@ class Adam(Optimizer):
             dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, maximize=maximize),
         )
 
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        # A state dict saved by an older version can lack a group flag that came later (torch's
+        # own optimizer tests load such dicts): each missing flag takes its default, as in torch.
+        for group in self.param_groups:
+            group.setdefault("betas", (0.9, 0.999))
+            group.setdefault("eps", 1e-8)
+            group.setdefault("weight_decay", 0.0)
+            group.setdefault("maximize", False)
+
     @torch.no_grad()
     def step(self, closure=None):
         loss = None
