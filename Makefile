@@ -5,20 +5,30 @@ TORCH ?= torch==2.13.0
 ARGS ?=
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# What is installed, as stamps: torch and nnref with its own dependencies (all `make run` needs),
+# and the dev extra on top (the tests, the site, the notebooks, the playground).
+CORE := $(VENV)/.core
+DEV := $(VENV)/.dev
 
 .PHONY: setup run test lint notebooks notebooks-build sweep figures bench docs docs-serve browser playground clean
 
-# Installs only when .venv is missing or pyproject.toml changed since the last install.
-$(STAMP): pyproject.toml
+# Each installs only when its stamp is missing or pyproject.toml changed since; the dev install
+# covers the core too, so a `make run` after `make test` installs nothing.
+$(CORE): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q "$(TORCH)"
+	$(BIN)/pip install -q -e .
+	@touch $@
+
+$(DEV): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q "$(TORCH)"
 	$(BIN)/pip install -q -e ".[dev]"
-	@touch $(STAMP)
+	@touch $(CORE) $@
 
-setup: $(STAMP)
+setup: $(DEV)
 
-run: $(STAMP)
+run: $(CORE)
 	$(BIN)/python train.py task=multiclass optim=nag $(ARGS)
 
 # The browser tests drive Chromium through Playwright. Playwright cannot download its own browser on
@@ -28,20 +38,22 @@ browser:
 	  (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || \
 	  $(BIN)/python -m playwright install chromium
 
-# On every core (pytest-xdist); tests/test_package.py also fails on a ruff finding.
-test: $(STAMP) browser
+# On every core (pytest-xdist); tests/test_package.py also fails on a ruff finding. The browser
+# and the Python packages install side by side (apt and pip each wait on the disk much of the time).
+test:
+	@$(MAKE) --no-print-directory -j2 $(DEV) browser
 	$(BIN)/python -m pytest -n auto --dist loadgroup $(ARGS)
 
-lint: $(STAMP)
+lint: $(DEV)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 # The playground at http://127.0.0.1:7860 (make playground ARGS="--port 8000" or "--host 0.0.0.0").
-playground: $(STAMP)
+playground: $(DEV)
 	$(BIN)/nnref-playground $(ARGS)
 
 # The notebooks' teacher and student editions, from notebooks/*.py, into build/notebooks/.
-notebooks-build: $(STAMP)
+notebooks-build: $(DEV)
 	$(BIN)/python scripts/notebooks.py build
 
 # JupyterLab on this machine only, with the student edition.
@@ -49,24 +61,24 @@ notebooks: notebooks-build
 	$(BIN)/jupyter lab --ip 127.0.0.1 --notebook-dir build/notebooks/student
 
 # Two jobs at a time (one per core; each job uses one torch thread).
-sweep: $(STAMP)
+sweep: $(DEV)
 	$(BIN)/python train.py -m +sweep=lecture hydra/launcher=joblib hydra.launcher.n_jobs=2 $(ARGS)
 
-figures: $(STAMP)
+figures: $(CORE)
 	@for s in saturation collapse ordinal_vs_onehot optimizer_paths batching learning_rates overshoot gradient_noise label_noise momentum_memory weight_changes; do \
 	  echo "scripts/$$s.py"; $(BIN)/python scripts/$$s.py --out docs/figures || exit 1; done
 
 # The course site: every command the pages show is run and its output written in (scripts/docs_outputs.py),
 # then MkDocs builds site/. Regenerates outputs/docs and multirun/docs.
-docs: $(STAMP)
+docs: $(DEV)
 	rm -rf outputs/docs multirun/docs
 	$(BIN)/python scripts/docs_outputs.py
 	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict
 
-docs-serve: $(STAMP)
+docs-serve: $(DEV)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs serve -a 127.0.0.1:8000
 
-bench: $(STAMP)
+bench: $(CORE)
 	$(BIN)/python scripts/bench_optim.py
 	$(BIN)/python scripts/bench_train.py
 	$(BIN)/python scripts/bench_startup.py

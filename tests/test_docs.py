@@ -67,9 +67,7 @@ def test_no_page_names_a_path_of_this_machine():
         assert not re.search(r"/(work|root|farm|home)/|/tmp/[a-z]", page.read_text()), page
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    out = tmp_path_factory.mktemp("site")
+def build_site(out):
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}  # Material's notice about its successor
     proc = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(out)],
@@ -77,16 +75,24 @@ def site(tmp_path_factory):
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=1800,  # a guard against a hung build only: it takes about 20 s, plus notebooks
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
-    return out
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory):
+    """The site, built once for the whole run (its notebook pages reuse the executions the
+    notebook tests share, scripts/notebooks.execute_cached)."""
+    from support.once import made_once  # noqa: PLC0415
+
+    return made_once(tmp_path_factory, "site", build_site)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "ko"])
-def test_each_notebook_has_a_page_that_offers_the_student_edition_and_no_solution(site, lang):
-    root = site if lang == "en" else site / "ko"
+def test_each_notebook_has_a_page_that_offers_the_student_edition_and_no_solution(built_site, lang):
+    root = built_site if lang == "en" else built_site / "ko"
     for name in NOTEBOOKS:
         html = (root / "notebooks" / name / "index.html").read_text()
         not_done = {"en": "not done yet", "ko": "아직 안 함"}[lang]
@@ -107,7 +113,8 @@ def test_each_notebook_has_a_page_that_offers_the_student_edition_and_no_solutio
 
 
 @pytest.mark.slow
-def test_mkdocs_build_strict_passes_and_serves_katex_from_the_site(site):
+def test_mkdocs_build_strict_passes_and_serves_katex_from_the_site(built_site):
+    site = built_site
     assert (site / "index.html").is_file() and (site / "api" / "index.html").is_file()
     assert (site / "assets" / "katex" / "katex.min.js").is_file()
     assert list((site / "assets" / "katex" / "fonts").glob("*.woff2"))
@@ -137,10 +144,10 @@ def test_mkdocs_build_strict_passes_and_serves_katex_from_the_site(site):
         "ko/notebooks/06-momentum-nag",
     ],
 )
-def test_in_a_browser_the_math_renders_and_every_image_loads(site, tab, page):
-    tab.goto((site / page / "index.html").as_uri())
+def test_in_a_browser_the_math_renders_and_every_image_loads(built_site, tab, page):
+    tab.goto((built_site / page / "index.html").as_uri())
     tab.wait_for_load_state("load")
-    tab.wait_for_function("document.querySelectorAll('.katex').length > 0", timeout=10_000)
+    tab.wait_for_function("document.querySelectorAll('.katex').length > 0")
     visible = tab.inner_text("article")
     assert "$$" not in visible and "\\(" not in visible and "\\[" not in visible
     images = tab.eval_on_selector_all(
@@ -151,15 +158,15 @@ def test_in_a_browser_the_math_renders_and_every_image_loads(site, tab, page):
         assert images, f"{page} shows no figure"
 
 
-@pytest.fixture(scope="module")
-def served(site):
+@pytest.fixture(scope="session")
+def served(built_site):
     """The built site over http, as a reader gets it (search runs in a web worker, which a file://
     page cannot start; and links to a folder open its index.html)."""
     from support.serve import free_port, wait_until_up  # noqa: PLC0415
 
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "-b", "127.0.0.1", "-d", str(site)],
+        [sys.executable, "-m", "http.server", str(port), "-b", "127.0.0.1", "-d", str(built_site)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -168,26 +175,20 @@ def served(site):
         yield f"http://127.0.0.1:{port}"
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        server.wait(timeout=60)
 
 
 @pytest.fixture
-def tab():
-    """A page of a headless Chromium (tests/support/browser.py: Debian's where there is one)."""
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="pip install playwright (make test does)"
-    )
-    from support import browser  # noqa: PLC0415
+def tab(chromium):
+    """A page of the worker's headless Chromium (tests/conftest.py), in a context of its own."""
+    from support.page import GUARD_MS  # noqa: PLC0415
 
-    with sync_api.sync_playwright() as p:
-        try:
-            chromium = browser.launch(p)
-        except RuntimeError as e:
-            pytest.fail(str(e))
-        try:
-            yield chromium.new_page()
-        finally:
-            chromium.close()
+    context = chromium.new_context()
+    context.set_default_timeout(GUARD_MS)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
 
 
 @pytest.mark.slow
@@ -216,9 +217,7 @@ def test_a_korean_search_on_the_korean_site_finds_the_momentum_pages(served, tab
     tab.goto(f"{served}/ko/")
     tab.click("label.md-search__icon, .md-search__input")
     tab.fill("input.md-search__input", "모멘텀")
-    tab.wait_for_function(
-        "document.querySelectorAll('.md-search-result__item a').length > 0", timeout=20_000
-    )
+    tab.wait_for_function("document.querySelectorAll('.md-search-result__item a').length > 0")
     found = tab.eval_on_selector_all(".md-search-result__item a", "links => links.map(a => a.href)")
     korean = [url for url in found if "/ko/" in url]
     assert any("/ko/notebooks/06-momentum-nag/" in url for url in korean), found

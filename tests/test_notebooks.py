@@ -116,11 +116,12 @@ def test_the_teacher_edition_runs_and_every_check_passes(name, lang):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("test_docs")  # in the site's worker, which renders these same runs
+# In the site's worker (tests/test_docs.py), whose build renders these same runs: executed once,
+# by whichever comes first, with the same outputs; the other worker meanwhile runs the rest.
+@pytest.mark.xdist_group("site")
 @pytest.mark.parametrize("lang", notebooks.LANGUAGES)
 @pytest.mark.parametrize("name", NAMES)
 def test_the_student_edition_runs_and_reports_each_exercise_not_done(name, lang):
-    # Executed once for this test and the site's page (tests/test_docs.py): the same notebook.
     nb = notebooks.execute_cached(notebooks.edition(name, "student", lang), notebooks.SOURCES)
     summaries = check_summaries(nb)
     assert summaries == [NOT_DONE[lang]] * len(EXERCISES[name])

@@ -15,7 +15,6 @@ import numpy as np
 import pytest
 import torch
 from support.page import choose, field_value, losses, open_page, wait_for_status, wait_for_value
-from support.page import site as page_site
 
 from nnref.experiments import optimizer_paths, saturation
 from nnref.optim import OPTIMIZERS
@@ -488,12 +487,6 @@ def test_a_click_on_the_paths_picture_maps_back_to_the_surface():
 
 
 # ----------------------------------------------------- the page in a real browser
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    with page_site(str(tmp_path_factory.mktemp("playground") / "server.log")) as opened:
-        yield opened
-
-
 @pytest.mark.slow
 def test_two_browsers_train_at_once_nag_learns_and_each_sees_its_own_run(site):
     mine, theirs = (
@@ -526,7 +519,7 @@ def test_stop_ends_a_run_mid_way(site):
     page.locator("#train-button").click()
     wait_for_status(page, "running")
     page.locator("#stop-button").click()
-    status = wait_for_status(page, "stopped", timeout_ms=15_000)
+    status = wait_for_status(page, "stopped")
     epoch = int(re.search(r"stopped\*{0,2} at epoch (\d+)", status).group(1))
     time.sleep(1.0)
     assert epoch < 500 and "done" not in page.locator("#train-status").inner_text()
@@ -548,7 +541,7 @@ def test_a_bad_lr_shows_its_message_beside_the_field_and_nothing_runs(site):
 def test_momentum_escapes_the_local_minimum_and_gd_does_not(site):
     page = open_page(site, "?tab=paths")
     page.locator("#paths-button").click()
-    page.wait_for_selector("#paths-table table", timeout=30_000)
+    page.wait_for_selector("#paths-table table")
     escaped = {
         cells[0]: cells[-1]
         for cells in (

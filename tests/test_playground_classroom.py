@@ -7,6 +7,7 @@ reads is what a student sees on the page."""
 
 from __future__ import annotations
 
+import functools
 import re
 import subprocess
 import sys
@@ -15,8 +16,14 @@ from pathlib import Path
 
 import pytest
 import torch
-from support.page import READY_JS, open_page, wait_for_status, wait_for_text
-from support.page import site as page_site
+from support.page import (
+    GUARD_MS,
+    READY_JS,
+    open_page,
+    wait_for_status,
+    wait_for_text,
+    wait_until,
+)
 
 from nnref.experiments.optimizer_paths import SURFACES
 from nnref.optim import OPTIMIZERS
@@ -28,12 +35,6 @@ ROOT = Path(__file__).resolve().parents[1]
 PRESET_LINK = re.compile(r"\]\((http://127\.0\.0\.1:7860/\?preset=([a-z-]+))\)")
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    with page_site(str(tmp_path_factory.mktemp("classroom") / "server.log")) as opened:
-        yield opened
 
 
 def server_errors(page) -> list:
@@ -106,32 +107,33 @@ def test_every_preset_is_linked_from_a_claim_page_and_every_link_names_a_preset(
 
 
 def test_every_preset_link_in_the_docs_opens_the_fields_of_its_preset(site):
-    context = site[1].new_context(viewport={"width": 1400, "height": 1100})
+    context = site.new_context()
     for name in sorted(preset_links()):
         page = open_page(site, f"?preset={name}", context=context)
         errors = server_errors(page)
         preset = PRESETS[name]
         wait_for_text(page, "#preset-claim", preset.title)
         expected = expected_fields(name)
-        page.wait_for_function(  # the load events have set the preset's own fields
-            "([f, v]) => { const e = document.querySelector(`#field-${f} input`);"
-            " return e && (e.type === 'checkbox' || e.value !== '') }",
-            arg=[next(iter(preset.values)), None],
-        )
-        time.sleep(0.3)
-        shown = shown_fields(page)
-        for field in preset.values:  # what the preset sets is on the page, as it sets it
-            paths_key = {"lr": "p_lr", "gamma": "p_gamma"}.get(field, field)
-            key = paths_key if preset.tab == "paths" else field
-            assert key in shown, (name, key)
-        wrong = {
-            k: (shown[k], v) for k, v in expected.items() if k in shown and not same(shown[k], v)
-        }
+        keys = [
+            {"lr": "p_lr", "gamma": "p_gamma"}.get(f, f) if preset.tab == "paths" else f
+            for f in preset.values
+        ]
+        # what the preset sets is on the page, as it sets it (once the load events have run)
+        wrong = wait_until(functools.partial(wrong_fields, page, keys, expected))
         assert not wrong, (name, wrong)
         claim = page.locator("#preset-claim").inner_text()
         assert f"lecture {preset.lecture}" in claim and not errors, name
         page.close()
     context.close()
+
+
+def wrong_fields(page, keys, expected) -> dict:
+    """The fields that do not (yet) show what they should: missing ones, and (shown, expected)."""
+    shown = shown_fields(page)
+    missing = {k: None for k in keys if k not in shown}
+    return missing | {
+        k: (shown[k], v) for k, v in expected.items() if k in shown and not same(shown[k], v)
+    }
 
 
 # ----------------------------------------------------------------- a student's own data
@@ -241,11 +243,11 @@ def test_a_50_mb_upload_is_refused_before_it_reaches_the_server(site, tmp_path):
 
 
 def test_a_bad_link_names_each_bad_value_at_its_field_and_opens_with_the_defaults(site):
-    url, chromium = site
-    page = chromium.new_context(viewport={"width": 1400, "height": 1100}).new_page()
+    url, _ = site
+    page = site.new_context().new_page()
     errors = server_errors(page)
     page.goto(url + "?lr=abc&opt=nope&epochs=999999999&hidden=8,8")
-    page.wait_for_function(READY_JS, timeout=60_000)
+    page.wait_for_function(READY_JS, timeout=GUARD_MS)
     wait_for_text(page, "#field-lr", "'abc' is not a number")
     assert "'nope' is not one of gd, momentum" in page.locator("#field-optimizer").inner_text()
     assert "999999999 is out of range" in page.locator("#field-epochs").inner_text()
@@ -314,7 +316,7 @@ def test_the_downloaded_checkpoint_predicts_with_nnref_predict(site, tmp_path):
     page.locator("#train-button").click()
     wait_for_status(page, "done", 60_000)
     link = page.locator("#train-downloads a[download='model.ckpt']")
-    link.wait_for(timeout=10_000)
+    link.wait_for()
     with page.expect_download() as download:
         link.click()
     checkpoint = tmp_path / "model.ckpt"
@@ -338,7 +340,7 @@ def test_the_downloaded_checkpoint_predicts_with_nnref_predict(site, tmp_path):
 
 # ----------------------------------------------------------------- several tabs and sessions
 def test_two_tabs_each_see_their_own_run_and_stop_in_one_leaves_the_other(site):
-    context = site[1].new_context(viewport={"width": 1400, "height": 1100})
+    context = site.new_context()
     mine = open_page(site, "?epochs=500&batch=stochastic", context=context)
     theirs = open_page(site, "?epochs=500&batch=stochastic&seed=7", context=context)
     mine.locator("#train-button").click()
@@ -346,26 +348,28 @@ def test_two_tabs_each_see_their_own_run_and_stop_in_one_leaves_the_other(site):
     wait_for_status(mine, "running")
     wait_for_status(theirs, "running")
     mine.locator("#stop-button").click()
-    stopped = wait_for_status(mine, "stopped", 15_000)
+    stopped = wait_for_status(mine, "stopped")
     epoch = int(re.search(r"stopped\*{0,2} at epoch (\d+)", stopped).group(1))
     before = int(re.search(r"epoch (\d+) of 500", wait_for_status(theirs, "running")).group(1))
-    time.sleep(2.0)
-    after_status = theirs.locator("#train-status").inner_text()
-    after = int(re.search(r"epoch (\d+) of 500", after_status).group(1))
-    assert "running" in after_status and after > before  # the other run went on
+    # the other run goes on: a later epoch comes
+    theirs.wait_for_function(
+        "(before) => { const m = (document.querySelector('#train-status')?.innerText || '')"
+        ".match(/running.*epoch (\\d+) of 500/s); return m && Number(m[1]) > before }",
+        arg=before,
+    )
     assert epoch < 500 and "stopped" in mine.locator("#train-status").inner_text()
     assert "seed=7" in theirs.locator("#train-command").inner_text()
     assert "seed=7" not in mine.locator("#train-command").inner_text()
     theirs.locator("#stop-button").click()
-    wait_for_status(theirs, "stopped", 15_000)
+    wait_for_status(theirs, "stopped")
     context.close()
 
 
 def test_six_tabs_load_and_three_at_once_each_show_their_animation(site):
-    context = site[1].new_context(viewport={"width": 1400, "height": 1100})
+    context = site.new_context()
     pages = [open_page(site, f"?seed={i}", context=context, wait=False) for i in range(6)]
     for page in pages:
-        page.wait_for_function(READY_JS, timeout=60_000)
+        page.wait_for_function(READY_JS, timeout=GUARD_MS)
     shown = [set() for _ in range(3)]
     for page, frames in zip(pages[:3], shown):
         # A frame shows once the browser has loaded it; an aborted one was replaced unseen.
@@ -376,7 +380,7 @@ def test_six_tabs_load_and_three_at_once_each_show_their_animation(site):
     for page in pages[:3]:
         page.locator("#train-button").click()
     for page in pages[:3]:
-        wait_for_status(page, "done", 60_000)
+        wait_for_status(page, "done")
     time.sleep(0.5)
     assert all(len(frames) >= 12 for frames in shown), [len(f) for f in shown]
     context.close()
@@ -409,8 +413,8 @@ def test_the_korean_page_names_a_bad_learning_rate_in_korean_and_keeps_its_langu
 
 
 def test_the_english_page_is_unchanged_and_the_switch_and_browser_language_pick_korean(site):
-    url, chromium = site
-    english = open_page(site, context=chromium.new_context(locale="en-US"))
+    url, _ = site
+    english = open_page(site, context=site.new_context(locale="en-US"))
     assert english.get_by_role("tab").all_inner_texts()[:2] == [
         "Output layers and losses",
         "Optimizer paths",
@@ -421,10 +425,10 @@ def test_the_english_page_is_unchanged_and_the_switch_and_browser_language_pick_
     assert "lr: -1 is out of range" in wait_for_text(english, "#field-lr", "out of range")
     # the switch on the page: the same page, now in Korean, and the link says so
     english.locator("#field-lang label", has_text="한국어").click()
-    english.wait_for_url(re.compile(r"lang=ko"), timeout=30_000)
-    english.wait_for_function(READY_JS, timeout=60_000)
+    english.wait_for_url(re.compile(r"lang=ko"))
+    english.wait_for_function(READY_JS, timeout=GUARD_MS)
     wait_for_text(english, "#train-button", "학습")
     # no ?lang=: a browser set to Korean gets the Korean page
-    korean = open_page(site, context=chromium.new_context(locale="ko-KR"))
+    korean = open_page(site, context=site.new_context(locale="ko-KR"))
     wait_for_text(korean, "#train-button", "학습")
     assert "출력 레이어와 손실" in korean.get_by_role("tab").all_inner_texts()

@@ -1,58 +1,80 @@
-"""The playground's page in a headless Chromium, for the browser tests: a server and a browser
-for a test module (`site`), and what a user does on the page (open it, pick an option, press a
-button, read a field or the status)."""
+"""The playground's page in a headless Chromium, for the browser tests: the page's address and the
+worker's browser for one test (`Site`; tests/conftest.py starts one server and one Chromium per
+test worker), and what a user does on the page (open it, pick an option, press a button, read a
+field or the status)."""
 
 from __future__ import annotations
 
 import contextlib
 import importlib.util
 import re
+import time
 
 import pytest
 
+# How long a wait may last before the test calls it hung. Every wait is for a condition, checked
+# first and then as the page changes: this bound is only a guard, generous for a loaded machine.
+GUARD_MS = 120_000
 READY_JS = (
     "() => (document.querySelector('#share-link textarea, #share-link input')?.value || '')"
     ".startsWith('http')"
 )
 
 
-@contextlib.contextmanager
-def site(log_path: str, command=None):
-    """(url, chromium): the playground in a subprocess and a headless Chromium; fails (not skips)
-    naming what is missing."""
+def chromium(playwright):
+    """A headless Chromium (tests/support/browser.py); fails (not skips) naming what is missing."""
+    from support import browser
+
+    try:
+        return browser.launch(playwright)
+    except RuntimeError as e:
+        pytest.fail(str(e))
+
+
+def needs_browser_packages() -> None:
     from support.browser import INSTALL_HINT
 
     missing = [name for name in ("gradio", "playwright") if importlib.util.find_spec(name) is None]
     if missing:
         pytest.fail(f"the browser tests need {' and '.join(missing)}: {INSTALL_HINT}")
-    from playwright.sync_api import sync_playwright
 
-    from support import browser
-    from support.serve import serve
 
-    with sync_playwright() as playwright:
-        try:
-            chromium = browser.launch(playwright)
-        except RuntimeError as e:
-            pytest.fail(str(e))
-        try:
-            with serve(log_path=log_path, command=command) as url:
-                yield url, chromium
-        finally:
-            chromium.close()
+class Site:
+    """The playground's address and a browser, for one test: `url, chromium = site` as before;
+    every browser context the test opens (open_page, new_context) is closed when it ends, so a
+    page left open keeps no timer running into the next test."""
+
+    def __init__(self, url: str, browser):
+        self.url, self.chromium, self.contexts = url, browser, []
+
+    def __iter__(self):
+        return iter((self.url, self.chromium))
+
+    def __getitem__(self, index):
+        return (self.url, self.chromium)[index]
+
+    def new_context(self, **options):
+        context = self.chromium.new_context(
+            **{"viewport": {"width": 1400, "height": 1100}, "accept_downloads": True, **options}
+        )
+        context.set_default_timeout(GUARD_MS)  # clicks, loads and downloads too
+        self.contexts.append(context)
+        return context
+
+    def close(self) -> None:
+        for context in self.contexts:
+            with contextlib.suppress(Exception):  # a context the test closed itself
+                context.close()
 
 
 def open_page(site, query: str = "", context=None, wait: bool = True):
     """A new page (in its own browser context unless one is given), loaded and ready: its load
     events have run once the link to its settings is written."""
-    url, chromium = site
-    context = context or chromium.new_context(
-        viewport={"width": 1400, "height": 1100}, accept_downloads=True
-    )
+    context = context or site.new_context()
     page = context.new_page()
-    page.goto(url + query)
+    page.goto(site.url + query)
     if wait:
-        page.wait_for_function(READY_JS, timeout=60_000)
+        page.wait_for_function(READY_JS, timeout=GUARD_MS)
     return page
 
 
@@ -71,11 +93,11 @@ def wait_for_value(page, field: str, expected: str) -> None:
         "([f, v]) => [...document.querySelectorAll(`#field-${f} input, #field-${f} textarea`)]"
         ".some(e => e.value === v)",
         arg=[field, expected],
-        timeout=10_000,
+        timeout=GUARD_MS,
     )
 
 
-def wait_for_text(page, selector: str, words: str, timeout_ms: int = 30_000) -> str:
+def wait_for_text(page, selector: str, words: str, timeout_ms: int = GUARD_MS) -> str:
     page.wait_for_function(
         "([s, w]) => (document.querySelector(s)?.innerText || '').includes(w)",
         arg=[selector, words],
@@ -84,10 +106,21 @@ def wait_for_text(page, selector: str, words: str, timeout_ms: int = 30_000) -> 
     return page.locator(selector).inner_text()
 
 
-def wait_for_status(page, word: str, timeout_ms: int = 30_000) -> str:
+def wait_for_status(page, word: str, timeout_ms: int = GUARD_MS) -> str:
     return wait_for_text(page, "#train-status", word, timeout_ms)
 
 
 def losses(status: str) -> tuple:
     first, last = re.search(r"train loss ([-\d.e+]+) → ([-\d.e+]+)", status).groups()
     return float(first), float(last)
+
+
+def wait_until(problems, every_s: float = 0.1):
+    """Ask problems() until it finds none; after GUARD_MS, its last answer (which the test's assert
+    then names). For what the page shows across several fields, which no one selector holds."""
+    deadline = time.monotonic() + GUARD_MS / 1000
+    while True:
+        found = problems()
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(every_s)
