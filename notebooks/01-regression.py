@@ -11,16 +11,16 @@
 # one linear map. The non-linear hidden layers do the work; the output only sets the range.
 
 # %% [markdown] tags=["ko"]
-# # 01 · 회귀: 선형 출력, 그리고 히든 레이어가 선형이면 안 되는 이유
+# # 01 · 회귀: 선형 출력, 그리고 히든 레이어가 선형이면 안 되는 까닭
 #
 # **강의 2-4, p3–4.** 시그모이드 출력은 (0, 1) 사이의 수를 내지만, 회귀의 타겟값은 어떤 실수든 될 수
-# 있다. 강의의 답은 출력 레이어에서 활성화함수를 빼는 것이다:
+# 있다. 강의가 내놓는 답은 출력 레이어에서 활성화함수를 빼는 것이다.
 #
 # $$y = \mathrm{net} = \mathbf{w}^\top \mathbf{h} + b,\qquad E = \tfrac{1}{N}\sum_n (t_n - y_n)^2 .$$
 #
-# 선형이 되는 것은 출력 레이어뿐이다. 선형 활성화함수(항등함수)를 쓰는 히든 레이어는 아무것도 더하지 않는다.
-# $W_2(W_1\mathbf{x} + \mathbf{b}_1) + \mathbf{b}_2 = (W_2W_1)\mathbf{x} + (W_2\mathbf{b}_1 + \mathbf{b}_2)$,
-# 곧 선형 변환 하나일 뿐이다. 일은 비선형 히든 레이어가 하고, 출력은 값의 범위만 정한다.
+# 선형이 되는 것은 출력 레이어뿐이다. 선형 활성화함수(항등 함수)를 쓰는 히든 레이어는 아무것도 보태지
+# 않는다. $W_2(W_1\mathbf{x} + \mathbf{b}_1) + \mathbf{b}_2 = (W_2W_1)\mathbf{x} + (W_2\mathbf{b}_1 + \mathbf{b}_2)$이므로
+# 결국 선형 변환 하나일 뿐이다. 일은 비선형 히든 레이어가 하고, 출력 레이어는 값의 범위만 정한다.
 
 # %%
 try:
@@ -54,9 +54,9 @@ torch.set_num_threads(1)
 # %% [markdown] tags=["ko"]
 # ## 회귀 헤드: 선형 출력과 시그모이드 출력
 #
-# nnref의 회귀 헤드는 항등 출력에 맞춰 타겟값을 표준화한다. 강의식 변형인 `output="sigmoid"`는 먼저
-# 타겟값을 0..1 범위로 다시 맞춰야 한다(강의 2-4 p4, 해법 1). 둘 다 같은 뉴럴넷과 옵티마이저로 diabetes
-# 데이터에서 학습한다. R²는 타겟값의 원래 단위로 계산한다.
+# nnref의 회귀 헤드는 선형 출력에 맞춰 타겟값을 표준화한다. 강의식 변형인 `output="sigmoid"`는 먼저
+# 타겟값을 0..1 범위로 다시 맞춰야 한다(강의 2-4 p4, 해법 1). 두 헤드를 같은 뉴럴넷, 같은 옵티마이저로
+# diabetes 데이터에서 학습해 보자. R²는 타겟값의 원래 단위로 계산한다.
 
 # %%
 for output in ("identity", "sigmoid"):
@@ -92,10 +92,10 @@ plt.show()
 # the folded layer gives the same outputs, to float64 rounding:
 
 # %% [markdown] tags=["ko"]
-# ## 항등 히든 레이어는 레이어 하나로 접힌다
+# ## 선형 히든 레이어는 레이어 하나로 접힌다
 #
-# `nnref.experiments.collapse.fold`는 레이어들을 곱해 하나로 합친다. 활성화함수가 항등함수인 뉴럴넷에서는
-# 접은 레이어가 float64 반올림 오차 안에서 같은 출력값을 낸다:
+# `nnref.experiments.collapse.fold`는 레이어들을 곱해 하나로 합친다. 선형 활성화함수만 쓰는 뉴럴넷에서
+# 접은 레이어가 float64의 반올림 오차 안에서 같은 출력값을 내는지 확인해 보자.
 
 # %%
 print(collapse.fold_check(hidden=(16, 16, 16)))
@@ -111,8 +111,9 @@ print(collapse.fold_check(hidden=(16, 16, 16)))
 # %% [markdown] tags=["ko"]
 # ## 연습 문제: 쌓인 선형 레이어 접기
 #
-# `fold_linear_layers(layers)`를 작성한다. 차례로 적용되는(사이에 활성화함수가 없는) `nn.Linear` 레이어의
-# 리스트를 받아, 같은 출력값을 내는 `nn.Linear` **하나**를 돌려준다. 위의 두 규칙을 레이어마다 차례로 적용한다.
+# `fold_linear_layers(layers)` 함수를 작성하라. 사이에 활성화함수 없이 차례로 적용되는 `nn.Linear` 레이어의
+# 리스트를 받아, 같은 출력값을 내는 `nn.Linear` **하나**를 돌려주어야 한다. 위의 두 규칙을 레이어마다
+# 차례로 적용하라.
 
 
 # %% tags=["exercise"]

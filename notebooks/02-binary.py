@@ -16,17 +16,17 @@
 # %% [markdown] tags=["ko"]
 # # 02 · 이진 분류: 시그모이드에는 MSE가 아니라 교차 엔트로피를
 #
-# **강의 2-4, p5–14.** 두 명목값(빨강, 검정)을 0/1로 코딩하고, 출력 유닛은 시그모이드
-# $y = \sigma(\mathrm{net})$이다. 이때 에러함수로 MSE를 쓰면 안 된다.
-# $E = \tfrac12 (t - y)^2$이면 출력 유닛에서의 그래디언트는
+# **강의 2-4, p5–14.** 두 명목값(빨강, 검정)을 0과 1로 나타내고, 출력 유닛은 시그모이드
+# $y = \sigma(\mathrm{net})$이다. 이때 에러함수(손실 함수)로 MSE를 쓰면 안 된다.
+# $E = \tfrac12 (t - y)^2$이면 출력 유닛에서 그래디언트는
 #
 # $$\frac{\partial E}{\partial \mathrm{net}} = -(t - y)\,y(1 - y),$$
 #
-# 이고, 뉴럴넷이 완전히 반대로 알고 있을 때($t = 1$, $y \to 0$) 인수 $y(1-y)$가 이 그래디언트를 없앤다.
-# 학습이 가장 필요한 바로 그곳에서 학습이 멈춘다(p10). 교차 엔트로피
+# 이다. 뉴럴넷이 완전히 반대로 알고 있을 때($t = 1$, $y \to 0$) 인수 $y(1-y)$ 때문에 이 그래디언트가
+# 0으로 다가간다. 학습이 가장 필요한 바로 그곳에서 학습이 멈춘다(p10). 교차 엔트로피
 # $E = -[t\log y + (1-t)\log(1-y)]$는 $\partial E/\partial\mathrm{net} = y - t$이고(p12), 이 값은
-# 그곳에서 $-1$ 가까이에 머문다. 확률로 읽으면, 교차 엔트로피는 뉴럴넷이 정답을 낼 확률의 로그에 음의
-# 부호를 붙인 값이다(p13–14).
+# 그곳에서 $-1$ 가까이에 머문다. 출력값을 확률로 읽으면, 교차 엔트로피는 뉴럴넷이 정답을 낼 확률에
+# 로그를 취하고 음의 부호를 붙인 값이다(p13–14).
 
 # %%
 try:
@@ -51,7 +51,7 @@ torch.set_num_threads(1)
 # ## The two gradients, against the output y (target t = 1)
 
 # %% [markdown] tags=["ko"]
-# ## 출력값 y에 따른 두 그래디언트 (타겟값 t = 1)
+# ## 출력값 y에 따른 두 그래디언트(타겟값 t = 1)
 
 # %%
 curves = saturation.gradient_curves(99)
@@ -73,7 +73,7 @@ plt.show()
 # ## 완전히 반대로 알고 있는 상태에서 시작하는 학습
 #
 # breast_cancer 데이터의 이진 분류 헤드를, 모든 출력값이 $y \approx 0.001$인 상태(출력 가중치 0, 출력
-# 편향 −7)에서 학습한다. 가중치도, 전체 배치 GD도, 에포크도 같고 손실만 다르다.
+# 편향 −7)에서 학습해 보자. 가중치도, 전체 배치 GD도, 에포크도 같고 에러함수만 다르다.
 
 # %%
 data = TaskData(source="breast_cancer", target_encoding="binary", batching="full").load()
@@ -96,9 +96,9 @@ plt.show()
 # %% [markdown] tags=["ko"]
 # ## 연습 문제 1: 시그모이드 + ½·MSE의 그래디언트
 #
-# `sigmoid_mse_grad(net, t)`를 작성한다. 모양이 같은 텐서 `net`과 `t`에 대해
+# `sigmoid_mse_grad(net, t)` 함수를 작성하라. 모양이 같은 텐서 `net`과 `t`에 대해
 # $E = \tfrac12(t - \sigma(\mathrm{net}))^2$의 $\partial E/\partial \mathrm{net}$을 원소별로 구한다.
-# autograd가 아니라 공식을 쓴다.
+# autograd를 쓰지 말고 공식으로 계산하라.
 
 
 # %% tags=["exercise"]
@@ -123,8 +123,8 @@ check_exercise("sigmoid_mse_grad", sigmoid_mse_grad)
 # %% [markdown] tags=["ko"]
 # ## 연습 문제 2: 이진 교차 엔트로피
 #
-# `binary_cross_entropy(y, t)`를 작성한다. $-[t\log y + (1-t)\log(1-y)]$를 샘플에 대해 평균한 값을
-# 구한다. 여기서 `y`는 확률(시그모이드의 출력값)이고 `t`는 0/1 타겟값이다.
+# `binary_cross_entropy(y, t)` 함수를 작성하라. $-[t\log y + (1-t)\log(1-y)]$를 샘플에 대해 평균한 값을
+# 돌려주어야 한다. `y`는 확률(시그모이드의 출력값)이고 `t`는 0/1 타겟값이다.
 
 
 # %% tags=["exercise"]

@@ -10,13 +10,13 @@
 # $$\mathbf{g}_B = \frac1B\sum_{i\in\text{batch}} \nabla E_i(\mathbf{w}),\qquad \mathbb{E}[\mathbf{g}_B] = \nabla E(\mathbf{w}),\qquad \mathbb{E}\,|\mathbf{g}_B - \nabla E|^2 \approx \frac{\operatorname{tr} S}{B}.$$
 
 # %% [markdown] tags=["ko"]
-# # 05 · 배치, 확률적, 미니배치 경사하강법
+# # 05 · 배치, 확률적, 미니배치 경사 하강법
 #
-# **강의 3-1, p3–14.** 배치 GD는 트레이닝 데이터의 모든 행의 그래디언트를 더한 뒤 업데이트를 한 번 한다(p4–5).
-# 확률적 GD는 행 하나마다 업데이트한다. 정확한 그래디언트는 아니지만, 정확한 걸음 한 번 대신 값싼 근사 걸음을
-# $n$번 내딛으며, 초당으로 따지면 이쪽이 나을 때가 많다(p6–9). 미니배치 GD는 한 번에 $B$개 행을 쓴다.
-# 크기가 $B$인 표본이고, 그 평균 그래디언트가 전체 집합의 그래디언트를 추정한다. 표본 평균이 모집단의 평균을
-# 추정하는 것과 같다(p11–12):
+# **강의 3-1, p3–14.** 배치 GD는 트레이닝 데이터의 모든 행에서 그래디언트를 구해 더한 뒤 업데이트를 한 번
+# 한다(p4–5). 확률적 GD는 행 하나를 볼 때마다 업데이트한다. 정확한 그래디언트는 아니지만, 정확한 스텝 한
+# 번 대신 값싼 근사 스텝을 $n$번 진행하므로 시간으로 따지면 이쪽이 나을 때가 많다(p6–9). 미니배치 GD는
+# 한 번에 $B$개 행을 쓴다. 크기가 $B$인 표본의 평균 그래디언트로 전체의 그래디언트를 추정하는 것이고,
+# 표본 평균으로 모집단의 평균을 추정하는 것과 같다(p11–12).
 #
 # $$\mathbf{g}_B = \frac1B\sum_{i\in\text{batch}} \nabla E_i(\mathbf{w}),\qquad \mathbb{E}[\mathbf{g}_B] = \nabla E(\mathbf{w}),\qquad \mathbb{E}\,|\mathbf{g}_B - \nabla E|^2 \approx \frac{\operatorname{tr} S}{B}.$$
 
@@ -48,10 +48,10 @@ torch.set_num_threads(1)
 # $\lceil n/32\rceil$ or $n$ updates.
 
 # %% [markdown] tags=["ko"]
-# ## 세 가지 배치 방식, 에포크별 비교
+# ## 세 가지 배치 방식을 에포크 단위로 비교하기
 #
-# breast_cancer 데이터의 이진 분류 헤드를 같은 시작점에서 같은 lr의 GD로 학습한다. 한 에포크는 업데이트
-# 1번, $\lceil n/32\rceil$번, 또는 $n$번이다.
+# breast_cancer 데이터의 이진 분류 헤드를 같은 시작점에서 같은 학습률의 GD로 학습해 보자. 한 에포크는
+# 업데이트 1번, $\lceil n/32\rceil$번, 또는 $n$번이다.
 
 # %%
 data = TaskData(source="breast_cancer", target_encoding="binary").load()
@@ -82,10 +82,10 @@ plt.show()
 # falls as $1/B$: slope −1 on log-log axes.
 
 # %% [markdown] tags=["ko"]
-# ## 미니배치 그래디언트는 표본 추정치다
+# ## 미니배치 그래디언트는 표본 추정값이다
 #
 # 고정된 $\mathbf{w}$ 하나에서(digits), 전체 그래디언트를 중심으로 한 미니배치 그래디언트의 분산은
-# $1/B$에 비례해 줄어든다. 로그-로그 축에서 기울기가 −1이다.
+# $1/B$에 비례해 줄어든다. 로그-로그 축에서는 기울기가 −1인 직선이 된다.
 
 # %%
 r = gradient_noise.run(n_batches=100)
@@ -109,9 +109,9 @@ print(f"log-log slope: {r['slope']:.2f}")
 # %% [markdown] tags=["ko"]
 # ## 연습 문제: 한 에포크의 미니배치
 #
-# `minibatches(n, batch_size, generator)`를 작성한다. 행 `0 … n−1`에 대한 한 에포크의 인덱스 배치를
-# `LongTensor`의 리스트로 돌려준다. 각 행은 `generator`(`torch.Generator`)에서 뽑은 순서로 정확히 한 번씩
-# 방문하고, 배치마다 `batch_size`개 행이 들어간다. 마지막 배치는 더 짧을 수 있다.
+# `minibatches(n, batch_size, generator)` 함수를 작성하라. 행 `0 … n−1`을 한 에포크 동안 도는 인덱스 배치를
+# `LongTensor`의 리스트로 돌려주어야 한다. 각 행은 `generator`(`torch.Generator`)에서 뽑은 순서로 정확히
+# 한 번씩 들르고, 배치마다 `batch_size`개 행이 들어간다. 마지막 배치는 더 작을 수 있다.
 
 
 # %% tags=["exercise"]

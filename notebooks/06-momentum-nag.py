@@ -14,15 +14,15 @@
 # $$\mathbf{m} \leftarrow \gamma\,\mathbf{m} + \eta\,\nabla E(\mathbf{w} - \gamma\mathbf{m}),\qquad \mathbf{w} \leftarrow \mathbf{w} - \mathbf{m}.$$
 
 # %% [markdown] tags=["ko"]
-# # 06 · 모멘텀과 Nesterov 가속 그래디언트(NAG)
+# # 06 · 모멘텀과 네스테로프 가속 그래디언트(NAG)
 #
-# **강의 3-1, p15–23.** 단순한 경사하강법은 껌에 붙은 작은 자동차처럼 기울기가 평평한 곳에서 멈추고, 지역
-# 최솟값을 벗어나지 못한다(p16). 모멘텀은 가던 방향으로 계속 움직인다(p17–19):
+# **강의 3-1, p15–23.** 단순한 경사 하강법은 껌을 밟은 작은 자동차처럼 곡면이 평평한 곳에서 멈추고,
+# 지역 최솟값을 벗어나지 못한다(p16). 모멘텀은 움직이던 방향으로 계속 나아간다(p17–19).
 #
 # $$\mathbf{m} \leftarrow \gamma\,\mathbf{m} + \eta\,\nabla E(\mathbf{w}),\qquad \mathbf{w} \leftarrow \mathbf{w} - \mathbf{m}.$$
 #
-# $\mathbf{m}$은 지난 그래디언트들의 지수 평균이므로 걸음이 더 고르다(p20). 하지만 목표를 지나칠 수 있다(p21).
-# NAG는 먼저 $\gamma\mathbf{m}$만큼 뛰고, 그 자리에서 그래디언트를 구한다(p22–23):
+# $\mathbf{m}$은 지난 그래디언트들의 지수 평균이므로 스텝이 더 고르다(p20). 하지만 목표를 지나칠 수
+# 있다(p21). NAG는 먼저 $\gamma\mathbf{m}$만큼 뛰고, 그 자리에서 그래디언트를 구한다(p22–23).
 #
 # $$\mathbf{m} \leftarrow \gamma\,\mathbf{m} + \eta\,\nabla E(\mathbf{w} - \gamma\mathbf{m}),\qquad \mathbf{w} \leftarrow \mathbf{w} - \mathbf{m}.$$
 
@@ -52,7 +52,7 @@ torch.set_num_threads(1)
 # %% [markdown] tags=["ko"]
 # ## 지역 최솟값 벗어나기
 #
-# 기울어진 이중 우물 위에서 nnref의 GD, Momentum, NAG를 같은 시작점, 같은 lr로 돌린다.
+# 기울어진 이중 우물 위에서 nnref의 GD, Momentum, NAG를 같은 시작점, 같은 학습률로 돌려 보자.
 
 # %%
 r = optimizer_paths.run_surface("local_minimum", optimizers=("gd", "momentum", "nag"))
@@ -75,11 +75,11 @@ plt.show()
 
 
 # %% [markdown] tags=["ko"]
-# ## 연습 문제 1: `torch.optim.Optimizer`로 쓰는 Momentum
+# ## 연습 문제 1: `torch.optim.Optimizer`로 짜는 Momentum
 #
-# 강의의 형태대로 `Momentum(params, lr, momentum)`을 작성한다. $\mathbf{m}$은 `self.state[p]`에 둔다(그래야
-# `state_dict()`와 복사본에도 남는다). `lr`과 `momentum`은 각 param group에서 읽고, 그래디언트가 없는
-# 파라미터는 건너뛰며, `step`은 closure가 돌려준 손실을 돌려준다.
+# 강의의 꼴대로 `Momentum(params, lr, momentum)` 클래스를 작성하라. $\mathbf{m}$은 `self.state[p]`에 두어라(그래야
+# `state_dict()`와 복사본에도 남는다). `lr`과 `momentum`은 파라미터 그룹마다 그 그룹에서 읽고, 그래디언트가
+# 없는 파라미터는 건너뛰고, `step`은 클로저가 돌려준 손실을 돌려주어야 한다.
 
 
 # %% tags=["exercise"]
@@ -124,11 +124,11 @@ check_exercise("Momentum", Momentum)
 
 
 # %% [markdown] tags=["ko"]
-# ## 연습 문제 2: 내다본 지점을 쓰는 NAG
+# ## 연습 문제 2: 내다본 지점에서 그래디언트를 구하는 NAG
 #
-# `NAG(params, lr, momentum)`를 작성한다. 그래디언트는 $\mathbf{w} - \gamma\mathbf{m}$에서 구해야 한다.
-# `step(closure)`에서 각 파라미터를 그 지점으로 옮기고, closure를 부른 다음(closure는 파라미터가 지금 가리키는
-# 지점에서 손실과 그 그래디언트를 계산한다), $\mathbf{m}$을 업데이트하고 $\mathbf{w}$를 있어야 할 자리에 둔다.
+# `NAG(params, lr, momentum)` 클래스를 작성하라. 그래디언트는 $\mathbf{w} - \gamma\mathbf{m}$에서 구해야 한다.
+# `step(closure)`에서 각 파라미터를 그 지점으로 옮기고 클로저를 부른 다음(클로저는 파라미터가 지금 있는
+# 지점에서 손실과 그 그래디언트를 계산한다), $\mathbf{m}$을 업데이트하고 $\mathbf{w}$를 제자리에 두어라.
 
 
 # %% tags=["exercise"]

@@ -16,11 +16,11 @@
 # %% [markdown] tags=["ko"]
 # # 07 · 가중치마다 다른 학습률: AdaGrad, RMSProp, Adam
 #
-# **강의 3-1, p15.** 학습이 끝나고 보면 어떤 가중치는 많이 바뀌었고 어떤 가중치는 거의 바뀌지 않았다. 각
-# 방향의 기울기가 서로 달라서, 학습률 하나로는 모두에 맞출 수 없다. 바라는 것은 그래디언트가 큰 곳에서는 더
-# 작은 걸음, 작은 곳에서는 더 큰 걸음, 그리고 학습이 진행될수록 줄어드는 걸음이다. AdaGrad는 그래디언트
-# 제곱을 더한 값의 제곱근으로 나누고, RMSProp은 그 이동 평균으로 나눈다. Adam은 여기에 모멘텀을 더하고, 두
-# 평균 모두 편향 보정을 한다:
+# **강의 3-1, p15.** 학습이 끝나고 보면 어떤 가중치는 많이 바뀌었고 어떤 가중치는 거의 그대로다.
+# 가중치마다 곡면의 기울기가 달라서, 학습률 하나로는 모두에 맞출 수 없다. 바라는 것은 그래디언트가 큰
+# 곳에서는 더 작은 스텝, 작은 곳에서는 더 큰 스텝, 그리고 학습이 진행될수록 작아지는 스텝이다.
+# AdaGrad는 그래디언트 제곱을 모두 더한 값의 제곱근으로 나누고, RMSProp은 그 이동 평균의 제곱근으로
+# 나눈다. Adam은 여기에 모멘텀을 더하고, 두 평균 모두 편향을 보정한다.
 #
 # $$\text{AdaGrad: } s \leftarrow s + g^2,\ w \leftarrow w - \frac{\eta\, g}{\sqrt{s} + \epsilon}\qquad
 # \text{RMSProp: } v \leftarrow \alpha v + (1-\alpha) g^2,\ w \leftarrow w - \frac{\eta\, g}{\sqrt{v} + \epsilon}$$
@@ -53,10 +53,11 @@ torch.set_num_threads(1)
 # follows the steep one; the adaptive optimizers scale each coordinate by its own gradient size.
 
 # %% [markdown] tags=["ko"]
-# ## 모든 좌표에 보폭 하나, 또는 좌표마다 하나씩
+# ## 모든 좌표에 유효 학습률 하나, 또는 좌표마다 하나씩
 #
-# 골짜기 $\tfrac12(x^2 + 100y^2)$에서는 두 좌표의 기울기가 100배 차이 난다. GD의 걸음은 가파른 쪽에 맞춰진다.
-# 적응형 옵티마이저는 좌표마다 그 좌표의 그래디언트 크기에 맞춰 보폭을 조절한다.
+# 골짜기 $\tfrac12(x^2 + 100y^2)$에서는 두 좌표 방향의 기울기가 100배 차이 난다. GD의 스텝은 가파른 쪽에
+# 맞춰진다. 적응형 옵티마이저는 좌표마다 그 좌표의 그래디언트 크기에 맞춰 유효 학습률을 조절한다. 네
+# 옵티마이저를 같은 학습률로 돌려 보자.
 
 # %%
 names = ("gd", "adagrad", "rmsprop", "adam")
@@ -83,8 +84,8 @@ plt.show()
 # %% [markdown] tags=["ko"]
 # ## 연습 문제: AdaGrad, RMSProp, Adam
 #
-# 각각을 `torch.optim.Optimizer`의 서브클래스로 작성한다. 상태는 `self.state[p]`에 두고, 설정은 각 param
-# group에서 읽는다. 검사는 모든 걸음을 `nnref.optim`의 구현과 비교한다.
+# 각각을 `torch.optim.Optimizer`의 서브클래스로 작성하라. 상태는 `self.state[p]`에 두고, 설정은 파라미터
+# 그룹마다 그 그룹에서 읽어라. 검사는 스텝마다 `nnref.optim`의 구현과 비교한다.
 
 
 # %% tags=["exercise"]

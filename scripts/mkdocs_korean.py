@@ -8,7 +8,8 @@
 - A reference page that stays English has a Korean title and summary, then
   `<!-- include-english -->`: the English page's body (all but its title) goes there.
 - `<!-- glossary -->` becomes the glossary's table (src/nnref/locale/glossary.yaml), in the page's
-  language.
+  language: each term, where it comes from, its synonyms (right, written in parentheses) and the
+  words not used.
 """
 
 from __future__ import annotations
@@ -27,8 +28,20 @@ import docs_outputs  # noqa: E402 - scripts/docs_outputs.py: it writes the run b
 OUTPUT = re.compile(r"<!-- output: (.+?) -->")
 
 HEADERS = {
-    "en": ("English", "한국어", "where the lecture writes it, or why this term", "not used"),
-    "ko": ("English", "한국어", "강의 노트가 쓰는 곳, 또는 이 용어를 고른 까닭", "쓰지 않는 말"),
+    "en": (
+        "English",
+        "한국어",
+        "where the lecture writes it, or why this term",
+        "also right: the notes' and textbooks' words",
+        "not used",
+    ),
+    "ko": (
+        "English",
+        "한국어",
+        "강의 노트가 쓰는 곳, 또는 이 용어를 고른 까닭",
+        "노트와 교과서의 다른 말(괄호 안에 쓴다)",
+        "쓰지 않는 말",
+    ),
 }
 
 
@@ -39,15 +52,15 @@ def english_twin(page_path: Path) -> Path:
 def glossary_table(lang: str) -> str:
     rows = [
         "| " + " | ".join(HEADERS[lang]) + " |",
-        "|---|---|---|---|",
+        "|---|---|---|---|---|",
     ]
     for t in glossary():
         if t.lecture:
             source = f"lecture {t.lecture}" if lang == "en" else f"강의 {t.lecture}"
         else:
             source = t.why_in(lang)
-        avoid = ", ".join(t.avoid)
-        rows.append(f"| {t.en} | **{t.ko}** | {source} | {avoid} |".replace("\n", " "))
+        synonyms, avoid = ", ".join(t.synonyms), ", ".join(t.avoid)
+        rows.append(f"| {t.en} | **{t.ko}** | {source} | {synonyms} | {avoid} |".replace("\n", " "))
     return "\n".join(rows)
 
 

@@ -48,8 +48,8 @@ def page(name: str, lang: str = "en") -> tuple[str, bytes]:
 
 
 TITLE_KO = (
-    "학생용 노트북 내려받기: [{file}]({file}) (연습 문제는 아직 비어 있다. "
-    "`make notebooks`가 JupyterLab에서 연다)."
+    "학생용 노트북 내려받기: [{file}]({file}). 연습 문제는 비어 있어서 직접 풀어야 한다. "
+    "`make notebooks`를 실행하면 JupyterLab에서 열린다."
 )
 
 

@@ -39,7 +39,11 @@ OUTPUT = re.compile(r"<!-- output: (.+?) -->")
 
 
 def korean_pages():
-    return sorted(p for p in DOCS.rglob("*.ko.md") if p.parent.name != "notebooks")
+    # docs/style.ko.md is the rules for writing Korean, not a page of the site (mkdocs.yml excludes
+    # it): it has no English twin, and tests/test_korean_style.py reads it.
+    return sorted(
+        p for p in DOCS.rglob("*.ko.md") if p.parent.name != "notebooks" and p.name != "style.ko.md"
+    )
 
 
 def english_twin(page):
@@ -76,6 +80,45 @@ def test_the_glossary_has_one_korean_term_per_concept_and_says_where_each_comes_
     # No chosen term is another concept's avoided variant: the glossary cannot fail its own test.
     for t in terms:
         assert not [v for v, other, _ in unwanted(t.ko) if other != t], t.ko
+    # A synonym (the notes' or a textbook's word) is right: never avoided, never another term's
+    # chosen word, listed once.
+    chosen = {t.ko for t in terms}
+    synonyms = [s for t in terms for s in t.synonyms]
+    assert len(synonyms) == len(set(synonyms)), "a synonym listed twice"
+    for t in terms:
+        for synonym in t.synonyms:
+            assert synonym not in chosen, (t.en, synonym)
+            assert not unwanted(synonym), (t.en, synonym, unwanted(synonym))
+
+
+def test_the_textbooks_words_are_synonyms_never_avoided():
+    by_en = {t.en: t for t in glossary()}
+    for en, synonym in {
+        "neural network": "신경망",
+        "hidden layer": "은닉층",
+        "output layer": "출력층",
+        "loss function (the lecture's error function)": "손실 함수",
+        "gradient descent": "경사하강법",
+        "activation function": "활성화 함수",
+        "target (value)": "타깃",
+        "cross-entropy": "교차엔트로피",  # the notes' own spelling, 5 times
+    }.items():
+        assert synonym in by_en[en].synonyms, (en, synonym)
+    assert not unwanted("신경망의 은닉층과 출력층, 손실 함수, 경사 하강법, 활성화 함수, 타깃")
+    # one word each for what nnref's text once said several ways
+    for en, ko in {
+        "step (one call of optimizer.step, one update)": "스텝",
+        "step length (the distance a step moves the weights)": "스텝 길이",
+        "effective learning rate (η/(√s+ε) and the like)": "유효 학습률",
+        "train loss": "트레이닝 손실",
+        "closure (the function step(closure) calls)": "클로저",
+        "Korean edition (of the site and the notebooks)": "한국어판",
+        "claim (of the course, run and tested)": "명제",
+    }.items():
+        assert term(en) == ko
+    assert {v for v, _, _ in unwanted("보폭, 걸음, 학습 손실, 주장, 에디션")} == {
+        "보폭", "걸음", "학습 손실", "주장", "에디션"
+    }  # fmt: skip
 
 
 def test_the_lectures_own_words_are_the_glossarys():
@@ -94,8 +137,8 @@ def test_the_lectures_own_words_are_the_glossarys():
 
 
 def test_a_variant_is_found_where_it_starts_a_word_and_the_chosen_term_is_not():
-    found = [(v, t.ko) for v, t, _ in unwanted("그라디언트를 구하고 크로스 엔트로피를 줄인다")]
-    assert sorted(found) == [("그라디언트", "그래디언트"), ("크로스 엔트로피", "교차 엔트로피")]
+    found = [(v, t.ko) for v, t, _ in unwanted("그라디언트를 구하고 평균제곱오차를 줄인다")]
+    assert sorted(found) == [("그라디언트", "그래디언트"), ("평균제곱오차", "평균 제곱 오차(MSE)")]
     # 로스 (for loss) is avoided, but not inside 크로스; the chosen terms themselves pass.
     assert [v for v, _, _ in unwanted("로스가 준다")] == ["로스"]
     assert not unwanted(f"{term('gradient')}를 구하고 {term('cross-entropy')}를 줄인다")

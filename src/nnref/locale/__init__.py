@@ -27,6 +27,7 @@ class Term:
     why: str | None  # why this term, where the notes have none
     why_ko: str | None  # the same, in Korean
     avoid: tuple[str, ...]
+    synonyms: tuple[str, ...] = ()  # the notes' and textbooks' other words: right, in parentheses
 
     def why_in(self, lang: str) -> str | None:
         return self.why_ko if lang == "ko" else self.why
@@ -44,6 +45,7 @@ def glossary() -> tuple[Term, ...]:
             e.get("why"),
             e.get("why_ko"),
             tuple(e.get("avoid", ())),
+            tuple(e.get("synonyms", ())),
         )
         for e in entries
     )
