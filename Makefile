@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 CORE := $(VENV)/.core
 DEV := $(VENV)/.dev
 
-.PHONY: setup run test lint notebooks notebooks-build sweep figures bench docs docs-serve browser playground clean
+.PHONY: setup run test lint messages notebooks notebooks-build sweep figures bench docs docs-serve browser playground clean
 
 # Each installs only when its stamp is missing or pyproject.toml changed since; the dev install
 # covers the core too, so a `make run` after `make test` installs nothing.
@@ -47,6 +47,15 @@ test:
 lint: $(DEV)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The message catalogs: every message the source marks (_ and _n), extracted by Babel and merged into
+# each language's .po; a new message comes in untranslated, and tests/test_messages.py names it.
+messages: $(DEV)
+	@mkdir -p build
+	$(BIN)/pybabel -q extract -k _ -k _n:1,2 --no-default-keywords --add-location=file \
+	  --sort-by-file --project nnref -o build/nnref.pot src/nnref
+	$(BIN)/pybabel -q update -i build/nnref.pot -d src/nnref/locale -D nnref -l ko \
+	  --no-fuzzy-matching --ignore-obsolete
 
 # The playground at http://127.0.0.1:7860 (make playground ARGS="--port 8000" or "--host 0.0.0.0").
 playground: $(DEV)
