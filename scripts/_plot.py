@@ -24,9 +24,8 @@ def parse_args(name: str, doc: str, argv=None) -> argparse.Namespace:
     matplotlib.use("Agg")
     import torch
 
-    torch.set_num_threads(
-        int(os.environ.get("OMP_NUM_THREADS", "1"))
-    )  # tiny nets: one thread is as fast
+    # Tiny nets: one thread is as fast.
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
     from nnref import quiet
 
     quiet.install()  # nnref's known-warning filters (importing nnref leaves the filters alone)

@@ -33,8 +33,8 @@ from gradio_client import Client  # noqa: E402
 from support.serve import serve  # noqa: E402  (tests/support, shared with the browser tests)
 
 from nnref.playground import streams  # noqa: E402
-from nnref.playground.page import TRAINING_FIELDS, initial_training_form  # noqa: E402
-from nnref.playground.settings import parse_training  # noqa: E402
+from nnref.playground.fields import training_defaults  # noqa: E402
+from nnref.playground.form import parse_training  # noqa: E402
 
 FINAL = re.compile(r"train loss [-\d.e+]+ → ([-\d.e+]+)")
 TICK = os.sysconf("SC_CLK_TCK")
@@ -42,7 +42,7 @@ TICK = os.sysconf("SC_CLK_TCK")
 
 def student(i: int) -> dict:
     """Student i's own settings: the page's defaults with their seed and lr."""
-    return {**initial_training_form(), "seed": i, "lr": round(0.01 + 0.004 * (i % 10), 4)}
+    return {**training_defaults(), "seed": i, "lr": round(0.01 + 0.004 * (i % 10), 4)}
 
 
 def expected_loss(values: dict) -> str:
@@ -102,12 +102,12 @@ def round_of(url: str, n: int, expected: dict) -> dict:
 
     def one(i: int):
         values = student(i)
-        args = [values[f] for f in TRAINING_FIELDS] + ["[]", ""]
+        args = {**values, "points": "[]", "preset": ""}
         client = Client(url, verbose=False, download_files=False)
         barrier.wait()
         start, first, last = time.perf_counter(), None, None
         try:
-            for out in client.submit(*args, api_name="/train"):
+            for out in client.submit(**args, api_name="/train"):
                 if "**waiting**" in str(out[1]):
                     continue  # the place in the queue, not a frame
                 first = first or time.perf_counter() - start

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from gradio_client import Client  # noqa: E402
 from support.serve import serve  # tests/support, shared with the browser tests
 
-from nnref.playground.page import PATH_FIELDS, TRAINING_FIELDS, initial_training_form
+from nnref.playground.fields import training_defaults
 from nnref.playground.settings import PathSettings
 
 TARGETS = [  # (case, measure, target, "<" or ">=", unit)
@@ -47,12 +47,12 @@ LABELS = {
 }
 
 
-def timed(client: Client, args: list, api_name: str) -> dict:
+def timed(client: Client, args: dict, api_name: str) -> dict:
     """Times (s, from submitting) of every frame a streaming event sends."""
     start = time.perf_counter()
     arrivals = [
         time.perf_counter() - start
-        for out in client.submit(*args, api_name=api_name)
+        for out in client.submit(**args, api_name=api_name)
         if "**waiting**" not in str(out[1])  # a place in the queue is not a frame
     ]
     first, last = arrivals[0], arrivals[-1]
@@ -68,13 +68,13 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args(argv)
-    form = initial_training_form()
-    training_args = [form[f] for f in TRAINING_FIELDS] + ["[]", ""]  # no points, no preset
+    training_args = {**training_defaults(), "points": "[]", "preset": ""}  # no points, no preset
     p = PathSettings()  # local minimum, its own start, lr and gamma, 300 steps, all six optimizers
     assert p.steps == 300 and len(p.optimizers) == 6
-    path_args = [p.surface, p.x0, p.y0, list(p.optimizers), p.lr, p.gamma, p.steps]
-    assert len(path_args) == len(PATH_FIELDS)
-    path_args.append("")  # no preset
+    path_args = {
+        **dict(surface=p.surface, x0=p.x0, y0=p.y0, optimizers=list(p.optimizers)),
+        **dict(p_lr=p.lr, p_gamma=p.gamma, steps=p.steps, preset=""),
+    }
 
     with serve() as url:
         client = Client(url, verbose=False, download_files=False)

@@ -154,10 +154,11 @@ def lightning(module_cls, epochs: int, tmp: Path, full: bool) -> float:
         **extra,
     )
     start = time.perf_counter()
+    # The progress bar.
     with (
         contextlib.redirect_stderr(io.StringIO()),
         contextlib.redirect_stdout(io.StringIO()),
-    ):  # the progress bar
+    ):
         trainer.fit(module_cls(), datamodule=loaders)
     return trainer.global_step / (time.perf_counter() - start)
 

@@ -49,14 +49,13 @@ def shown(page: Path) -> str:
 def run(command: str, fails: bool, page: Path) -> str:
     argv = shlex.split(command)
     if argv[0] == "python":
-        argv[0] = (
-            sys.executable
-        )  # the interpreter running this script, i.e. the project's environment
+        # The interpreter running this script, i.e. the project's environment.
+        argv[0] = sys.executable
     elif argv[0].startswith("nnref-"):
-        argv[0] = str(
-            Path(sys.executable).parent / argv[0]
-        )  # the console command of that environment
-    env = {**os.environ, "PYTHONWARNINGS": "ignore", "COLUMNS": "100"}
+        # The console command of that environment.
+        argv[0] = str(Path(sys.executable).parent / argv[0])
+    # English: these are the English pages' outputs (the Korean pages show the same ones).
+    env = {**os.environ, "PYTHONWARNINGS": "ignore", "COLUMNS": "100", "LANGUAGE": "en"}
     proc = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     if (proc.returncode != 0) != fails:
         tail = (proc.stdout + proc.stderr).strip().splitlines()[-15:]

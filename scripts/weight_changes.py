@@ -31,6 +31,7 @@ for ax, (measure, label) in zip(axes, MEASURES.items()):
             row = i * (len(layers) + 1) + j
             q = r["quantiles"][name][layer][measure]
             ax.plot([q["0"], q["1"]], [row, row], color=COLOUR[name], lw=1)  # min to max
+            # 10th to 90th percentile.
             ax.plot(
                 [q["0.1"], q["0.9"]],
                 [row, row],
@@ -38,7 +39,7 @@ for ax, (measure, label) in zip(axes, MEASURES.items()):
                 lw=6,
                 alpha=0.5,
                 solid_capstyle="butt",
-            )  # 10th to 90th percentile
+            )
             ax.plot(q["0.5"], row, "|", color="w", ms=8, mew=2)  # median
             spread = run["layers"][layer][f"{measure}_spread"]
             ax.annotate(

@@ -65,9 +65,8 @@ def test_ordinal_codes_lose_to_one_hot_and_err_on_neighbours():
     r = ordinal_vs_onehot.run(epochs=5)
     assert r["acc_onehot"] >= 0.95 and r["acc_onehot"] >= r["acc_ordinal"] + 0.2
     assert r["ordinal_codes"][0] == 1.0 and r["ordinal_codes"][-1] == 0.0
-    assert (
-        r["ordinal_errors_to_neighbours"] > 2 * r["neighbour_share_by_chance"]
-    )  # the false order shows
+    # The false order shows.
+    assert r["ordinal_errors_to_neighbours"] > 2 * r["neighbour_share_by_chance"]
     for key, acc in (
         ("confusion_ordinal", r["acc_ordinal"]),
         ("confusion_onehot", r["acc_onehot"]),
@@ -130,9 +129,8 @@ def test_batching_counts_updates_and_smaller_batches_get_further_per_epoch():
     assert loss["stochastic"] < loss["mini"] < loss["full"]
     for b in batching.BATCHINGS:
         h = r["history"][b]
-        assert (
-            h["step"][-1] == 2 * r["updates_per_epoch"][b]
-        )  # Lightning took exactly the counted updates
+        # Lightning took exactly the counted updates.
+        assert h["step"][-1] == 2 * r["updates_per_epoch"][b]
         assert len(h["train_loss"]) == len(h["seconds"]) == 3
 
 

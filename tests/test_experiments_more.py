@@ -40,9 +40,8 @@ def test_momentum_overshoots_where_gd_does_not(overshoots):
         s = r["settings"]
         approach = float(torch.linalg.norm(torch.tensor(s["start"]) - torch.tensor(s["minimum"])))
         assert r["max_overshoot"]["gd"] == 0.0, name
-        assert r["max_overshoot"]["momentum_0.9"] > 0.1 * approach, (
-            name
-        )  # a tenth of the way back, at least
+        # A tenth of the way back, at least.
+        assert r["max_overshoot"]["momentum_0.9"] > 0.1 * approach, name
         assert not any(r["diverged"].values())
 
 
@@ -99,9 +98,8 @@ def noise():
 
 
 def test_mini_batch_gradient_is_unbiased(noise):
-    assert (
-        noise["per_sample_vs_autograd"] < 1e-12
-    )  # the rows' mean is the gradient training computes
+    # The rows' mean is the gradient training computes.
+    assert noise["per_sample_vs_autograd"] < 1e-12
     for b in map(str, noise["batch_sizes"]):
         # One epoch's batches, weighted by size, give the full gradient exactly (float64).
         assert noise["permutation_mean_error"][b] < 1e-12
@@ -139,9 +137,8 @@ def test_gradient_noise_refuses_bad_batch_sizes():
 
 # ---------------------------------------------------- 3. SGD on noisy data
 def test_flipped_labels_hurt_stochastic_gd_more_than_mini_batches():
-    r = label_noise.run(
-        noise=(0.0, 0.3), epochs=5, seeds=(0, 1)
-    )  # means over two seeds: SGD's end is jumpy
+    # Means over two seeds: SGD's end is jumpy.
+    r = label_noise.run(noise=(0.0, 0.3), epochs=5, seeds=(0, 1))
     acc, drop = r["final_test_acc"], r["drop"]
     # Clean labels: mini-batch and stochastic GD have both learned the task.
     assert acc["stochastic"]["0.0"] >= 0.88 and acc["mini"]["0.0"] >= 0.88

@@ -97,9 +97,8 @@ def test_multilabel_loss_is_the_sum_of_per_label_bces_and_outputs_need_not_sum_t
     t = torch.tensor([[1, 0, 1], [0, 0, 0], [1, 1, 1], [0, 1, 0], [1, 0, 0]], dtype=D)
     head = MultilabelHead(3)
     y = torch.sigmoid(z)
-    per_label = [
-        F.binary_cross_entropy(y[:, k], t[:, k]) for k in range(3)
-    ]  # each a mean over samples
+    # Each a mean over samples.
+    per_label = [F.binary_cross_entropy(y[:, k], t[:, k]) for k in range(3)]
     torch.testing.assert_close(head.loss(z, t), sum(per_label), rtol=1e-13, atol=0)
     by_hand = -(t * torch.log(y) + (1 - t) * torch.log(1 - y)).sum(dim=1).mean()
     torch.testing.assert_close(head.loss(z, t), by_hand, rtol=1e-13, atol=0)
@@ -135,9 +134,8 @@ def test_gradient_of_sigmoid_plus_half_squared_error_and_the_projects_mse_is_twi
     # gradient.
     project = logits_grad(lambda v: BinaryHead(1, loss="mse").loss(v, t, reduction="none"), z)
     torch.testing.assert_close(project, 2 * course, rtol=1e-13, atol=1e-18)
-    assert (
-        abs(float(course[0])) < 1e-3
-    )  # t = 1, net = -7: confidently wrong, and the gradient has died
+    # T = 1, net = -7: confidently wrong, and the gradient has died.
+    assert abs(float(course[0])) < 1e-3
 
 
 # ---------------------------------------------------------------- regression with a sigmoid output

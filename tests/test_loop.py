@@ -82,7 +82,6 @@ def test_a_non_finite_loss_stops_the_loop_without_moving_any_weight():
     x[0, 0] = float("inf")
     epochs = list(train_epochs(net, head, x, d.y_train, optimizer, 3, None, seed=2))
     assert len(epochs) == 1 and epochs[0].diverged and math.isnan(epochs[0].train_loss)
-    for a, b in zip(
-        before, net.parameters()
-    ):  # NAG went to its look-ahead point and back: one rounding
+    # NAG went to its look-ahead point and back: one rounding.
+    for a, b in zip(before, net.parameters()):
         torch.testing.assert_close(b.detach(), a, rtol=1e-6, atol=1e-7)

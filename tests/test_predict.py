@@ -109,11 +109,12 @@ def test_cli_binary_round_trip_without_target_and_with_an_unseen_city(runs, tmp_
         and "(1 row)" in warning[0]
     )
     assert "Traceback" not in proc.stderr
+    # Nothing else written.
     assert {p.name for p in tmp_path.iterdir()} == {
         "no_color.csv",
         "new.csv",
         "pred.csv",
-    }  # nothing else written
+    }
     out_header, out_rows = read(out)
     assert out_header == header + ["prediction", "p_black", "p_red"]
     assert [r[: len(header)] for r in out_rows] == rows  # the input rows, unchanged, all of them

@@ -73,9 +73,8 @@ def test_a_diverged_run_stops_itself_and_records_where(tmp_path, capsys):
     results = json.loads((tmp_path / "results.json").read_text())
     assert results["status"] == "diverged"
     assert results["diverged_at"]["epoch"] == 0 and results["diverged_at"]["step"] >= 0
-    assert (
-        results["steps"] <= results["diverged_at"]["step"] + 1
-    )  # stopped at once, not at epoch end
+    # Stopped at once, not at epoch end.
+    assert results["steps"] <= results["diverged_at"]["step"] + 1
     assert value == float("inf")  # the worst value for a minimised metric
     out = capsys.readouterr().out
     assert "loss became non-finite at epoch 0" in out
@@ -228,6 +227,7 @@ def test_ddp_a_run_diverging_on_every_rank_ends_as_diverged_not_a_crash(tmp_path
 @pytest.mark.slow
 def test_ddp_one_ranks_non_finite_loss_stops_every_rank_at_the_same_step(tmp_path):
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    # A hang fails here.
     proc = subprocess.run(
         [sys.executable, str(ROOT / "tests" / "support" / "ddp_divergence.py"), str(tmp_path)],
         cwd=tmp_path,
@@ -235,11 +235,10 @@ def test_ddp_one_ranks_non_finite_loss_stops_every_rank_at_the_same_step(tmp_pat
         capture_output=True,
         text=True,
         timeout=180,
-    )  # a hang fails here
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     ranks = [json.loads((tmp_path / f"rank{r}.json").read_text()) for r in (0, 1)]
     assert ranks[0]["diverged"] == ranks[1]["diverged"] == {"epoch": 0, "step": 2}
-    assert (
-        ranks[0]["global_step"] == ranks[1]["global_step"] == 3
-    )  # the bad step left the weights as they were
+    # The bad step left the weights as they were.
+    assert ranks[0]["global_step"] == ranks[1]["global_step"] == 3
     assert ranks[0]["checksum"] == ranks[1]["checksum"]

@@ -60,9 +60,8 @@ def test_each_choice_builds_its_torch_scheduler_with_the_overrides(overrides, cl
 
 def test_cosine_spans_the_whole_run_whatever_sets_the_epochs():
     assert make_cfg(["scheduler=cosine"]).scheduler.T_max == 30  # task=multiclass's epochs
-    assert (
-        make_cfg(["scheduler=cosine", "task=regression"]).scheduler.T_max == 40
-    )  # task=regression's
+    # Task=regression's.
+    assert make_cfg(["scheduler=cosine", "task=regression"]).scheduler.T_max == 40
     assert make_cfg(["scheduler=cosine", "trainer.max_epochs=7"]).scheduler.T_max == 7
 
 

@@ -225,9 +225,8 @@ def test_optuna_ranks_a_diverged_trial_last_instead_of_failing(tmp_path):
     assert sorted(r["status"] for r in runs) == ["diverged", "ok"]
     best = yaml.safe_load((tmp_path / "optimization_results.yaml").read_text())
     assert best["best_params"]["optim.lr"] == 0.01 and math.isfinite(best["best_value"])
-    assert (
-        0.5 <= best["best_params"]["optim.momentum"] <= 0.99
-    )  # the optimizer's own knob, searched too
+    # The optimizer's own knob, searched too.
+    assert 0.5 <= best["best_params"]["optim.momentum"] <= 0.99
 
     sweep.summarise(tmp_path)
     rows = read_csv(tmp_path / "summary.csv")

@@ -122,9 +122,8 @@ def test_the_metric_state_stays_flat_however_many_batches_an_epoch_has(tmp_path)
 
     sizes = {}
     for batch in range(1, 1001):
-        module.evaluate(
-            (x + 0.01 * batch, y), module.val_loss, module.val_metrics
-        )  # validation_step's
+        # Validation_step's.
+        module.evaluate((x + 0.01 * batch, y), module.val_loss, module.val_metrics)
         if batch in (10, 1000):
             sizes[batch] = state_bytes()
     assert sizes[10] == sizes[1000]

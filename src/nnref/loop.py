@@ -69,9 +69,8 @@ def train_epochs(
                 loss = head.loss(net(xb), yb)
                 loss.backward()
                 if not torch.isfinite(loss):
-                    optimizer.zero_grad(
-                        set_to_none=True
-                    )  # no gradient: the step leaves w as it was
+                    # No gradient: the step leaves w as it was.
+                    optimizer.zero_grad(set_to_none=True)
                 return loss
 
             value = float(optimizer.step(closure).detach())

@@ -16,22 +16,42 @@ import math
 import torch
 from torch import nn
 
+from .errors import InvalidSetting
+from .locale.messages import _
+
 ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "identity": nn.Identity}
+NET_WRONG = -7.0  # sigma(-7) ~ 0.0009: "certain" of class 0 when the target is 1
 
 
 def check_body(hidden, activation) -> list[int]:
-    """The hidden sizes as a list of positive integers; a ValueError names model.KEY and what is
-    valid."""
+    """The hidden sizes as a list of positive integers; an InvalidSetting (a ValueError) names the
+    key and what is valid (its text as nnref-train shows it: model.KEY)."""
     if activation not in ACTIVATIONS:
-        raise ValueError(f"model.activation={activation}: unknown; valid: {', '.join(ACTIVATIONS)}")
+        valid = ", ".join(ACTIVATIONS)
+        raise InvalidSetting(
+            "activation",
+            activation,
+            _("not one of {valid}", valid=valid),
+            _(
+                "{key}={value}: unknown; valid: {valid}",
+                key="model.activation",
+                value=activation,
+                valid=valid,
+            ),
+        )
     try:
         sizes = [int(h) for h in hidden]
     except (TypeError, ValueError):
         sizes = None
     if sizes is None or any(h <= 0 for h in sizes):
-        raise ValueError(
-            "model.hidden: must be a list of positive integers, "
-            "e.g. model.hidden=[64,32] (or [] for no hidden layer)"
+        raise InvalidSetting(
+            "hidden",
+            hidden,
+            _("hidden layer sizes are whole numbers ≥ 1, e.g. 16, 8 (none for no hidden layer)"),
+            _(
+                "model.hidden: must be a list of positive integers, e.g. model.hidden=[64,32] "
+                "(or [] for no hidden layer)"
+            ),
         )
     return sizes
 
@@ -87,3 +107,15 @@ class MLP(nn.Sequential):
     @property
     def output_layer(self) -> nn.Linear:
         return self[-1]
+
+
+@torch.no_grad()
+def saturate(net: MLP, net0: float = NET_WRONG, keep_first: bool = False) -> None:
+    """The confidently wrong start (lecture 2-4): output weights 0 and output bias net0, so every
+    sigmoid output says y = sigma(net0) ~ 0.001 for every input. keep_first leaves the first unit's
+    bias at 0 (a softmax then starts every other class near y = 0)."""
+    out = net.output_layer
+    out.weight.zero_()
+    out.bias.fill_(net0)
+    if keep_first:
+        out.bias[0] = 0.0

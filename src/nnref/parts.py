@@ -14,12 +14,9 @@ from hydra.utils import get_class, instantiate
 from lightning.pytorch.callbacks import LearningRateMonitor, ModelCheckpoint
 from omegaconf import DictConfig, OmegaConf
 
-from .errors import ConfigError
+from .errors import ConfigError, first_line
 from .heads import HEADS, Head
-
-
-def first_line(error: BaseException) -> str:
-    return (str(error).strip().splitlines() or [type(error).__name__])[0]
+from .locale.messages import _
 
 
 def built(make, where: str = ""):
@@ -30,7 +27,9 @@ def built(make, where: str = ""):
         raise
     except Exception as error:  # noqa: BLE001 - every refusal of a part becomes a line naming its key
         message = first_line(error.__cause__ or error)
-        raise ConfigError(f"{where}: {message}" if where else message) from None
+        raise ConfigError(
+            _("{where}: {message}", where=where, message=message) if where else message
+        ) from None
 
 
 def head_class(cfg: DictConfig) -> type[Head]:
@@ -42,7 +41,11 @@ def head_class(cfg: DictConfig) -> type[Head]:
         head = None
     if not (isinstance(head, type) and issubclass(head, Head)):
         raise ConfigError(
-            f"task._target_={target}: not a task head; valid: task={', task='.join(HEADS)}"
+            _(
+                "task._target_={target}: not a task head; valid: {valid}",
+                target=target,
+                valid=", ".join(f"task={name}" for name in HEADS),
+            )
         )
     return head
 
@@ -109,9 +112,8 @@ def build_trainer(cfg: DictConfig, plugins=(), **overrides):
     callbacks = [
         instantiate(c) for c in (cfg.get("callbacks") or {}).values() if c and "_target_" in c
     ]
-    if (
-        not loggers
-    ):  # LearningRateMonitor refuses to run without a logger; results.json keeps lr anyway
+    # LearningRateMonitor refuses to run without a logger; results.json keeps lr anyway.
+    if not loggers:
         callbacks = [c for c in callbacks if not isinstance(c, LearningRateMonitor)]
     keeps_checkpoints = any(isinstance(c, ModelCheckpoint) for c in callbacks)
     return built(

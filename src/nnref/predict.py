@@ -18,7 +18,6 @@ import json
 import os
 import sys
 import warnings
-import zipfile
 from collections import Counter
 from pathlib import Path
 
@@ -28,12 +27,12 @@ import torch
 from omegaconf import DictConfig
 
 from . import quiet
+from .checkpoint import from_checkpoint, read_checkpoint
 from .data.encoding import FeatureEncoder, UnseenCategoryWarning, encoder_from_dict
-from .data.sources import DataError, empty_cells, parse_columns, read_table, rows_text
-from .errors import refuse
+from .data.sources import DataError, empty_cells, empty_text, parse_columns, read_table
+from .errors import refuse, shown
 from .files import write_csv
-from .heads import HEADS
-from .nets import MLP
+from .locale.messages import _
 
 
 class Predictor:
@@ -43,76 +42,22 @@ class Predictor:
     head (nnref.heads), so predicting needs no Lightning; a bad input file is refused (from the
     encoders alone) before the network is even built."""
 
-    def __init__(self, path, task: str, hparams: dict, state_dict: dict):
-        self.path, self.task, self.hparams, self.state_dict = path, task, hparams, state_dict
-        self.features: FeatureEncoder = encoder_from_dict(hparams["encoders"]["features"])
-        self.target = encoder_from_dict(hparams["encoders"]["target"])
+    def __init__(self, path, ckpt: dict):
+        self.path, self.ckpt = path, ckpt
+        self.task, self.hparams = ckpt["nnref_task"], ckpt["hyper_parameters"]
+        self.features: FeatureEncoder = encoder_from_dict(self.hparams["encoders"]["features"])
+        self.target = encoder_from_dict(self.hparams["encoders"]["target"])
         self.built = None  # (net, head), on first use
 
     @classmethod
     def load(cls, checkpoint) -> Predictor:
         path = checkpoint_path(checkpoint)
-        if not zipfile.is_zipfile(path):
-            raise DataError(
-                f"checkpoint={path}: not a PyTorch checkpoint (torch.save writes a zip archive); "
-                f"give RUN/checkpoints/best.ckpt of a run of train.py"
-            )
-        try:
-            ckpt = torch.load(path, map_location="cpu", weights_only=True)
-        except Exception as e:  # noqa: BLE001 - any unreadable file gets the same one-line refusal
-            lines = [line.strip() for line in str(e).splitlines() if line.strip()] or [
-                type(e).__name__
-            ]
-            # torch's weights_only refusal is a paragraph; the line naming what it refused is the
-            # one to show.
-            reason = next((line for line in lines if line.startswith("Unsupported")), lines[0])
-            raise DataError(
-                f"checkpoint={path}: cannot be loaded with torch.load(weights_only=True): {reason}"
-            ) from None
-        hparams = ckpt.get("hyper_parameters") if isinstance(ckpt, dict) else None
-        encoders = (hparams or {}).get("encoders") or {}
-        if (
-            "features" not in encoders
-            or "target" not in encoders
-            or "state_dict" not in ckpt
-            or not isinstance(ckpt.get("nnref_task"), str)
-        ):
-            raise DataError(
-                f"checkpoint={path}: not an nnref checkpoint (no saved encoders); "
-                f"give RUN/checkpoints/best.ckpt of a run of train.py"
-            )
-        return cls(path, ckpt["nnref_task"], hparams, ckpt["state_dict"])
+        return cls(path, read_checkpoint(path))
 
     def model(self):
-        """(net, head) rebuilt from the checkpoint's settings, with its weights."""
+        """(net, head) rebuilt from the checkpoint (nnref.checkpoint), with its weights."""
         if self.built is None:
-            if self.task not in HEADS:
-                raise DataError(
-                    f"checkpoint={self.path}: task={self.task} is "
-                    f"not a head of this nnref ({', '.join(HEADS)})"
-                )
-            h = dict(self.hparams)
-            head_class = HEADS[self.task]
-            try:
-                head = head_class(
-                    h["n_outputs"],
-                    h.get("loss"),
-                    h["encoders"],
-                    **{k: h[k] for k in head_class.options if k in h},
-                )
-                net = MLP(h["n_inputs"], h["hidden"], h["n_outputs"], h["activation"])
-                weights = {
-                    k.removeprefix("net."): v
-                    for k, v in self.state_dict.items()
-                    if k.startswith("net.")
-                }
-                net.load_state_dict(weights)
-            except (KeyError, TypeError, ValueError, RuntimeError) as e:
-                raise DataError(
-                    f"checkpoint={self.path}: its weights do not fit "
-                    f"its settings ({str(e).strip().splitlines()[0]})"
-                ) from None
-            self.built = (net.eval(), head)
+            self.built = from_checkpoint(self.ckpt, self.path)
         return self.built
 
     # ------------------------------------------------------------------ rows in, columns out
@@ -129,15 +74,24 @@ class Predictor:
         missing = [c for c in trained_on if c not in header]
         if missing:
             raise DataError(
-                f"{what}: feature column(s) {missing} missing; the model was trained on "
-                f"{trained_on}; the file has {header}"
+                _(
+                    "{what}: feature column(s) {missing} missing; the model was trained on "
+                    "{trained_on}; the file has {columns}",
+                    what=what,
+                    missing=missing,
+                    trained_on=trained_on,
+                    columns=header,
+                )
             )
         empty = empty_cells(header, rows, trained_on)
         if empty:
-            detail = ", ".join(f"{c!r} ({rows_text(n)})" for c, n in empty.items())
             raise DataError(
-                f"{what}: empty cells in {detail}; every feature needs a value to predict "
-                f"(fill them in, or remove those rows)"
+                _(
+                    "{what}: empty cells in {detail}; every feature needs a value to predict "
+                    "(fill them in, or remove those rows)",
+                    what=what,
+                    detail=empty_text(empty),
+                )
             )
         kinds = {c["name"]: c["type"] for c in self.features.columns}
         table = parse_columns(
@@ -170,8 +124,10 @@ def checkpoint_path(checkpoint) -> Path:
     """A checkpoint file, or a run folder (its results.json names the best checkpoint)."""
     if not checkpoint:
         raise DataError(
-            "checkpoint is not set: give a run's checkpoint, "
-            "e.g. checkpoint=RUN/checkpoints/best.ckpt"
+            _(
+                "checkpoint is not set: give a run's checkpoint, "
+                "e.g. checkpoint=RUN/checkpoints/best.ckpt"
+            )
         )
     path = Path(checkpoint)
     if path.is_dir() and (path / "results.json").is_file():
@@ -180,8 +136,11 @@ def checkpoint_path(checkpoint) -> Path:
             path = path / named
     if not path.is_file():
         raise DataError(
-            f"checkpoint={checkpoint}: no such file; give RUN/checkpoints/best.ckpt "
-            f"(or the run folder: its results.json names the best checkpoint)"
+            _(
+                "checkpoint={checkpoint}: no such file; give RUN/checkpoints/best.ckpt "
+                "(or the run folder: its results.json names the best checkpoint)",
+                checkpoint=checkpoint,
+            )
         )
     return path
 
@@ -195,12 +154,15 @@ def predict_file(checkpoint, input, output) -> dict:
     header, rows = read_table(input, what="input")
     if not output:
         raise DataError(
-            "output is not set: name the CSV file to write, e.g. output=predictions.csv"
+            _("output is not set: name the CSV file to write, e.g. output=predictions.csv")
         )
     if os.path.isdir(output):
         raise DataError(
-            f"output={output}: is a folder; name a CSV file "
-            f"to write, e.g. output={output}/predictions.csv"
+            _(
+                "output={output}: is a folder; name a CSV file to write, e.g. "
+                "output={output}/predictions.csv",
+                output=output,
+            )
         )
     predictor = Predictor.load(path)
     columns = predictor.predict(header, rows, what=f"input={input}")
@@ -222,18 +184,17 @@ def predict_file(checkpoint, input, output) -> dict:
 
 def run(cfg) -> dict:
     """The command line: predict_file, with each unseen-value warning shown as one line on
-    stderr."""
+    stderr (in the environment's language, as a refusal is)."""
     torch.set_num_threads(int(cfg.get("threads") or 1))
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter(
-            "always", UnseenCategoryWarning
-        )  # shown even under PYTHONWARNINGS=ignore
+        # Shown even under PYTHONWARNINGS=ignore.
+        warnings.simplefilter("always", UnseenCategoryWarning)
         try:
             summary = predict_file(cfg.get("checkpoint"), cfg.get("input"), cfg.get("output"))
         finally:
             for w in caught:
                 if issubclass(w.category, UnseenCategoryWarning):
-                    print(f"nnref: warning: {w.message}", file=sys.stderr)
+                    print(f"nnref: warning: {shown(w.message)}", file=sys.stderr)
                 else:
                     warnings.showwarning(w.message, w.category, w.filename, w.lineno)
     counts = summary["counts"]
@@ -247,7 +208,7 @@ def run(cfg) -> dict:
     return summary
 
 
-@hydra.main(version_base="1.3", config_path="conf", config_name="predict")
+@hydra.main(version_base="1.3", config_path="pkg://nnref.conf", config_name="predict")
 def main(cfg: DictConfig) -> None:
     """The console command nnref-predict (python predict.py): a bad checkpoint or file ends in one
     line."""

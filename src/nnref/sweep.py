@@ -29,7 +29,9 @@ from matplotlib import colormaps
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
+from .errors import shown
 from .heads import HEADS
+from .locale.messages import _
 
 
 def main_metrics() -> dict:
@@ -100,7 +102,11 @@ def mean_std(values) -> tuple[float | None, float | None]:
 def find_jobs(root: Path) -> list[Job]:
     if not root.is_dir():
         raise SweepError(
-            f"{root}: no such folder (give a multirun folder such as multirun/2026-11-28/19-15-10)"
+            _(
+                "{root}: no such folder (give a multirun folder such as "
+                "multirun/2026-11-28/19-15-10)",
+                root=root,
+            )
         )
     folders = []
     for here, dirs, files in os.walk(root):
@@ -110,13 +116,16 @@ def find_jobs(root: Path) -> list[Job]:
             folders.append(Path(here))
             dirs[:] = []  # a job's own folders (checkpoints/, csv/) hold no jobs
         else:
-            dirs[:] = [
-                d for d in dirs if not d.startswith(".")
-            ]  # .submitit/, .git/: logs, not jobs
+            # .submitit/, .git/: logs, not jobs.
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
     if not folders:
         raise SweepError(
-            f"{root}: no job folders in it (folders with results.json or .hydra/overrides.yaml); "
-            "give the folder a multirun wrote, e.g. multirun/2026-11-28/19-15-10"
+            _(
+                "{root}: no job folders in it (folders with results.json or "
+                ".hydra/overrides.yaml); give the folder a multirun wrote, e.g. "
+                "multirun/2026-11-28/19-15-10",
+                root=root,
+            )
         )
     return [read_job(root, f) for f in sorted(folders, key=lambda f: _natural(f.relative_to(root)))]
 
@@ -197,9 +206,8 @@ def fold(jobs: list[Job]) -> tuple[list[Row], list[str]]:
         settings = {**job.settings, **{k: job.overrides.get(k, "") for k in varied}}
         rows.setdefault(tuple(settings.values()), Row(settings)).jobs.append(job)
     order = {t: i for i, t in enumerate(main_metrics())}
-    ordered = sorted(
-        rows.values(), key=lambda r: order.get(r.settings["task"], len(order))
-    )  # stable: grid order
+    # Stable: grid order.
+    ordered = sorted(rows.values(), key=lambda r: order.get(r.settings["task"], len(order)))
     for task in dict.fromkeys(r.settings["task"] for r in ordered):
         best = best_row([r for r in ordered if r.settings["task"] == task], task)
         if best is not None:
@@ -420,12 +428,10 @@ def plot(path: Path, rows: list[Row], varied: list[str]) -> None:
                     transform=ax.transAxes,
                 )
                 continue
-            ax.set_yscale(
-                "log"
-            )  # losses are positive; log keeps a blown-up run from flattening the rest
-            ax.set_ylim(
-                ylim[0] / 1.3, ylim[1] * 1.3
-            )  # fitted to the means: a wide band is cut, not the curves
+            # Losses are positive; log keeps a blown-up run from flattening the rest.
+            ax.set_yscale("log")
+            # Fitted to the means: a wide band is cut, not the curves.
+            ax.set_ylim(ylim[0] / 1.3, ylim[1] * 1.3)
             # Plain numbers (0.5, not 5x10^-1); minor ticks get labels only on an axis of about a
             # decade or less.
             plain = FuncFormatter(lambda v, _: f"{v:g}")
@@ -504,7 +510,8 @@ def main(argv=None) -> int:
     try:
         paths = summarise(args.dir)
     except (SweepError, OSError) as e:  # OSError: e.g. DIR is read-only
-        print(f"nnref.sweep: error: {e}", file=sys.stderr)
+        # In the environment's language, as every nnref command refuses.
+        print(f"nnref.sweep: error: {shown(e)}", file=sys.stderr)
         return 2
     print("wrote: " + ", ".join(str(p) for p in paths))
     return 0

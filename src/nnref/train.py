@@ -20,26 +20,24 @@ import hydra
 import lightning as L
 import torch
 from hydra import compose as hydra_compose
-from hydra import initialize_config_dir
+from hydra import initialize_config_module
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
 from . import checks, quiet
-from .checkpointing import AtomicCheckpointIO
+from .atomic_checkpoints import AtomicCheckpointIO
 from .conf import register
 from .data.sources import DataError
 from .errors import ConfigError, refuse
 from .files import write_atomic
 from .parts import build_data, build_module, build_trainer, head_class
 
-MINIMISED = ("loss", "mse")
-CONF = Path(__file__).resolve().parent / "conf"  # inside the package: an installed wheel has it too
-
 register()  # optim=NAME and batching=NAME come from the course's tables (nnref.conf)
 
 
-@hydra.main(version_base="1.3", config_path="conf", config_name="train")
+# conf/ at the repository's top level, carried by the wheel as the package nnref.conf (setup.py)
+@hydra.main(version_base="1.3", config_path="pkg://nnref.conf", config_name="train")
 def main(cfg: DictConfig) -> float:
     """The console command: Hydra's command line -> run(cfg); a bad setting or file ends in one
     line."""
@@ -56,7 +54,7 @@ def compose(overrides=(), run_dir=None) -> DictConfig:
 
     A bad setting raises nnref.errors.ConfigError, as the command line refuses it."""
     GlobalHydra.instance().clear()
-    with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
+    with initialize_config_module(config_module="nnref.conf", version_base="1.3"):
         cfg = hydra_compose(
             "train",
             overrides=[*overrides, f"run_dir={run_dir or 'unused'}"],
@@ -96,9 +94,8 @@ def run(cfg: DictConfig, run_dir: str | os.PathLike | None = None) -> float:
 
     for name in ("lightning.pytorch", "lightning.fabric"):  # keep the console to what matters
         logging.getLogger(name).setLevel(logging.WARNING)
-    logging.getLogger("lightning.pytorch.profilers").setLevel(
-        logging.INFO
-    )  # trainer.profiler=simple's report
+    # Trainer.profiler=simple's report.
+    logging.getLogger("lightning.pytorch.profilers").setLevel(logging.INFO)
     L.seed_everything(cfg.seed, workers=True, verbose=False)
     torch.use_deterministic_algorithms(True)
     # Deterministic mode also fills each new tensor with NaN, to expose reads of uninitialised
@@ -127,6 +124,7 @@ def run(cfg: DictConfig, run_dir: str | os.PathLike | None = None) -> float:
         )
 
     results = make_results(cfg, trainer, model, fit_seconds, run_dir)
+    minimise = not model.head.maximises(cfg.optimized_metric)
     if trainer.is_global_zero:
         write_json(run_dir / "results.json", results)
         print_summary(results, run_dir)
@@ -134,7 +132,7 @@ def run(cfg: DictConfig, run_dir: str | os.PathLike | None = None) -> float:
         # Join the process group's threads now: left to the interpreter's exit, gloo's can abort the
         # process ("terminate called without an active exception") after the run has finished.
         torch.distributed.destroy_process_group()
-    return objective(results, cfg.optimized_metric)
+    return objective(results, cfg.optimized_metric, minimise)
 
 
 def resumed_run_dir(ckpt_path) -> Path | None:
@@ -190,9 +188,8 @@ def relative_checkpoint(trainer, run_dir: Path):
         return str(path)
 
 
-def objective(results: dict, metric: str) -> float:
+def objective(results: dict, metric: str, minimise: bool) -> float:
     """The value a sweeper ranks: a diverged or missing metric counts as the worst possible."""
-    minimise = metric.rsplit("/", 1)[-1] in MINIMISED
     value = results["metrics"].get(metric)
     if results["status"] != "ok" or value is None:
         return float("inf") if minimise else float("-inf")

@@ -13,6 +13,8 @@ import warnings
 
 import numpy as np
 
+from ..locale.messages import _, _n
+
 
 class BinaryEncoder:
     """Two nominal values -> 0/1. The first class (sorted) is 0, the second is 1."""
@@ -23,7 +25,11 @@ class BinaryEncoder:
         classes = [str(c) for c in classes]
         if len(classes) != 2:
             raise ValueError(
-                f"a binary target needs exactly two values, got {len(classes)}: {classes[:10]}"
+                _(
+                    "a binary target needs exactly two values, got {n}: {values}",
+                    n=len(classes),
+                    values=classes[:10],
+                )
             )
         self.classes = classes
 
@@ -54,7 +60,9 @@ class OneHotEncoder:
     def __init__(self, classes):
         self.classes = [str(c) for c in classes]
         if len(self.classes) < 2:
-            raise ValueError(f"a class target needs at least two values, got {self.classes}")
+            raise ValueError(
+                _("a class target needs at least two values, got {values}", values=self.classes)
+            )
 
     @classmethod
     def fit(cls, values):
@@ -94,7 +102,7 @@ class MultiHotEncoder:
         self.labels = [str(c) for c in labels]
         self.sep = sep
         if not self.labels:
-            raise ValueError("a multi-label target needs at least one label")
+            raise ValueError(_("a multi-label target needs at least one label"))
 
     @classmethod
     def fit(cls, label_sets, sep: str = "|"):
@@ -139,7 +147,7 @@ class TargetScaler:
             return cls(y.mean(0), y.std(0), mode)
         if mode == "minmax":
             return cls(y.min(0), y.max(0) - y.min(0), mode)
-        raise ValueError(f"unknown scaler mode {mode!r}; valid: standard, minmax")
+        raise ValueError(_("unknown scaler mode {mode!r}; valid: standard, minmax", mode=mode))
 
     def encode(self, y) -> np.ndarray:
         y = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
@@ -198,7 +206,11 @@ class FeatureEncoder:
         missing = [c["name"] for c in self.columns if c["name"] not in table]
         if missing:
             raise KeyError(
-                f"missing feature column(s) {missing}; the model was trained on {self.names}"
+                _(
+                    "missing feature column(s) {missing}; the model was trained on {names}",
+                    missing=missing,
+                    names=self.names,
+                )
             )
         parts = []
         for c in self.columns:
@@ -219,9 +231,14 @@ class FeatureEncoder:
                         block[row, i] = 1.0
                 if unseen:
                     warnings.warn(
-                        f"column {c['name']!r}: value(s) {sorted(unseen)} never seen in training "
-                        f"({n_rows} row{'s' if n_rows != 1 else ''}); "
-                        f"encoded as all zeros (known: {c['categories']})",
+                        _(
+                            "column {name!r}: value(s) {values} never seen in training ({rows}); "
+                            "encoded as all zeros (known: {known})",
+                            name=c["name"],
+                            values=sorted(unseen),
+                            rows=_n("{n} row", "{n} rows", n_rows),
+                            known=c["categories"],
+                        ),
                         UnseenCategoryWarning,
                         stacklevel=2,
                     )
@@ -251,10 +268,11 @@ _KINDS = {
 TARGET_ENCODINGS = {
     "binary": ("classes", 2),  # two nominal values -> 0/1
     "onehot": ("classes", None),  # K nominal values -> one-hot (class indices)
+    # K nominal values -> codes 1, ..., 0 (the course's counter-example).
     "ordinal": (
         "classes",
         None,
-    ),  # K nominal values -> codes 1, ..., 0 (the course's counter-example)
+    ),
     "multihot": ("labels", None),  # label sets -> multi-hot vectors
     "standard": ("number", None),  # numbers -> (y - mean) / std
     "minmax": ("number", None),  # numbers -> 0..1
@@ -273,7 +291,14 @@ def fit_target_encoder(encoding: str, values, label_sep: str = "|"):
         return MultiHotEncoder.fit(values, label_sep)
     if encoding in ("standard", "minmax"):
         return TargetScaler.fit(np.asarray(values), encoding)
-    raise ValueError(f"target_encoding={encoding!r}: unknown; valid: {', '.join(TARGET_ENCODINGS)}")
+    raise ValueError(
+        _(
+            "{key}={value!r}: unknown; valid: {valid}",
+            key="target_encoding",
+            value=encoding,
+            valid=", ".join(TARGET_ENCODINGS),
+        )
+    )
 
 
 def encoder_from_dict(d: dict):

@@ -12,9 +12,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..locale.messages import _, _n, join
+
 
 class DataError(ValueError):
-    """Bad input data: the message names the file or column and what would be valid."""
+    """Bad input data: the message names the file or column and what would be valid; `key` is the
+    setting it is about (path, target, features, ...), for a shell that names it its own way."""
+
+    def __init__(self, message: str, key: str = "path"):
+        self.key = key
+        super().__init__(message)
 
 
 @dataclass
@@ -119,30 +126,62 @@ def read_table(path, what: str = "data.path") -> tuple[list[str], list[list[str]
     `what` is the setting the path came from (data.path, input), so the message names it."""
     if not path:
         raise DataError(
-            f"{what} is not set: give the path of a CSV file, e.g. {what}=examples/red_black.csv"
+            _(
+                "{what} is not set: give the path of a CSV file, e.g. "
+                "{what}=examples/red_black.csv",
+                what=what,
+            )
         )
     if not os.path.isfile(path):
-        raise DataError(f"{what}={path}: no such file")
+        raise DataError(_("{what}={path}: no such file", what=what, path=path))
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
-            reader = csv.reader(f)  # blank lines are skipped; line numbers are kept for messages
+            # Blank lines are skipped; line numbers are kept for messages.
+            reader = csv.reader(f)
             numbered = [(reader.line_num, r) for r in reader if any(cell.strip() for cell in r)]
     except (UnicodeDecodeError, csv.Error) as e:
-        raise DataError(f"{what}={path}: not a readable UTF-8 CSV file ({e})") from None
+        raise DataError(
+            _(
+                "{what}={path}: not a readable UTF-8 CSV file ({why})",
+                what=what,
+                path=path,
+                why=str(e),
+            )
+        ) from None
     if not numbered:
-        raise DataError(f"{what}={path}: the file is empty (expected a header line and data rows)")
+        raise DataError(
+            _(
+                "{what}={path}: the file is empty (expected a header line and data rows)",
+                what=what,
+                path=path,
+            )
+        )
     header, rows = [h.strip() for h in numbered[0][1]], [r for _, r in numbered[1:]]
     if not rows:
-        raise DataError(f"{what}={path}: the file has a header but no data rows")
+        raise DataError(
+            _("{what}={path}: the file has a header but no data rows", what=what, path=path)
+        )
     repeated = sorted({h for h in header if h and header.count(h) > 1})
     if repeated:
         raise DataError(
-            f"{what}={path}: column name(s) {repeated} appear more than once in the header"
+            _(
+                "{what}={path}: column name(s) {names} appear more than once in the header",
+                what=what,
+                path=path,
+                names=repeated,
+            )
         )
     for line, r in numbered[1:]:
         if len(r) != len(header):
             raise DataError(
-                f"{what}={path}: line {line} has {len(r)} cells, the header has {len(header)}"
+                _(
+                    "{what}={path}: line {line} has {n} cells, the header has {header}",
+                    what=what,
+                    path=path,
+                    line=line,
+                    n=len(r),
+                    header=len(header),
+                )
             )
     return header, rows
 
@@ -159,21 +198,36 @@ def parse_columns(header, rows, names, nominal=(), numeric=(), what: str = "data
         if values is None and name in numeric:
             bad = sorted({c for c in cells if not _is_number(c)})
             raise DataError(
-                f"{what}: column {name!r} was numeric in training but holds {_show(bad)}; "
-                f"give numbers in every row"
+                _(
+                    "{what}: column {name!r} was numeric in training but holds {values}; "
+                    "give numbers in every row",
+                    what=what,
+                    name=name,
+                    values=_show(bad),
+                )
             )
         if values is not None and not np.isfinite(values).all():
-            n = int((~np.isfinite(values)).sum())
-            drop = (
-                " (or leave those cells empty and set data.dropna=true)"
-                if what.startswith("data.path")
-                else ""
-            )
-            raise DataError(
-                f"{what}: column {name!r} has nan/inf in {rows_text(n)}; give finite numbers{drop}"
-            )
+            raise DataError(not_finite(what, name, int((~np.isfinite(values)).sum())))
         table[name] = values if values is not None else np.asarray(cells, dtype=object)
     return table
+
+
+def not_finite(what: str, name: str, n: int) -> str:
+    """Why a column with n cells of nan or inf is refused; training data may drop those rows."""
+    if what.startswith("data.path"):
+        return _(
+            "{what}: column {name!r} has nan/inf in {rows}; give finite numbers (or leave those "
+            "cells empty and set data.dropna=true)",
+            what=what,
+            name=name,
+            rows=rows_text(n),
+        )
+    return _(
+        "{what}: column {name!r} has nan/inf in {rows}; give finite numbers",
+        what=what,
+        name=name,
+        rows=rows_text(n),
+    )
 
 
 def empty_cells(header, rows, names) -> dict:
@@ -197,12 +251,20 @@ def _names(value) -> list | None:
 
 
 def rows_text(n: int) -> str:
-    return f"{n} row" if n == 1 else f"{n} rows"
+    """ "1 row", "3 rows": a message."""
+    return _n("{n} row", "{n} rows", n)
+
+
+def empty_text(empty: dict) -> str:
+    """{column: rows with an empty cell} as "'x1' (2 rows), 'city' (1 row)": messages."""
+    return join([_("{name!r} ({rows})", name=c, rows=rows_text(n)) for c, n in empty.items()], ", ")
 
 
 def _show(values, k: int = 5) -> str:
-    more = f" and {len(values) - k} more" if len(values) > k else ""
-    return f"{list(values)[:k]}{more}"
+    """The first k values as a list, and how many more there are."""
+    if len(values) > k:
+        return _("{values} and {n} more", values=list(values)[:k], n=len(values) - k)
+    return str(list(values))
 
 
 def csv_source(
@@ -218,33 +280,10 @@ def csv_source(
     """The user's CSV. `kind` is the target the head needs ("number", "classes" or "labels") and
     `n_classes` how many classes it must have, if a fixed number (2 for a binary head)."""
     header, rows = read_table(path)
-    if not target:
-        raise DataError(f"data.target is not set: name the target column, one of {header}")
-    if target not in header:
-        raise DataError(f"data.target={target}: no such column in {path}; columns are {header}")
-    features, nominal = _names(features), _names(nominal) or []
-    if features is None:
-        features = [h for h in header if h != target]
-        if "" in features:
-            raise DataError(
-                f"{path}: column {header.index('') + 1} has no name in the header (a saved row "
-                f"index?); name it, or choose the feature columns with data.features=[...]"
-            )
-    if not features:
-        raise DataError(f"data.features: no feature columns; {path} has only {header}")
-    if target in features:
-        raise DataError(f"data.features: the target column {target!r} cannot also be a feature")
-    unknown = [f for f in features if f not in header]
-    if unknown:
-        raise DataError(f"data.features: column(s) {unknown} not in {path}; columns are {header}")
-    unknown = [f for f in nominal if f not in features]
-    if unknown:
-        raise DataError(
-            f"data.nominal: column(s) {unknown} are not features; features are {features}"
-        )
+    features, nominal = check_columns(path, header, target, _names(features), _names(nominal))
     if kind == "labels" and not label_sep:
         raise DataError(
-            "data.label_sep is empty: give the character that joins labels in one cell, e.g. '|'"
+            _("data.label_sep is empty: give the character that joins labels in one cell, e.g. '|'")
         )
 
     # Empty cells: refuse, naming the columns, unless the user asked to drop those rows.
@@ -252,58 +291,164 @@ def csv_source(
     used = features + ([] if kind == "labels" else [target])
     empty = empty_cells(header, rows, used)
     if empty and not dropna:
-        detail = ", ".join(f"{c!r} ({rows_text(n)})" for c, n in empty.items())
         raise DataError(
-            f"{path}: empty cells in {detail}; fill them "
-            f"in, or set data.dropna=true to drop those rows"
+            _(
+                "{path}: empty cells in {detail}; fill them in, or set data.dropna=true to drop "
+                "those rows",
+                path=path,
+                detail=empty_text(empty),
+            )
         )
     if empty:
         cols = [header.index(c) for c in used]
         rows = [r for r in rows if all(r[j].strip() for j in cols)]
         if not rows:
-            raise DataError(f"{path}: no rows left after data.dropna=true")
+            raise DataError(_("{path}: no rows left after data.dropna=true", path=path))
 
     table = parse_columns(header, rows, features, nominal, what=f"data.path={path}")
     cells = [r[header.index(target)].strip() for r in rows]
     name = os.path.basename(path)
     if kind == "number":
-        bad = sorted({c for c in cells if not _is_number(c)})
-        if bad:
-            raise DataError(
-                f"data.target={target}: this task needs numbers, found {_show(bad)}; "
-                f"for a nominal target use task=binary or task=multiclass"
-            )
-        y = np.array([float(c) for c in cells], dtype=np.float64)
-        if not np.isfinite(y).all():
-            raise DataError(
-                f"data.target={target}: nan/inf in {rows_text(int((~np.isfinite(y)).sum()))}; "
-                f"this task needs finite numbers"
-            )
-        return Source(name, table, y, "number", tuple(nominal))
+        return Source(name, table, number_target(target, cells), "number", tuple(nominal))
     if kind == "labels":
         y = [tuple(sorted({v.strip() for v in c.split(label_sep) if v.strip()})) for c in cells]
         if not any(y):
             raise DataError(
-                f"data.target={target}: no row has a label; this task needs label sets "
-                f"joined by data.label_sep={label_sep!r}, e.g. 'sunny{label_sep}windy'"
+                _(
+                    "data.target={target}: no row has a label; this task needs label sets joined "
+                    "by data.label_sep={sep!r}, e.g. 'sunny{sep}windy'",
+                    target=target,
+                    sep=label_sep,
+                ),
+                key="target",
             )
         return Source(name, table, y, "labels", tuple(nominal))
-    values = sorted(set(cells))
-    if n_classes is not None and len(values) != n_classes:
-        hint = (
-            "; for more than two classes use task=multiclass"
-            if n_classes == 2 and len(values) > 2
-            else "; the data needs rows of every class"
-        )
+    check_classes(target, sorted(set(cells)), n_classes)
+    return Source(name, table, np.array(cells, dtype=object), "classes", tuple(nominal))
+
+
+def check_columns(path, header, target, features, nominal) -> tuple[list, list]:
+    """The feature columns (every column but the target, unless named) and the nominal ones,
+    refusing a target, feature or nominal column the file does not have."""
+    if not target:
         raise DataError(
-            f"data.target={target}: this task needs exactly {n_classes} distinct values, "
-            f"found {len(values)}: {_show(values, 10)}{hint}"
+            _("data.target is not set: name the target column, one of {columns}", columns=header),
+            key="target",
         )
+    if target not in header:
+        raise DataError(
+            _(
+                "data.target={target}: no such column in {path}; columns are {columns}",
+                target=target,
+                path=path,
+                columns=header,
+            ),
+            key="target",
+        )
+    nominal = nominal or []
+    if features is None:
+        features = [h for h in header if h != target]
+        if "" in features:
+            raise DataError(
+                _(
+                    "{path}: column {number} has no name in the header (a saved row index?); name "
+                    "it, or choose the feature columns with data.features=[...]",
+                    path=path,
+                    number=header.index("") + 1,
+                )
+            )
+    if not features:
+        raise DataError(
+            _(
+                "data.features: no feature columns; {path} has only {columns}",
+                path=path,
+                columns=header,
+            )
+        )
+    if target in features:
+        raise DataError(
+            _("data.features: the target column {target!r} cannot also be a feature", target=target)
+        )
+    unknown = [f for f in features if f not in header]
+    if unknown:
+        raise DataError(
+            _(
+                "data.features: column(s) {names} not in {path}; columns are {columns}",
+                names=unknown,
+                path=path,
+                columns=header,
+            )
+        )
+    unknown = [f for f in nominal if f not in features]
+    if unknown:
+        raise DataError(
+            _(
+                "data.nominal: column(s) {names} are not features; features are {features}",
+                names=unknown,
+                features=features,
+            )
+        )
+    return features, nominal
+
+
+def number_target(target, cells) -> np.ndarray:
+    """A regression target's cells as finite numbers, or a refusal naming what is not one."""
+    bad = sorted({c for c in cells if not _is_number(c)})
+    if bad:
+        raise DataError(
+            _(
+                "data.target={target}: this task needs numbers, found {values}; for a nominal "
+                "target use task=binary or task=multiclass",
+                target=target,
+                values=_show(bad),
+            ),
+            key="target",
+        )
+    y = np.array([float(c) for c in cells], dtype=np.float64)
+    if not np.isfinite(y).all():
+        raise DataError(
+            _(
+                "data.target={target}: nan/inf in {rows}; this task needs finite numbers",
+                target=target,
+                rows=rows_text(int((~np.isfinite(y)).sum())),
+            ),
+            key="target",
+        )
+    return y
+
+
+def check_classes(target, values: list, n_classes) -> None:
+    """A class target's distinct values: exactly n_classes of them (when fixed), at least two."""
+    if n_classes is not None and len(values) != n_classes:
+        if n_classes == 2 and len(values) > 2:
+            why = _(
+                "data.target={target}: this task needs exactly {n_classes} distinct values, found "
+                "{found}: {values}; for more than two classes use task=multiclass",
+                target=target,
+                n_classes=n_classes,
+                found=len(values),
+                values=_show(values, 10),
+            )
+        else:
+            why = _(
+                "data.target={target}: this task needs exactly {n_classes} distinct values, found "
+                "{found}: {values}; the data needs rows of every class",
+                target=target,
+                n_classes=n_classes,
+                found=len(values),
+                values=_show(values, 10),
+            )
+        raise DataError(why, key="target")
     if len(values) < 2:
         raise DataError(
-            f"data.target={target}: this task needs at least two distinct values, found {values}"
+            _(
+                "data.target={target}: this task needs at least two distinct values, found "
+                "{values}",
+                target=target,
+                values=values,
+            ),
+            key="target",
         )
-    return Source(name, table, np.array(cells, dtype=object), "classes", tuple(nominal))
 
 
 def _is_number(c):
@@ -344,7 +489,14 @@ def settings(name: str) -> list[str]:
     import inspect
 
     if name not in SOURCES:
-        raise DataError(f"data.source={name}: unknown; valid: {', '.join(SOURCES)}")
+        raise DataError(
+            _(
+                "{key}={value}: unknown; valid: {valid}",
+                key="data.source",
+                value=name,
+                valid=", ".join(SOURCES),
+            )
+        )
     return list(inspect.signature(SOURCES[name]).parameters)
 
 
@@ -359,19 +511,25 @@ def check_settings(name: str, **given) -> None:
     unknown = sorted(set(given) - set(takes))
     if unknown:
         raise DataError(
-            f"data.{unknown[0]}: not a setting of data={name}; "
-            f"its settings: {', '.join(f'data.{k}' for k in takes) or 'none'}"
+            _(
+                "data.{key}: not a setting of data={source}; its settings: {valid}",
+                key=unknown[0],
+                source=name,
+                valid=", ".join(f"data.{k}" for k in takes) or _("none"),
+            )
         )
     if name == "csv":
         path = given.get("path")
         if not path:
             raise DataError(
-                "data.path is not set: give a CSV file, e.g. data.path=examples/red_black.csv"
+                _("data.path is not set: give a CSV file, e.g. data.path=examples/red_black.csv")
             )
         if not os.path.isfile(path):
-            raise DataError(f"data.path={path}: no such file")
+            raise DataError(_("{what}={path}: no such file", what="data.path", path=path))
         if not given.get("target"):
-            raise DataError("data.target is not set: name the target column of data.path")
+            raise DataError(
+                _("data.target is not set: name the target column of data.path"), key="target"
+            )
 
 
 def load(name: str, **kwargs) -> Source:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from ..locale.messages import _, _n
 from . import encoding, sources
 from .batches import BATCHINGS, Batches
 
@@ -59,17 +60,27 @@ class TaskData:
         seed: int = 0,
         **source_args,
     ):
-        if source not in sources.SOURCES:
-            raise ValueError(f"data.source={source}: unknown; valid: {', '.join(sources.SOURCES)}")
-        if target_encoding not in encoding.TARGET_ENCODINGS:
-            valid = ", ".join(encoding.TARGET_ENCODINGS)
-            raise ValueError(f"target_encoding={target_encoding}: unknown; valid: {valid}")
-        if batching not in BATCHINGS:
-            raise ValueError(f"batching={batching}: unknown; valid: {', '.join(BATCHINGS)}")
+        for key, value, valid in (
+            ("data.source", source, sources.SOURCES),
+            ("target_encoding", target_encoding, encoding.TARGET_ENCODINGS),
+            ("batching", batching, BATCHINGS),
+        ):
+            if value not in valid:
+                raise ValueError(
+                    _(
+                        "{key}={value}: unknown; valid: {valid}",
+                        key=key,
+                        value=value,
+                        valid=", ".join(valid),
+                    )
+                )
         if not _positive_int(batch_size):
             raise ValueError(
-                f"data.batch_size={batch_size}: must be a positive "
-                f"integer (samples per update with batching=mini)"
+                _(
+                    "data.batch_size={value}: must be a positive integer (samples per update with "
+                    "batching=mini)",
+                    value=batch_size,
+                )
             )
         for key, value in (
             ("data.val_fraction", val_fraction),
@@ -80,9 +91,11 @@ class TaskData:
                 or isinstance(value, bool)
                 or not 0 < value < 0.5
             ):
-                raise ValueError(f"{key}={value}: must be a number in (0, 0.5)")
+                raise ValueError(
+                    _("{key}={value}: must be a number in (0, 0.5)", key=key, value=value)
+                )
         if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-            raise ValueError(f"seed={seed}: must be an integer >= 0")
+            raise ValueError(_("{key}={value}: must be an integer >= 0", key="seed", value=seed))
         self.source_name, self.target_encoding, self.batching = source, target_encoding, batching
         self.batch_size, self.seed = batch_size, seed
         self.fractions = (float(val_fraction), float(test_fraction))
@@ -104,12 +117,23 @@ class TaskData:
         )
         if src.target_kind != kind:
             raise sources.DataError(
-                f"data={self.source_name}: its target is {src.target_kind}, but the "
-                f"{self.target_encoding} encoding needs {kind}"
+                _(
+                    "data={source}: its target is {kind}, but the {encoding} encoding needs "
+                    "{needs}",
+                    source=self.source_name,
+                    kind=src.target_kind,
+                    encoding=self.target_encoding,
+                    needs=kind,
+                )
             )
         if src.n_rows < 3:
             raise sources.DataError(
-                f"data: {src.name} has {src.n_rows} rows; need at least 3 to split"
+                _n(
+                    "data: {name} has {n} row; need at least 3 to split",
+                    "data: {name} has {n} rows; need at least 3 to split",
+                    src.n_rows,
+                    name=src.name,
+                )
             )
 
         stratify = np.asarray(src.target) if kind == "classes" else None
@@ -129,9 +153,8 @@ class TaskData:
         x = torch.from_numpy(feats.encode(src.table))
         y = torch.from_numpy(target.encode(src.target))
         if y.dtype.is_floating_point and y.ndim == 1:
-            y = y[
-                :, None
-            ]  # one float target per row: a column, like the output it is compared with
+            # One float target per row: a column, like the output it is compared with.
+            y = y[:, None]
         self.source, self.target_encoder = src, target
         self.encoders = {"features": feats.to_dict(), "target": target.to_dict()}
         self.tensors = {part: (x[idx], y[idx]) for part, idx in self.split_index.items()}

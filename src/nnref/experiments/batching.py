@@ -59,9 +59,8 @@ def train(
         "step": [0] + [row["step"] for row in history],
         "seconds": [0.0] + [row["seconds"] for row in history],
         "train_loss": [start_loss] + measure.values,  # whole training split, after each epoch
-        "train_loss_running": [
-            row.get("train/loss") for row in history
-        ],  # the module's in-epoch mean
+        # The module's in-epoch mean.
+        "train_loss_running": [row.get("train/loss") for row in history],
         "val_loss": [row.get("val/loss") for row in history],
         "n_train": len(data.x_train),
     }

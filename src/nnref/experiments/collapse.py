@@ -101,9 +101,8 @@ def run(
 ) -> dict:
     data = moons(n_samples, noise, seed)
     bodies = {
-        "linear": train_body(
-            data, (), "identity", epochs, lr, seed
-        ),  # no hidden layer: logistic regression
+        # No hidden layer: logistic regression.
+        "linear": train_body(data, (), "identity", epochs, lr, seed),
         "identity_hidden": train_body(data, hidden, "identity", epochs, lr, seed),
         "relu_hidden": train_body(data, hidden, "relu", epochs, lr, seed),
     }

@@ -82,32 +82,10 @@ def log_log_slope(xs, ys) -> float:
     return float((lx * ly).sum() / (lx * lx).sum())
 
 
-def run(batch_sizes=BATCH_SIZES, n_batches: int = 400, hidden=(32,), seed: int = 0) -> dict:
-    batch_sizes = tuple(int(b) for b in batch_sizes)
-    if len(batch_sizes) < 2 or min(batch_sizes) < 1:
-        raise ValueError(
-            f"batch_sizes={batch_sizes!r}: need at least two sizes >= 1 (for the slope)"
-        )
-    if not (isinstance(n_batches, int) and n_batches >= 2):
-        raise ValueError(f"n_batches={n_batches!r}: must be an integer >= 2")
-    dm = digits()
-    x, y = dm.x_train.double(), dm.y_train
-    n = len(x)
-    if max(batch_sizes) > n:
-        raise ValueError(f"batch_sizes: {max(batch_sizes)} is more than the {n} training rows")
-    net, head = build("multiclass", dm, hidden, seed=seed)
-    net = net.double()
-
-    rows = per_sample_gradients(net, head, x, y)
-    full = rows.mean(dim=0)
-    net.zero_grad()
-    head.loss(net(x), y).backward()  # the full-batch gradient as training computes it
-    autograd_full = torch.cat([p.grad.reshape(-1) for p in net.parameters()])
-    trace_cov = float(
-        ((rows - full) ** 2).sum(dim=1).mean()
-    )  # tr(S), S with 1/N (the population's own)
-
-    generator = torch.Generator().manual_seed(seed)
+def batch_statistics(rows, full, trace_cov, batch_sizes, n_batches, generator) -> dict:
+    """Per batch size: the batch gradients' spread around g, drawn with and without replacement,
+    beside what the sample-mean formulas predict."""
+    n = len(rows)
     out = {
         "mean_cosine_to_full": {},
         "variance": {},
@@ -138,6 +116,35 @@ def run(batch_sizes=BATCH_SIZES, n_batches: int = 400, hidden=(32,), seed: int =
         out["permutation_mean_error"][key] = float(
             (epoch_mean(rows, b, generator) - full).abs().max()
         )
+    return out
+
+
+def run(batch_sizes=BATCH_SIZES, n_batches: int = 400, hidden=(32,), seed: int = 0) -> dict:
+    batch_sizes = tuple(int(b) for b in batch_sizes)
+    if len(batch_sizes) < 2 or min(batch_sizes) < 1:
+        raise ValueError(
+            f"batch_sizes={batch_sizes!r}: need at least two sizes >= 1 (for the slope)"
+        )
+    if not (isinstance(n_batches, int) and n_batches >= 2):
+        raise ValueError(f"n_batches={n_batches!r}: must be an integer >= 2")
+    dm = digits()
+    x, y = dm.x_train.double(), dm.y_train
+    n = len(x)
+    if max(batch_sizes) > n:
+        raise ValueError(f"batch_sizes: {max(batch_sizes)} is more than the {n} training rows")
+    net, head = build("multiclass", dm, hidden, seed=seed)
+    net = net.double()
+
+    rows = per_sample_gradients(net, head, x, y)
+    full = rows.mean(dim=0)
+    net.zero_grad()
+    head.loss(net(x), y).backward()  # the full-batch gradient as training computes it
+    autograd_full = torch.cat([p.grad.reshape(-1) for p in net.parameters()])
+    # Tr(S), S with 1/N (the population's own).
+    trace_cov = float(((rows - full) ** 2).sum(dim=1).mean())
+
+    generator = torch.Generator().manual_seed(seed)
+    out = batch_statistics(rows, full, trace_cov, batch_sizes, n_batches, generator)
     sizes = list(batch_sizes)
     out["slope"] = log_log_slope(sizes, [out["variance"][str(b)] for b in sizes])
     out["slope_without_replacement"] = log_log_slope(

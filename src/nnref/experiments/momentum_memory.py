@@ -44,9 +44,8 @@ def buffer_against_sum(
     for t in range(1, int(steps) + 1):
         opt.step(closure)
         for p, history in zip(params, grads):
-            history.append(
-                p.grad.detach().clone()
-            )  # the gradient this step used (taken at w_{t-1})
+            # The gradient this step used (taken at w_{t-1}).
+            history.append(p.grad.detach().clone())
             weights = gamma ** torch.arange(t - 1, -1, -1, dtype=torch.float64)  # g^(t-k), k = 1..t
             unrolled = lr * torch.einsum("k,k...->...", weights, torch.stack(history))
             buffer = opt.state[p]["momentum_buffer"]

@@ -18,9 +18,10 @@ import torch.nn.functional as F
 from ..data import TaskData
 from ..heads import BinaryHead
 from ..loop import accuracy, build, fit, mean_loss
+from ..nets import NET_WRONG, saturate
 from ..optim import GD
 
-NET_WRONG = -7.0  # sigma(-7) ~ 0.0009: "certain" of class 0 when the target is 1
+HEAD = "binary"  # the claim's head: one sigmoid output, trained with MSE or cross-entropy
 
 
 def output_grad(net: torch.Tensor, t: float, loss: str) -> torch.Tensor:
@@ -33,9 +34,8 @@ def output_grad(net: torch.Tensor, t: float, loss: str) -> torch.Tensor:
         e = F.binary_cross_entropy_with_logits(net, target, reduction="none")
     else:
         raise ValueError(f"loss={loss!r}: unknown; valid: mse, ce")
-    (grad,) = torch.autograd.grad(
-        e.sum(), net
-    )  # elements are independent: the sum's grad is each one's
+    # Elements are independent: the sum's grad is each one's.
+    (grad,) = torch.autograd.grad(e.sum(), net)
     return grad
 
 
@@ -50,26 +50,14 @@ def gradient_curves(n_points: int = 199) -> dict:
     }
 
 
-@torch.no_grad()
-def confidently_wrong(net, net0: float = NET_WRONG, keep_first: bool = False) -> None:
-    """The saturated start: output weights 0 and output bias net0, so every sigmoid output says
-    y = sigma(net0) ~ 0.001 for every input. keep_first leaves the first unit's bias at 0 (a softmax
-    then starts every other class near y = 0)."""
-    out = net.output_layer
-    out.weight.zero_()
-    out.bias.fill_(net0)
-    if keep_first:
-        out.bias[0] = 0.0
-
-
 def saturated_model(
     data: TaskData, loss: str, hidden=(16,), seed: int = 0, net0: float = NET_WRONG
 ):
     """(net, head) of the binary head whose output unit says net = net0 for every input: hidden
     weights from the seed, output weights 0 and output bias net0. The same seed gives the same
     weights for either loss."""
-    net, head = build("binary", data, hidden, seed=seed, loss=loss)
-    confidently_wrong(net, net0)
+    net, head = build(HEAD, data, hidden, seed=seed, loss=loss)
+    saturate(net, net0)
     return net, head
 
 

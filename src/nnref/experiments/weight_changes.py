@@ -27,13 +27,14 @@ from ..optim import OPTIMIZERS
 
 # Each optimizer at its default lr (the course's table, as nnref-train optim=NAME uses it).
 LRS = {name: OPTIMIZERS[name].lr for name in ("gd", "adagrad", "rmsprop", "adam")}
+# 0.1 with 0.9 gives the spread; 0, 0.5 and 1 the range and middle.
 QUANTILES = (
     0.0,
     0.1,
     0.5,
     0.9,
     1.0,
-)  # 0.1 with 0.9 gives the spread; 0, 0.5 and 1 the range and middle
+)
 
 
 class StepRecorder:
@@ -73,17 +74,15 @@ def spread(q: dict) -> float:
 def train(name: str, epochs: int, batch_size: int, hidden, seed: int, dm: TaskData) -> dict:
     if name not in LRS:
         raise ValueError(f"optimizer {name!r}: unknown; valid: {', '.join(LRS)}")
-    net, head = build(
-        "multiclass", dm, hidden, seed=seed
-    )  # the same initial weights for every optimizer
+    # The same initial weights for every optimizer.
+    net, head = build("multiclass", dm, hidden, seed=seed)
     layers = [m for m in net if isinstance(m, torch.nn.Linear)]
     start = [layer.weight.detach().clone() for layer in layers]
     recorder = StepRecorder(
         OPTIMIZERS[name].cls(net.parameters(), lr=LRS[name]), [m.weight for m in layers]
     )
-    fit(
-        net, head, dm.x_train, dm.y_train, recorder, epochs, batch_size, seed=seed
-    )  # same batches for all
+    # Same batches for all.
+    fit(net, head, dm.x_train, dm.y_train, recorder, epochs, batch_size, seed=seed)
 
     out = {
         "lr": LRS[name],
@@ -101,9 +100,8 @@ def train(name: str, epochs: int, batch_size: int, hidden, seed: int, dm: TaskDa
             zip(layers, start, recorder.grad_squares, recorder.step_sizes)
         )
     }
-    per_layer["all"] = tuple(
-        torch.cat(parts) for parts in zip(*per_layer.values())
-    )  # the network's weights
+    # The network's weights.
+    per_layer["all"] = tuple(torch.cat(parts) for parts in zip(*per_layer.values()))
     for key, (total, step, rms) in per_layer.items():
         moving = rms > 0  # exactly 0 at every update: that weight cannot have moved
         stats = {

@@ -22,10 +22,19 @@ HEADS: dict[str, type[Head]] = {
     head.name: head for head in (RegressionHead, BinaryHead, MulticlassHead, MultilabelHead)
 }
 
+
+def fitting(kind: str, n_classes: int | None = None) -> list[str]:
+    """The heads a data set fits whose target is `kind` ("number", "classes" or "labels", with
+    n_classes classes), the one the shells offer first (the lowest rank) first."""
+    names = [name for name, head in HEADS.items() if head.fits(kind, n_classes)]
+    return sorted(names, key=lambda name: HEADS[name].rank)
+
+
 __all__ = [
     "MeanLoss",
     "Head",
     "HEADS",
+    "fitting",
     "RegressionHead",
     "BinaryHead",
     "MulticlassHead",

@@ -16,6 +16,8 @@ import torch
 from torchmetrics import Metric, MetricCollection
 
 from ..data.encoding import encoder_from_dict
+from ..errors import InvalidSetting
+from ..locale.messages import _
 
 
 def reduce(per_sample: torch.Tensor, reduction: str) -> torch.Tensor:
@@ -53,13 +55,24 @@ class MeanLoss(Metric):
 
 class Head:
     # ---------------------------------------------------------- what each head declares
+    # Every shell (the Lightning modules, nnref-train, nnref-sweep, nnref-predict, the playground)
+    # reads these: a fifth head needs no edit to any of them.
     name = "base"  # the task's name: task=NAME on the command line, HEADS[NAME] in Python
     # loss name -> function(logits, y, reduction="mean"); the first is the default
     losses: dict = {}
     options: dict = {}  # the head's own options -> their valid values; the first is the default
+    labels: dict = {}  # each option's name for people (a message): what a form's field says
+    # The course's deliberately wrong pairings among the choices above (loss or option -> values):
+    # the counter-examples the lectures show beside the right pairing.
+    wrong: dict = {}
     main_metric = "test/loss"  # what a sweep ranks configurations by
-    higher_is_better = False
+    higher_is_better = False  # for main_metric
+    minimised = ("loss",)  # the metrics (by their last name) that are better lower
+    score_name = "loss"  # the one number a person reads of a run: "accuracy", "R²", ...
+    score_metric = "loss"  # which of metrics() that number is
     target_kind = "classes"  # the target a data set needs: "number", "classes" or "labels"
+    # When a data set fits several heads, the shells offer the one with the lowest rank.
+    rank = 9
 
     def __init__(
         self, n_outputs: int, loss: str | None = None, encoders: dict | None = None, **options
@@ -72,25 +85,66 @@ class Head:
     # ---------------------------------------------------------- rules, asked before any head exists
     @classmethod
     def check_options(cls, loss: str, **options) -> dict:
-        """The head's settings with defaults filled in; a ValueError names a bad key and what is
-        valid."""
+        """The head's settings with defaults filled in; an InvalidSetting (a ValueError) names the
+        bad key and what is valid (its text as nnref-train shows it: task.KEY=VALUE)."""
         if loss not in cls.losses:
-            raise ValueError(
-                f"task.loss={loss}: not valid for task={cls.name}; valid: {', '.join(cls.losses)}"
+            valid = ", ".join(cls.losses)
+            raise InvalidSetting(
+                "loss",
+                loss,
+                _("the {head} head takes {valid}", head=cls.name, valid=valid),
+                _(
+                    "task.loss={loss}: not valid for task={task}; valid: {valid}",
+                    loss=loss,
+                    task=cls.name,
+                    valid=valid,
+                ),
             )
         unknown = sorted(set(options) - set(cls.options))
         if unknown:
-            valid = ", ".join(f"task.{k}" for k in cls.options) or "none"
-            raise ValueError(
-                f"task.{unknown[0]} is not an option of task={cls.name}; its options: {valid}"
+            valid = ", ".join(f"task.{k}" for k in cls.options) or _("none")
+            raise InvalidSetting(
+                unknown[0],
+                options[unknown[0]],
+                _("not an option of the {head} head", head=cls.name),
+                _(
+                    "task.{key} is not an option of task={task}; its options: {valid}",
+                    key=unknown[0],
+                    task=cls.name,
+                    valid=valid,
+                ),
             )
         chosen = {key: options.get(key, values[0]) for key, values in cls.options.items()}
         for key, value in chosen.items():
             if value not in cls.options[key]:
-                raise ValueError(
-                    f"task.{key}={value}: unknown; valid: {', '.join(cls.options[key])}"
+                valid, setting = ", ".join(cls.options[key]), "task." + key
+                raise InvalidSetting(
+                    key,
+                    value,
+                    _("not one of {valid}", valid=valid),
+                    _(
+                        "{key}={value}: unknown; valid: {valid}",
+                        key=setting,
+                        value=value,
+                        valid=valid,
+                    ),
                 )
         return chosen
+
+    @classmethod
+    def choices(cls) -> dict[str, tuple]:
+        """Every setting of the head -> its valid values, the default first: loss, then options."""
+        return {"loss": tuple(cls.losses), **{k: tuple(v) for k, v in cls.options.items()}}
+
+    @classmethod
+    def maximises(cls, metric: str) -> bool:
+        """Whether a metric (e.g. "test/acc") is better higher."""
+        return metric.rsplit("/", 1)[-1] not in cls.minimised
+
+    @classmethod
+    def can_start_wrong(cls, **options) -> bool:
+        """Whether its output can start confidently wrong (saturated): a squashing activation."""
+        return True
 
     @classmethod
     def target_encoding(cls, **options) -> str:
@@ -120,6 +174,23 @@ class Head:
     def predict(self, logits: torch.Tensor) -> torch.Tensor:
         """Outputs in the user's units: probabilities, or values in the target's original units."""
         return self.activation(logits)
+
+    def columns(self, logits: torch.Tensor) -> torch.Tensor:
+        """predict() as one column per class, label or target: (n, K), (n, L) or (n, T)."""
+        out = self.predict(logits)
+        return out.reshape(len(out), -1)
+
+    def start_wrong(self, net) -> None:
+        """Make the net's output confidently wrong for every input (lecture 2-4's saturated start):
+        output weights 0, each output unit's bias so that y ≈ 0 (nnref.nets.saturate)."""
+        from ..nets import saturate
+
+        saturate(net)
+
+    @torch.no_grad()
+    def score(self, logits: torch.Tensor, y: torch.Tensor) -> float:
+        """The one number a person reads (score_name) on these rows."""
+        return self.compute_metrics(logits, y)[self.score_metric]
 
     def decode(self, outputs: torch.Tensor) -> tuple[list[str] | None, dict]:
         """predict()'s outputs -> (the prediction per row in the user's terms, {column: values})."""

@@ -14,6 +14,7 @@ import torch.nn.functional as F
 from torchmetrics import Metric
 from torchmetrics.classification import BinaryAccuracy, BinaryConfusionMatrix
 
+from ..locale.messages import _
 from .base import Head, reduce
 
 
@@ -50,9 +51,8 @@ class HistogramAUROC(Metric):
 
 def bce_loss(logits, y, reduction="mean"):
     """Sigmoid + binary cross-entropy, from the logits (torch's fused BCEWithLogitsLoss)."""
-    loss = F.binary_cross_entropy_with_logits(
-        logits, y, reduction=reduction
-    )  # one column: per sample
+    # One column: per sample.
+    loss = F.binary_cross_entropy_with_logits(logits, y, reduction=reduction)
     return loss.squeeze(1) if reduction == "none" else loss
 
 
@@ -67,8 +67,11 @@ class BinaryHead(Head):
 
     name = "binary"
     losses = {"ce": bce_loss, "mse": sigmoid_mse_loss}
+    wrong = {"loss": ("mse",)}
     main_metric, higher_is_better = "test/acc", True
+    score_name, score_metric = _("accuracy"), "acc"
     target_kind = "classes"
+    rank = 0  # two classes: one sigmoid output before a two-class softmax
 
     @classmethod
     def target_encoding(cls, **options):
@@ -88,6 +91,16 @@ class BinaryHead(Head):
     def predict(self, logits):
         """The probability of the second class, one per row."""
         return torch.sigmoid(logits).squeeze(1)
+
+    def columns(self, logits):
+        """p of each class, first then second: (n, 2)."""
+        p1 = self.predict(logits)
+        return torch.stack([1.0 - p1, p1], dim=1)
+
+    @torch.no_grad()
+    def score(self, logits, y):
+        """Accuracy: the share of rows on the right side of p = 0.5."""
+        return float(((self.predict(logits) >= 0.5).long() == y.reshape(-1).long()).double().mean())
 
     def metrics(self):
         return {

@@ -18,6 +18,8 @@ from torchmetrics.classification import (
     MulticlassF1Score,
 )
 
+from ..errors import InvalidSetting
+from ..locale.messages import _
 from .base import Head, reduce
 
 
@@ -55,8 +57,12 @@ class MulticlassHead(Head):
     name = "multiclass"
     losses = {"ce": cross_entropy_loss, "mse": softmax_mse_loss}
     options = {"encoding": ("onehot", "ordinal")}
+    labels = {"encoding": _("encoding")}
+    wrong = {"loss": ("mse",), "encoding": ("ordinal",)}
     main_metric, higher_is_better = "test/acc", True
+    score_name, score_metric = _("accuracy"), "acc"
     target_kind = "classes"
+    rank = 1
 
     def __init__(self, n_outputs, loss=None, encoders=None, **options):
         super().__init__(n_outputs, loss, encoders, **options)
@@ -71,9 +77,14 @@ class MulticlassHead(Head):
     def check_options(cls, loss, **options):
         chosen = super().check_options(loss, **options)
         if chosen["encoding"] == "ordinal" and loss != "mse":
-            raise ValueError(
-                "task.encoding=ordinal needs task.loss=mse (one sigmoid output trained towards the "
-                "codes 1..0); valid pairs: onehot+ce, onehot+mse, ordinal+mse"
+            raise InvalidSetting(
+                "encoding",
+                "ordinal",
+                _("ordinal codes take the loss mse (one sigmoid output trained towards 1..0)"),
+                _(
+                    "task.encoding=ordinal needs task.loss=mse (one sigmoid output trained towards "
+                    "the codes 1..0); valid pairs: onehot+ce, onehot+mse, ordinal+mse"
+                ),
             )
         return chosen
 
@@ -100,6 +111,18 @@ class MulticlassHead(Head):
             nearest = (torch.sigmoid(logits) - codes[None, :]).abs().argmin(dim=1)
             return F.one_hot(nearest, self.n_classes).to(logits.dtype)
         return torch.softmax(logits, dim=1)
+
+    def start_wrong(self, net):
+        """Saturated: a softmax keeps the first class's bias at 0, so every other class starts at
+        y ≈ 0; the ordinal code's one sigmoid starts at y ≈ 0 like a binary head's."""
+        from ..nets import saturate
+
+        saturate(net, keep_first=not self.ordinal)
+
+    @torch.no_grad()
+    def score(self, logits, y):
+        """Accuracy: the share of rows whose most probable class is the target."""
+        return float((self.predict(logits).argmax(dim=1) == y.reshape(-1).long()).double().mean())
 
     def metrics(self):
         k = self.n_classes

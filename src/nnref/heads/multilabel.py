@@ -15,6 +15,7 @@ from torchmetrics.classification import (
     MultilabelF1Score,
 )
 
+from ..locale.messages import _
 from .base import Head, reduce
 
 
@@ -32,7 +33,9 @@ class MultilabelHead(Head):
     name = "multilabel"
     losses = {"ce": multilabel_bce_loss}
     main_metric, higher_is_better = "test/f1_macro", True
+    score_name, score_metric = _("exact match"), "exact_match"
     target_kind = "labels"
+    rank = 3
 
     @classmethod
     def target_encoding(cls, **options):

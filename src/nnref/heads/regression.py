@@ -11,6 +11,7 @@ import torch
 import torch.nn.functional as F
 from torchmetrics import MeanSquaredError, R2Score
 
+from ..locale.messages import _
 from .base import Head, reduce
 
 
@@ -26,8 +27,18 @@ class RegressionHead(Head):
     name = "regression"
     losses = {"mse": mse_loss}
     options = {"output": ("identity", "sigmoid")}
+    labels = {"output": _("output")}
+    wrong = {"output": ("sigmoid",)}
     main_metric, higher_is_better = "test/r2", True
+    minimised = ("loss", "mse")
+    score_name, score_metric = _("R²"), "r2"
     target_kind = "number"
+    rank = 2
+
+    @classmethod
+    def can_start_wrong(cls, output="identity", **options):
+        """Only a sigmoid output saturates: a linear one has no flat region to start in."""
+        return output == "sigmoid"
 
     @classmethod
     def target_encoding(cls, output="identity", **options):

@@ -25,6 +25,18 @@ class AdaGrad(Optimizer):
     refused with them (the L2 term would make every row's gradient nonzero).
     """
 
+    @staticmethod
+    def check_hyperparameters(
+        lr=0.01, eps=1e-10, weight_decay=0.0, initial_accumulator_value=0.0, maximize=False
+    ):
+        """Refuse a bad hyperparameter by name (nnref.errors.InvalidSetting, a ValueError), before
+        anything is built: the constructor's own check, which nnref-train runs up front too."""
+        check_non_negative("lr", lr)
+        check_non_negative("eps", eps)
+        check_non_negative("weight_decay", weight_decay)
+        check_non_negative("initial_accumulator_value", initial_accumulator_value)
+        check_bool("maximize", maximize)
+
     def __init__(
         self,
         params,
@@ -35,11 +47,13 @@ class AdaGrad(Optimizer):
         *,
         maximize=False,
     ):
-        check_non_negative("lr", lr)
-        check_non_negative("eps", eps)
-        check_non_negative("weight_decay", weight_decay)
-        check_non_negative("initial_accumulator_value", initial_accumulator_value)
-        check_bool("maximize", maximize)
+        self.check_hyperparameters(
+            lr=lr,
+            eps=eps,
+            weight_decay=weight_decay,
+            initial_accumulator_value=initial_accumulator_value,
+            maximize=maximize,
+        )
         defaults = dict(
             lr=lr,
             eps=eps,

@@ -26,14 +26,24 @@ class Adam(Optimizer):
     m and v decay on every row at every step, so a sparse gradient saves nothing.
     """
 
-    def __init__(
-        self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, *, maximize=False
+    @staticmethod
+    def check_hyperparameters(
+        lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, maximize=False
     ):
+        """Refuse a bad hyperparameter by name (nnref.errors.InvalidSetting, a ValueError), before
+        anything is built: the constructor's own check, which nnref-train runs up front too."""
         check_non_negative("lr", lr)
         check_betas(betas)
         check_non_negative("eps", eps)
         check_non_negative("weight_decay", weight_decay)
         check_bool("maximize", maximize)
+
+    def __init__(
+        self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, *, maximize=False
+    ):
+        self.check_hyperparameters(
+            lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, maximize=maximize
+        )
         super().__init__(
             params,
             dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, maximize=maximize),

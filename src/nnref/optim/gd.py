@@ -21,10 +21,16 @@ class GD(Optimizer):
     combination, here it gives the same result as the dense gradient).
     """
 
-    def __init__(self, params, lr, weight_decay=0.0, *, maximize=False):
+    @staticmethod
+    def check_hyperparameters(lr, weight_decay=0.0, maximize=False):
+        """Refuse a bad hyperparameter by name (nnref.errors.InvalidSetting, a ValueError), before
+        anything is built: the constructor's own check, which nnref-train runs up front too."""
         check_non_negative("lr", lr)
         check_non_negative("weight_decay", weight_decay)
         check_bool("maximize", maximize)
+
+    def __init__(self, params, lr, weight_decay=0.0, *, maximize=False):
+        self.check_hyperparameters(lr=lr, weight_decay=weight_decay, maximize=maximize)
         super().__init__(params, dict(lr=lr, weight_decay=weight_decay, maximize=maximize))
 
     def __setstate__(self, state):

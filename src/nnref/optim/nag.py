@@ -53,11 +53,19 @@ class NAG(Optimizer):
 
     gradient_at_lookahead = True  # the gradient comes from the closure, at w − γ·m (see above)
 
-    def __init__(self, params, lr, momentum=0.9, weight_decay=0.0, *, maximize=False):
+    @staticmethod
+    def check_hyperparameters(lr, momentum=0.9, weight_decay=0.0, maximize=False):
+        """Refuse a bad hyperparameter by name (nnref.errors.InvalidSetting, a ValueError), before
+        anything is built: the constructor's own check, which nnref-train runs up front too."""
         check_non_negative("lr", lr)
         check_unit_interval("momentum", momentum)
         check_non_negative("weight_decay", weight_decay)
         check_bool("maximize", maximize)
+
+    def __init__(self, params, lr, momentum=0.9, weight_decay=0.0, *, maximize=False):
+        self.check_hyperparameters(
+            lr=lr, momentum=momentum, weight_decay=weight_decay, maximize=maximize
+        )
         super().__init__(
             params, dict(lr=lr, momentum=momentum, weight_decay=weight_decay, maximize=maximize)
         )

@@ -22,12 +22,20 @@ class RMSProp(Optimizer):
     so a sparse gradient saves nothing.
     """
 
-    def __init__(self, params, lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0.0, *, maximize=False):
+    @staticmethod
+    def check_hyperparameters(lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0.0, maximize=False):
+        """Refuse a bad hyperparameter by name (nnref.errors.InvalidSetting, a ValueError), before
+        anything is built: the constructor's own check, which nnref-train runs up front too."""
         check_non_negative("lr", lr)
         check_unit_interval("alpha", alpha)
         check_non_negative("eps", eps)
         check_non_negative("weight_decay", weight_decay)
         check_bool("maximize", maximize)
+
+    def __init__(self, params, lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0.0, *, maximize=False):
+        self.check_hyperparameters(
+            lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, maximize=maximize
+        )
         super().__init__(
             params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, maximize=maximize)
         )
