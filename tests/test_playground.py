@@ -19,18 +19,12 @@ from support.page import choose, field_value, losses, open_page, wait_for_status
 from nnref.experiments import optimizer_paths, saturation
 from nnref.optim import OPTIMIZERS
 from nnref.playground import data as datasets
-from nnref.playground import settings as urlstate
 from nnref.playground import streams
+from nnref.playground import url as urlstate
 from nnref.playground.command import is_saturation_experiment, reproduce, train_overrides
+from nnref.playground.form import checked, parse_paths, parse_training
 from nnref.playground.runs import TrainingRun, rows, run_paths
-from nnref.playground.settings import (
-    MAX_EPOCHS,
-    PathSettings,
-    SettingsError,
-    TrainingSettings,
-    parse_paths,
-    parse_training,
-)
+from nnref.playground.settings import MAX_EPOCHS, PathSettings, SettingsError, TrainingSettings
 from nnref.playground.streams import FramePacer
 
 
@@ -69,19 +63,19 @@ def test_bad_numbers_and_hidden_sizes_are_named_with_what_is_valid():
     assert set(errors) == {"lr", "hidden", "epochs", "seed"}
     assert errors["lr"].startswith("lr:") and "> 0" in errors["lr"]
     assert errors["hidden"].startswith("hidden layers:") and "'a,b'" in errors["hidden"]
-    assert (
-        errors["epochs"].startswith("epochs:") and f"≤ {MAX_EPOCHS}" in errors["epochs"]
-    )  # the stated cap
+    # The stated cap.
+    assert errors["epochs"].startswith("epochs:") and f"≤ {MAX_EPOCHS}" in errors["epochs"]
     assert errors_of(parse_training, {"lr": 0})["lr"].startswith("lr: 0 is out of range")
     assert errors_of(parse_training, {"lr": None})["lr"] == "lr: give a number > 0 and ≤ 10"
 
 
 def test_the_heads_own_rules_are_named_on_their_fields():
     assert errors_of(parse_training, {"head": "regression", "loss": "ce"}) == {
-        "loss": "loss: regression takes mse, not ce"
+        "loss": "loss: 'ce' is not one of mse"
     }
     ordinal = errors_of(parse_training, {"head": "multiclass", "encoding": "ordinal", "loss": "ce"})
-    assert list(ordinal) == ["encoding"] and "needs task.loss=mse" in ordinal["encoding"]
+    # the head's own words (MulticlassHead.check_options), named on the field
+    assert list(ordinal) == ["encoding"] and "take the loss mse" in ordinal["encoding"]
     assert "wrong_start" in errors_of(
         parse_training, {"head": "regression", "loss": "mse", "wrong_start": True}
     )
@@ -126,8 +120,8 @@ def test_a_target_that_does_not_fit_the_task_is_named(tmp_path):
 
 
 def test_paths_settings_are_checked_and_take_the_surfaces_defaults():
-    errors = errors_of(parse_paths, {"lr": -1, "optimizers": [], "steps": 10**6})
-    assert set(errors) == {"lr", "optimizers", "steps"}
+    errors = errors_of(parse_paths, {"p_lr": -1, "optimizers": [], "steps": 10**6})
+    assert set(errors) == {"p_lr", "optimizers", "steps"}
     ravine = parse_paths({"surface": "ravine"})
     spec = optimizer_paths.SURFACES["ravine"]
     assert (ravine.x0, ravine.y0, ravine.lr, ravine.steps) == (
@@ -158,7 +152,7 @@ def test_url_state_round_trips_and_the_plain_page_has_a_plain_url():
         "x0": -5.5,
         "y0": 0.25,
         "optimizers": ["gd", "nag"],
-        "lr": 0.01,
+        "p_lr": 0.01,
         "steps": 200,
     }
     query = urlstate.encode(training, paths, "paths")
@@ -175,14 +169,14 @@ def test_url_state_round_trips_and_the_plain_page_has_a_plain_url():
 def test_url_values_that_cannot_be_read_are_named_and_left_to_their_defaults():
     training, paths, tab = urlstate.decode("lr=abc&epochs=50&p_steps=x&tab=nowhere&unknown=1")
     assert (training, paths, tab) == ({"lr": "abc", "epochs": 50}, {"steps": "x"}, "training")
-    training, paths, errors = urlstate.checked(training, paths)
+    training, paths, errors = checked(training, paths)
     assert (training, paths) == ({"epochs": 50}, {})
     assert errors["lr"].startswith("link: lr: 'abc' is not a number; give a number > 0")
     assert errors["p_steps"].startswith("link: steps: 'x' is not a whole number")
 
 
 def test_a_bad_link_names_every_bad_value_with_what_is_valid():
-    training, paths, errors = urlstate.checked(
+    training, paths, errors = checked(
         *urlstate.decode("lr=abc&opt=nope&epochs=999999999&hidden=8,8")[:2]
     )
     assert training == {"hidden": "8,8"} and sorted(errors) == ["epochs", "lr", "optimizer"]
@@ -198,17 +192,17 @@ def test_a_run_streams_paced_frames_and_learns():
     frames = list(streams.training_frames(parse_training({"optimizer": "nag", "lr": 0.02})))
     first, last = frames[0], frames[-1]
     assert first.state == "running" and first.epoch == 0 and first.command is not None
-    assert (
-        last.state == "done" and last.epoch == 100 and 10 <= len(frames) <= 101
-    )  # paced: see the pacer's test
+    # Paced: see the pacer's test.
+    assert last.state == "done" and last.epoch == 100 and 10 <= len(frames) <= 101
     assert [f.epoch for f in frames] == sorted(f.epoch for f in frames)
     assert (
         last.summary["final_loss"] < 0.5 * last.summary["first_loss"]
         and last.summary["final_val_score"] > 0.85
     )
+    # The map changed.
     assert first.picture.shape == last.picture.shape and not np.array_equal(
         first.picture, last.picture
-    )  # the map changed
+    )
 
 
 def test_closing_the_stream_stops_the_run_between_two_epochs():
@@ -233,9 +227,8 @@ def test_the_pacer_spreads_frames_and_keeps_slow_runs_moving():
     slow = FramePacer(
         10_000, max_frames=4, max_gap_s=0.015, clock=iter(np.arange(0, 100, 0.01)).__next__
     )
-    assert (
-        slow.due(1) is False and slow.due(2) is True
-    )  # the gap, not the stride, asked for a frame
+    # The gap, not the stride, asked for a frame.
+    assert slow.due(1) is False and slow.due(2) is True
 
 
 @pytest.mark.parametrize(
@@ -366,9 +359,8 @@ def test_the_reproduce_command_gives_the_playgrounds_numbers(values, tmp_path):
         pass
     command, language = reproduce(settings, data)
     assert language == "shell" and command.startswith("nnref-train ")
-    if (
-        data.csv_path
-    ):  # the page offers the data as a CSV file; the command reads it from the current folder
+    # The page offers the data as a CSV file; the command reads it from the current folder.
+    if data.csv_path:
         shutil.copy(data.csv_path, tmp_path)
     proc = run_cli(
         *shlex.split(command.splitlines()[0])[1:],
@@ -432,9 +424,8 @@ def test_nags_look_ahead_points_are_where_its_gradient_was_taken():
     # w - gamma*m with m = w_t - w_{t+1} of the previous step: the look-ahead lies past w along the
     # last move
     assert np.allclose(ahead[1:], path[1:-1] - gamma * (path[:-2] - path[1:-1]), atol=1e-5)
-    assert (
-        "lookahead" not in optimizer_paths.run_surface("ravine", steps=5)["nag"]
-    )  # the default output is unchanged
+    # The default output is unchanged.
+    assert "lookahead" not in optimizer_paths.run_surface("ravine", steps=5)["nag"]
 
 
 def test_the_command_is_one_nnref_train_accepts_with_the_same_settings():
@@ -494,9 +485,8 @@ def test_two_browsers_train_at_once_nag_learns_and_each_sees_its_own_run(site):
         open_page(site, "?data=red_yellow_blue&head=multiclass&opt=adam&lr=0.01"),
     )
     choose(mine, "optimizer", "nag")
-    mine.wait_for_function(
-        "() => document.querySelector('#field-lr input').value === '0.02'"
-    )  # NAG's conf lr
+    # NAG's conf lr.
+    mine.wait_for_function("() => document.querySelector('#field-lr input').value === '0.02'")
     before = mine.locator("#train-picture").screenshot()
     mine.locator("#train-button").click()
     theirs.locator("#train-button").click()
@@ -504,9 +494,8 @@ def test_two_browsers_train_at_once_nag_learns_and_each_sees_its_own_run(site):
     first, last = losses(status)
     assert last < 0.5 * first and "accuracy" in status
     assert mine.locator("#train-picture").screenshot() != before  # the map changed
-    assert (
-        losses(other)[0] > 1.0 > first
-    )  # three classes start near ln 3, two near ln 2: each its own run
+    # Three classes start near ln 3, two near ln 2: each its own run.
+    assert losses(other)[0] > 1.0 > first
     assert "optim=nag" in mine.locator("#train-command").inner_text()
     assert "opt=nag" in mine.url
 
@@ -560,9 +549,8 @@ def test_a_shared_link_restores_its_settings(site):
         "() => (document.querySelector('#field-surface input')?.value || '').startsWith('ravine')"
     )
     assert page.locator("#field-optimizers input:checked").count() == 2
-    assert (
-        field_value(page, "x0") == "-8"
-    )  # the ravine's own start, which the link did not need to name
+    # The ravine's own start, which the link did not need to name.
+    assert field_value(page, "x0") == "-8"
     page.get_by_role("tab", name="Output layers and losses").click()
     for field, value in (
         ("optimizer", "adam"),

@@ -18,18 +18,21 @@ import pytest
 import torch
 from support.page import (
     GUARD_MS,
+    LINE_BREAKS_JS,
     READY_JS,
     open_page,
     wait_for_status,
     wait_for_text,
     wait_until,
+    words_split,
 )
 
 from nnref.experiments.optimizer_paths import SURFACES
 from nnref.optim import OPTIMIZERS
-from nnref.playground.page import TRAINING_FIELDS, preset_values
+from nnref.playground.fields import DATASETS, format_hidden, training_fields
+from nnref.playground.link_events import preset_values
 from nnref.playground.presets import PRESETS
-from nnref.playground.settings import DATASETS, PathSettings, format_hidden
+from nnref.playground.settings import PathSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 PRESET_LINK = re.compile(r"\]\((http://127\.0\.0\.1:7860/\?preset=([a-z-]+))\)")
@@ -87,7 +90,8 @@ def expected_fields(name: str) -> dict:
     """What a preset's page must show: its tab's fields, with the paths tab's keys as the page
     names them."""
     training, paths, _ = preset_values(name)
-    expected = {k: v for k, v in training.items() if k in TRAINING_FIELDS and k != "csv_file"}
+    names = [f.name for f in training_fields()]
+    expected = {k: v for k, v in training.items() if k in names and k != "csv_file"}
     expected |= {{"lr": "p_lr", "gamma": "p_gamma"}.get(k, k): v for k, v in paths.items()}
     return expected
 
@@ -202,16 +206,20 @@ def test_an_uploaded_csv_picks_its_head_and_trains(site, tmp_path):
     assert "accuracy" in status and "task=multiclass" in page.locator("#train-command").inner_text()
 
 
+# Fmt: skip.
 @pytest.mark.parametrize(
     "name, text, message",
     [
         ("malformed.csv", 'a,b,label\n1,2,x\n3,"4,y\n', "malformed.csv: line 3 has 2 cells"),
         ("empty.csv", "a,b,label\n", "empty.csv: the file has a header but no data rows"),
-        ("words.csv", "a,b,label\n1,2,x\n3,oops,y\n1,1,x\n2,2,y\n",
-         "row 2, column 'b' holds text ('oops')"),
+        (
+            "words.csv",
+            "a,b,label\n1,2,x\n3,oops,y\n1,1,x\n2,2,y\n",
+            "row 2, column 'b' holds text ('oops')",
+        ),
         ("many.csv", "a,b,label\n" + "1,2,x\n2,1,y\n" * 1250, "2500 rows; at most 2000"),
     ],
-)  # fmt: skip
+)
 def test_a_bad_csv_is_named_at_its_field_and_the_server_lives_on(
     site, tmp_path, name, text, message
 ):
@@ -328,11 +336,21 @@ def test_the_downloaded_checkpoint_predicts_with_nnref_predict(site, tmp_path):
     assert history[0].startswith("epoch,") and len(history) == 1 + 31  # epochs 0 to 30
 
     out = tmp_path / "predicted.csv"
+    # Fmt: skip.
     result = subprocess.run(
-        [sys.executable, "-m", "nnref.predict", f"checkpoint={checkpoint}",
-         f"input={ROOT / 'examples' / 'new_points.csv'}", f"output={out}"],
-        capture_output=True, text=True, timeout=120, cwd=tmp_path,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "nnref.predict",
+            f"checkpoint={checkpoint}",
+            f"input={ROOT / 'examples' / 'new_points.csv'}",
+            f"output={out}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     lines = out.read_text().splitlines()
     assert len(lines) > 1 and "p_" in lines[0]
@@ -381,26 +399,42 @@ def test_six_tabs_load_and_three_at_once_each_show_their_animation(site):
         page.locator("#train-button").click()
     for page in pages[:3]:
         wait_for_status(page, "done")
-    time.sleep(0.5)
-    assert all(len(frames) >= 12 for frames in shown), [len(f) for f in shown]
+
+    def too_few():
+        pages[0].wait_for_timeout(100)  # Playwright delivers the page's events while it waits
+        return [len(f) for f in shown if len(f) < 12]
+
+    assert wait_until(too_few) == [], [len(f) for f in shown]
     context.close()
 
 
 # ----------------------------------------------------------------- the page in Korean
+def test_on_a_phone_a_korean_paragraph_wraps_between_words_never_inside_one(site):
+    # A phone's width, so the introduction, the notes and the hints wrap over several lines.
+    page = open_page(
+        site, "?lang=ko", context=site.new_context(viewport={"width": 390, "height": 900})
+    )
+    paragraphs = page.locator("gradio-app p")
+    breaks = paragraphs.evaluate_all(LINE_BREAKS_JS)
+    assert len(breaks) >= 10, breaks  # the text did wrap
+    assert words_split(breaks) == [], words_split(breaks)
+
+
 def test_the_korean_page_names_a_bad_learning_rate_in_korean_and_keeps_its_language(site):
     page = open_page(site, "?lang=ko")
     errors = server_errors(page)
     wait_for_text(page, "#train-button", "학습")
     assert page.get_by_role("tab").all_inner_texts()[:2] == [
-        "출력 레이어와 손실",
+        "출력 레이어와 에러함수",
         "옵티마이저의 경로",
     ]
     assert "학습률 lr" in page.locator("#field-lr").inner_text()
     assert "준비됨" in page.locator("#train-status").inner_text()
     page.locator("#field-lr input").first.fill("-1")
     page.locator("#train-button").click()
-    message = wait_for_text(page, "#field-lr", "범위 밖이다")
-    assert "학습률 lr: -1, 범위 밖이다" in message  # the field, named in Korean
+    message = wait_for_text(page, "#field-lr", "범위를 벗어났습니다")
+    # The field, named in Korean; the particle agrees with the value, the rule reads as Korean.
+    assert "학습률 lr: -1은 범위를 벗어났습니다. 0보다 크고 10 이하인 수를 넣으세요" in message
     # the shareable link keeps the language; the command line stays as typed
     assert "lang=ko" in page.locator("#share-link textarea, #share-link input").first.input_value()
     page.locator("#field-lr input").first.fill("0.05")
@@ -431,4 +465,4 @@ def test_the_english_page_is_unchanged_and_the_switch_and_browser_language_pick_
     # no ?lang=: a browser set to Korean gets the Korean page
     korean = open_page(site, context=site.new_context(locale="ko-KR"))
     wait_for_text(korean, "#train-button", "학습")
-    assert "출력 레이어와 손실" in korean.get_by_role("tab").all_inner_texts()
+    assert "출력 레이어와 에러함수" in korean.get_by_role("tab").all_inner_texts()

@@ -12,7 +12,7 @@ import pytest
 
 from nnref.playground import room as rooms
 from nnref.playground import streams
-from nnref.playground.settings import parse_training
+from nnref.playground.form import parse_training
 
 FINAL = re.compile(r"train loss [-\d.e+]+ → ([-\d.e+]+)")
 
@@ -26,12 +26,23 @@ def room():
 
 
 def run_through(room, session, settings, csv_file=None):
-    """Start a run and read all its messages: [(kind, payload)]."""
+    """Start a run and read all its messages: [(kind, payload)], "frame" or "error"."""
     run = room.start(session, settings, csv_file)
     try:
-        return list(run)
+        return [pair(message) for message in run]
     finally:
         room.finished(run)
+
+
+def pair(message) -> tuple:
+    """A room's message as (kind, what it carries): a frame's page message, or why it failed."""
+    if isinstance(message, rooms.Failed):
+        return "error", message.why
+    return "frame", message.message
+
+
+def pairs(run) -> list:
+    return [pair(message) for message in run]
 
 
 def alone(settings):
@@ -71,9 +82,9 @@ def test_stop_ends_only_the_sessions_own_run(room):
     try:
         next(iter(mine)), next(iter(theirs))  # both going
         assert room.stop("mine")
-        last = [payload for kind, payload in mine if kind == "frame"][-1]
+        last = [payload for kind, payload in pairs(mine) if kind == "frame"][-1]
         assert last["state"] == "stopped" and last["epoch"] < 500
-        kind, frame = next(iter(theirs))  # the other run goes on
+        kind, frame = pair(next(iter(theirs)))  # the other run goes on
         assert kind == "frame" and frame["state"] == "running" and room.running("theirs")
         assert not room.running("mine")
     finally:
@@ -88,15 +99,15 @@ def test_a_session_has_one_run_at_a_time(room):
     first = room.start("one", long)
     next(iter(first))
     second = room.start("one", parse_training({"epochs": 5}))
-    assert [p for k, p in first if k == "frame"][-1]["state"] == "stopped"
-    assert [p for k, p in second if k == "frame"][-1]["state"] == "done"
+    assert [p for k, p in pairs(first) if k == "frame"][-1]["state"] == "stopped"
+    assert [p for k, p in pairs(second) if k == "frame"][-1]["state"] == "done"
     room.finished(first)
     room.finished(second)
 
 
 def test_a_run_leaves_nothing_behind_and_brings_its_downloads(room):
     run = room.start("tidy", parse_training({"epochs": 3}))
-    messages = [payload for kind, payload in run]
+    messages = [payload for kind, payload in pairs(run)]
     last = messages[-1]
     assert {os.path.basename(p) for p in last["downloads"]} == {
         "model.ckpt",
@@ -140,11 +151,11 @@ def test_a_worker_that_dies_mid_run_ends_its_run_with_an_error_and_is_replaced()
         pid = r.workers[0].process.pid
         run = r.start("s", parse_training({"epochs": 500}))
         messages = iter(run)
-        assert next(messages)[0] == "frame"
+        assert pair(next(messages))[0] == "frame"
         r.workers[0].process.kill()
         # the run ends (it does not wait for good) with a message that says what happened
         rest = []
-        reader = threading.Thread(target=lambda: rest.extend(messages), daemon=True)
+        reader = threading.Thread(target=lambda: rest.extend(map(pair, messages)), daemon=True)
         reader.start()
         reader.join(timeout=120)
         assert not reader.is_alive(), "the run still waits for its dead worker"
@@ -168,6 +179,13 @@ def children(pid: int) -> list[int]:
             if int(stat[1]) == pid:
                 found.append(int(entry))
     return found
+
+
+def cmdline(pid: int) -> str:
+    try:
+        return open(f"/proc/{pid}/cmdline").read()
+    except OSError:
+        return ""
 
 
 def alive(pid: int) -> bool:
@@ -195,16 +213,17 @@ def test_the_workers_end_with_their_server_however_it_ends(how):
     )
     try:
         wait_until_up(f"http://127.0.0.1:{port}/", server)
-        workers = [
-            p for p in children(server.pid) if "spawn_main" in open(f"/proc/{p}/cmdline").read()
-        ]
-        assert len(workers) == 2
+        # the workers are forked from the server's fork server (room.context)
+        forkservers = [p for p in children(server.pid) if "forkserver" in cmdline(p)]
+        workers = [worker for f in forkservers for worker in children(f)]
+        assert len(forkservers) == 1 and len(workers) == 2
         server.send_signal(signal.SIGTERM if how == "terminate" else signal.SIGKILL)
         server.wait(timeout=120)
         deadline = time.monotonic() + 120  # a guard: each worker sees within a second or so
-        while any(alive(p) for p in workers) and time.monotonic() < deadline:
+        room = [*forkservers, *workers]
+        while any(alive(p) for p in room) and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert not any(alive(p) for p in workers)
+        assert not any(alive(p) for p in room), [(p, cmdline(p)[:70]) for p in room if alive(p)]
     finally:
         if server.poll() is None:
             server.kill()

@@ -39,6 +39,41 @@ def needs_browser_packages() -> None:
         pytest.fail(f"the browser tests need {' and '.join(missing)}: {INSTALL_HINT}")
 
 
+# Where the lines of the elements matching a selector break, as [before, after] pairs of letters:
+# each letter's box (a Range over it) starting lower than the one before is a new line. Between two
+# Hangul syllables such a break splits a word: Korean wraps at spaces (word-break: keep-all).
+LINE_BREAKS_JS = r"""(elements) => {
+  const pairs = [];
+  for (const element of elements) {
+    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+    let top = null, before = null;
+    while (walker.nextNode()) {
+      const node = walker.currentNode;
+      for (let i = 0; i < node.textContent.length; i++) {
+        const letter = node.textContent[i];
+        // A space at the end of a line has no box of its own: it is what the break follows.
+        if (/\s/.test(letter)) { before = letter; continue; }
+        const range = document.createRange();
+        range.setStart(node, i);
+        range.setEnd(node, i + 1);
+        const box = range.getClientRects()[0];
+        if (!box || box.width === 0) continue;
+        if (top !== null && box.top > top + box.height / 2) pairs.push([before, letter]);
+        top = box.top;
+        before = letter;
+      }
+    }
+  }
+  return pairs;
+}"""
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+def words_split(breaks: list) -> list:
+    """The line breaks (LINE_BREAKS_JS's pairs) that fall inside a Korean word."""
+    return [pair for pair in breaks if all(HANGUL.fullmatch(letter or "") for letter in pair)]
+
+
 class Site:
     """The playground's address and a browser, for one test: `url, chromium = site` as before;
     every browser context the test opens (open_page, new_context) is closed when it ends, so a

@@ -14,9 +14,8 @@ import sys
 import time
 import urllib.request
 
-STARTUP_S = (
-    90  # imports (torch, Lightning, Gradio) and the first pictures take ~10 s on 2 busy cores
-)
+# Imports (torch, Lightning, Gradio) and the first pictures take ~10 s on 2 busy cores.
+STARTUP_S = 90
 
 
 def free_port() -> int:

@@ -13,13 +13,15 @@ import os
 import signal
 
 from .. import quiet
+from ..locale.messages import _, environment_language, render
 
 
 def interrupted(signum, frame):
     raise KeyboardInterrupt
 
 
-def main(argv=None) -> None:
+def arguments() -> argparse.ArgumentParser:
+    """The command line's options."""
     parser = argparse.ArgumentParser(prog="nnref-playground", description=__doc__.splitlines()[0])
     parser.add_argument(
         "--host",
@@ -41,6 +43,11 @@ def main(argv=None) -> None:
     parser.add_argument(
         "--presets", action="store_true", help="print the presets and their links, then exit"
     )
+    return parser
+
+
+def main(argv=None) -> None:
+    parser = arguments()
     args = parser.parse_args(argv)
     if args.presets:
         from .presets import PRESETS
@@ -53,15 +60,22 @@ def main(argv=None) -> None:
         return
 
     quiet.install()
-    os.environ.setdefault(
-        "GRADIO_ANALYTICS_ENABLED", "False"
-    )  # no telemetry calls: the page works offline
-    print("nnref playground: starting (imports take a few seconds)...", flush=True)
+    # No telemetry calls: the page works offline.
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    # What it says here, in the environment's language (the page has its own: ?lang=).
+    lang = environment_language()
+    print(render(_("nnref playground: starting (imports take a few seconds)..."), lang), flush=True)
     # Imported after the filters and the environment above, which Gradio reads as it loads.
-    from .page import build_app, close_room, launch
+    from .page import build_app
+    from .server import close_room, launch
 
     if args.concurrency < 1:
-        parser.error(f"--concurrency {args.concurrency}: give a whole number >= 1")
+        parser.error(
+            render(
+                _("--concurrency {n}: give a whole number >= 1", n=args.concurrency),
+                lang,
+            )
+        )
     demo = build_app(args.concurrency)
     try:
         launch(
@@ -72,15 +86,21 @@ def main(argv=None) -> None:
             prevent_thread_lock=True,
             root_path=args.root_path,
         )
-    except (
-        OSError
-    ) as e:  # the port is taken (another playground?) or the address is not this machine's
-        raise SystemExit(
-            f"nnref playground: cannot listen on {args.host}:{args.port} "
-            f"({e}); choose another with --port N"
-        ) from None
+    except OSError as e:
+        # The port is taken (another playground?) or the address is not this machine's.
+        cannot = _(
+            "nnref playground: cannot listen on {host}:{port} ({why}); choose another with "
+            "--port N",
+            host=args.host,
+            port=args.port,
+            why=str(e),
+        )
+        raise SystemExit(render(cannot, lang)) from None
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
-    print(f"nnref playground: http://{shown}:{args.port}  (Ctrl+C to stop)", flush=True)
+    address = _(
+        "nnref playground: http://{host}:{port}  (Ctrl+C to stop)", host=shown, port=args.port
+    )
+    print(render(address, lang), flush=True)
     # `kill` (or a service manager's stop) ends it as Ctrl+C does: the room's workers go with it.
     signal.signal(signal.SIGTERM, interrupted)
     try:

@@ -13,17 +13,16 @@ from __future__ import annotations
 import os
 import shlex
 
+from ..experiments import saturation
+from ..heads import HEADS
 from .data import LECTURE_SOURCES, PlaygroundData
-from .settings import TrainingSettings
+from .settings import TrainingSettings, variants
 
 
 def train_overrides(s: TrainingSettings, data: PlaygroundData) -> list:
     """nnref-train's command-line overrides for these settings."""
     out = [f"task={s.head}", f"task.loss={s.loss}"]
-    if s.head == "multiclass":
-        out.append(f"task.encoding={s.encoding}")
-    if s.head == "regression":
-        out.append(f"task.output={s.output}")
+    out += [f"task.{key}={value}" for key, value in s.head_options().items()]
     if s.data in LECTURE_SOURCES:
         out.append(f"data={LECTURE_SOURCES[s.data]}")
     else:
@@ -36,19 +35,18 @@ def train_overrides(s: TrainingSettings, data: PlaygroundData) -> list:
         f"model.hidden=[{','.join(map(str, s.hidden))}]",
         f"model.activation={s.activation}",
         f"optim={s.optimizer}",
-        f"optim.lr={s.lr:g}",
     ]
-    if s.optimizer in ("momentum", "nag"):
-        out.append(f"optim.momentum={s.gamma:g}")
-    if s.optimizer == "adam":
-        out.append(f"optim.betas=[{s.beta1:g},{s.beta2:g}]")
+    for key, value in s.hyperparameters().items():
+        shown = (
+            f"[{','.join(f'{v:g}' for v in value)}]" if isinstance(value, tuple) else f"{value:g}"
+        )
+        out.append(f"optim.{key}={shown}")
     out.append(f"batching={s.batching}")
     if s.batching == "mini":
         out.append(f"data.batch_size={s.batch_size}")
     if s.batching == "stochastic":
-        out.append(
-            "batching.lr_scale=1.0"
-        )  # nnref-train would otherwise take lr x 0.1 for one-row batches
+        # Nnref-train would otherwise take lr x 0.1 for one-row batches.
+        out.append("batching.lr_scale=1.0")
     out += [f"scheduler={s.schedule}", f"trainer.max_epochs={s.epochs}", f"seed={s.seed}"]
     if s.patience:  # Lightning's own EarlyStopping, as the playground stops (runs.no_better_for)
         out += [
@@ -63,7 +61,7 @@ def is_saturation_experiment(s: TrainingSettings) -> bool:
     """Whether saturation.train_from_wrong_start makes exactly this run."""
     return (
         s.wrong_start
-        and s.head == "binary"
+        and s.head == saturation.HEAD
         and s.optimizer == "gd"
         and s.batching == "full"
         and s.activation == "relu"
@@ -75,10 +73,11 @@ def reproduce(s: TrainingSettings, data: PlaygroundData) -> tuple:
     """(text, language) of what reproduces the run: a shell command or a Python call; for a
     comparison, one for each of its runs."""
     if s.compare != "none":
-        parts = [(label, *reproduce(v, data)) for label, v in s.variants()]
+        parts = [(label, *reproduce(v, data)) for label, v in variants(s, data.fitting)]
         language = "python" if all(lang == "python" for _, _, lang in parts) else "shell"
         return "\n\n".join(f"# {label}\n{text}" for label, text, _ in parts), language
     if is_saturation_experiment(s):
+        encoding = HEADS[saturation.HEAD].target_encoding()
         source = LECTURE_SOURCES.get(s.data)
         where = (
             f'source="{source}"'
@@ -89,7 +88,7 @@ def reproduce(s: TrainingSettings, data: PlaygroundData) -> tuple:
         return (
             "from nnref.data import TaskData\n"
             "from nnref.experiments import saturation\n\n"
-            f'data = TaskData({where}, target_encoding="binary", seed={s.seed}).load()\n'
+            f'data = TaskData({where}, target_encoding="{encoding}", seed={s.seed}).load()\n'
             f'saturation.train_from_wrong_start(data, loss="{s.loss}", epochs={s.epochs}, '
             f"lr={s.lr:g}, hidden={tuple(s.hidden)}, seed={s.seed})",
             "python",
@@ -98,8 +97,8 @@ def reproduce(s: TrainingSettings, data: PlaygroundData) -> tuple:
     if s.wrong_start:
         command = (
             "# nnref-train starts from random weights; the confidently wrong start is\n"
-            "# nnref.experiments.saturation's (binary head, optimizer gd, full batch, relu, "
-            "no schedule)\n" + command
+            f"# nnref.experiments.saturation's ({saturation.HEAD} head, optimizer gd, full batch, "
+            "relu, no schedule)\n" + command
         )
     if s.data not in LECTURE_SOURCES:
         command += "\n# the data: download it below the command (the file named in data.path)"

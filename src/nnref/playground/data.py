@@ -24,7 +24,8 @@ from ..data import TaskData
 from ..data.encoding import encoder_from_dict
 from ..data.sources import DataError
 from ..files import write_csv
-from ..heads import HEADS
+from ..heads import HEADS, fitting
+from ..locale.messages import Message, _, _n
 from .settings import SettingsError, TrainingSettings
 
 N_PER_CLASS = 100  # as conf/data/lecture_*.yaml: 200 red/black points, 300 red/yellow/blue
@@ -66,6 +67,11 @@ class PlaygroundData:
         return list(
             getattr(target, "classes", None) or getattr(target, "labels", None) or [self.csv_target]
         )
+
+    @property
+    def fitting(self) -> list[str]:
+        """The heads this data fits (nnref.heads.fitting), the one to offer first first."""
+        return fitting(self.kind, len(self.names) if self.kind == "classes" else None)
 
     def points(self, part: str) -> tuple:
         """(x in original units, target) of a split: class indices, a multi-hot matrix or values."""
@@ -140,17 +146,19 @@ def load(settings: TrainingSettings, csv_file: str | None = None) -> PlaygroundD
     head = HEADS[settings.head]
     if settings.data in TARGETS and not head.fits(*TARGETS[settings.data]):
         kind, n = TARGETS[settings.data]
-        fitting = [h for h, cls in HEADS.items() if cls.fits(kind, n)]
-        what = {"classes": f"{n} classes", "labels": "tag sets", "number": "a number per point"}[
-            kind
-        ]
-        raise SettingsError(
-            {
-                "head": f"task head: {settings.head} does not fit this data ({what}); "
-                f"choose {' or '.join(fitting)}"
-            }
+        what = {
+            "classes": _n("{n} class", "{n} classes", n),
+            "labels": _("tag sets"),
+            "number": _("a number per point"),
+        }[kind]
+        message = _(
+            "task head: {head} does not fit this data ({what}); choose {fitting}",
+            head=settings.head,
+            what=what,
+            fitting=" or ".join(fitting(kind, n)),
         )
-    options = {k: v for k, v in settings.head_options().items()}
+        raise SettingsError({"head": message})
+    options = settings.head_options()
     module_args = {
         "target_encoding": head.target_encoding(**options),
         "seed": settings.seed,
@@ -174,114 +182,125 @@ def load(settings: TrainingSettings, csv_file: str | None = None) -> PlaygroundD
     try:
         splits.load()
     except DataError as e:
-        field = (
-            "csv_target"
-            if settings.data == "csv" and "data.target" in str(e)
-            else "csv_file"
-            if settings.data == "csv"
-            else "points"
-            if settings.data == "points"
-            else "head"
-        )
-        message = str(e)
-        if path:  # the server's copy of an upload is no name to show: the file's own name is
-            message = message.replace(f"data.path={path}", os.path.basename(path))
-        raise SettingsError({field: f"{label(field)}: {message}"}) from None
-    except (
-        ValueError
-    ) as e:  # an encoder refusing the target (e.g. two classes where three are needed)
-        raise SettingsError({"head": f"task head: {e}"}) from None
+        field = FIELD_OF_DATA.get(settings.data, "head")
+        if settings.data == "csv" and e.key == "target":
+            field = "csv_target"
+        # The server's copy of an upload is no name to show: the file's own name is.
+        why = renamed(e.args[0], path) if path else e.args[0]
+        raise SettingsError({field: _("{field}: {why}", field=LABELS[field], why=why)}) from None
+    except ValueError as e:  # an encoder refusing the target (e.g. two classes where 3 are needed)
+        why = e.args[0]
+        raise SettingsError({"head": _("{field}: {why}", field=LABELS["head"], why=why)}) from None
     features = list(splits.source.table)
     if settings.data in ("csv", "points"):
-        check_csv_columns(splits, features, settings.head)
+        check_csv_columns(splits, features, head.target_kind)
     return PlaygroundData(settings.data, splits, features, splits.source.target_kind, path, target)
 
 
-def label(field: str) -> str:
-    return {
-        "csv_target": "target column",
-        "csv_file": "CSV file",
-        "head": "task head",
-        "points": "your points",
-    }[field]
+def renamed(message, path: str):
+    """A data message with the file at `path` (data.path=PATH too) named by its own name."""
+    if not isinstance(message, Message):
+        return str(message).replace(f"data.path={path}", os.path.basename(path))
+    names = {path: os.path.basename(path), f"data.path={path}": os.path.basename(path)}
+    params = {k: names.get(v, v) if isinstance(v, str) else v for k, v in message.params.items()}
+    return Message(message.msgid, message.plural, message.count, **params)
+
+
+# The field a data set's problem is named on, and the fields' names.
+FIELD_OF_DATA = {"csv": "csv_file", "points": "points"}
+LABELS = {
+    "csv_target": _("target column"),
+    "csv_file": _("CSV file"),
+    "head": _("task head"),
+    "points": _("your points"),
+}
 
 
 # ---------------------------------------------------------------- the students' own points
 MAX_POINTS = 300
 POINT_CLASSES = ("red", "black", "yellow", "blue")  # the course's colours, in the order offered
 MIN_POINTS = 3  # with fewer a net has nothing to learn; 4 of a class lend one to validation
-NONE_YET = (
-    f"your points: none yet; click the map to add {MIN_POINTS} or more, of two classes or more"
-)
+
+
+def none_yet():
+    return _(
+        "your points: none yet; click the map to add {n} or more, of two classes or more",
+        n=MIN_POINTS,
+    )
 
 
 def points_csv(points, folder: str) -> str:
     """The points clicked onto the map ([x1, x2, class] each) as a CSV file the csv source reads
     (and that `nnref-train data=csv` takes); SettingsError names the row at fault."""
     if not points:
-        raise SettingsError({"points": NONE_YET})
+        raise SettingsError({"points": none_yet()})
     if len(points) > MAX_POINTS:
-        raise SettingsError({"points": f"your points: {len(points)}; at most {MAX_POINTS}"})
-    rows = []
-    for row, point in enumerate(points, start=1):
-        if not isinstance(point, (list, tuple)) or len(point) != 3:
-            raise SettingsError({"points": f"your points: row {row} is not [x1, x2, class]"})
-        x1, x2, name = point
-        if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in (x1, x2)):
-            raise SettingsError(
-                {
-                    "points": f"your points: row {row} has coordinates {x1!r}, "
-                    f"{x2!r}; give two finite numbers"
-                }
-            )
-        if name not in POINT_CLASSES:
-            raise SettingsError(
-                {
-                    "points": f"your points: row {row} has class {name!r}; a point's "
-                    f"class is one of {', '.join(POINT_CLASSES)}"
-                }
-            )
-        rows.append([f"{float(x1):.6g}", f"{float(x2):.6g}", name])
+        too_many = _("your points: {n}; at most {most}", n=len(points), most=MAX_POINTS)
+        raise SettingsError({"points": too_many})
+    rows = [point_row(row, point) for row, point in enumerate(points, start=1)]
     classes = {row[2] for row in rows}
     if len(rows) < MIN_POINTS or len(classes) < 2:
-        raise SettingsError(
-            {
-                "points": f"your points: {len(rows)} so far, of {len(classes)} class"
-                f"{'es' if len(classes) != 1 else ''}; click at least {MIN_POINTS}, of two "
-                "classes or more"
-            }
+        message = _(
+            "your points: {n} so far, of {classes}; click at least {least}, of two classes or more",
+            n=len(rows),
+            classes=_n("{n} class", "{n} classes", len(classes)),
+            least=MIN_POINTS,
         )
+        raise SettingsError({"points": message})
     path = os.path.join(folder, "points.csv")
     write_csv(path, ["x1", "x2", "label"], rows)
     return path
 
 
+def point_row(row: int, point) -> list:
+    """One clicked point as a CSV row; SettingsError names the row if it is not a point."""
+    if not isinstance(point, (list, tuple)) or len(point) != 3:
+        raise SettingsError({"points": _("your points: row {row} is not [x1, x2, class]", row=row)})
+    x1, x2, name = point
+    if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in (x1, x2)):
+        message = _(
+            "your points: row {row} has coordinates {x1!r}, {x2!r}; give two finite numbers",
+            row=row,
+            x1=x1,
+            x2=x2,
+        )
+        raise SettingsError({"points": message})
+    if name not in POINT_CLASSES:
+        message = _(
+            "your points: row {row} has class {name!r}; a point's class is one of {valid}",
+            row=row,
+            name=name,
+            valid=", ".join(POINT_CLASSES),
+        )
+        raise SettingsError({"points": message})
+    return [f"{float(x1):.6g}", f"{float(x2):.6g}", name]
+
+
 def check_points_file(path) -> str:
     if not path:
-        raise SettingsError({"points": NONE_YET})
+        raise SettingsError({"points": none_yet()})
     return path
 
 
 def points_head(points) -> str:
-    """The head a set of points asks for: binary for two classes, multiclass for more."""
-    return "binary" if len({p[2] for p in points or []}) <= 2 else "multiclass"
+    """The head a set of points asks for: the first that fits their classes (nnref.heads)."""
+    classes = len({p[2] for p in points or []})
+    return fitting("classes", max(classes, 2))[0]
 
 
 def check_csv_file(path) -> str:
     if not path:
-        raise SettingsError(
-            {
-                "csv_file": "CSV file: upload a CSV (two numeric columns and a target), "
-                "or choose another data set"
-            }
+        message = _(
+            "CSV file: upload a CSV (two numeric columns and a target), or choose another data set"
         )
+        raise SettingsError({"csv_file": message})
     if os.path.getsize(path) > MAX_CSV_BYTES:
-        raise SettingsError(
-            {
-                "csv_file": f"CSV file: larger than {MAX_CSV_BYTES // 1000} kB; "
-                f"the playground takes up to {MAX_ROWS} rows"
-            }
+        message = _(
+            "CSV file: larger than {kb} kB; the playground takes up to {rows} rows",
+            kb=MAX_CSV_BYTES // 1000,
+            rows=MAX_ROWS,
         )
+        raise SettingsError({"csv_file": message})
     return path
 
 
@@ -290,42 +309,41 @@ def last_column(path: str) -> str:
         with open(path, newline="", encoding="utf-8-sig") as f:
             header = next(csv.reader(f), [])
     except (UnicodeDecodeError, csv.Error) as e:
-        raise SettingsError(
-            {"csv_file": f"CSV file: not a readable UTF-8 CSV file ({e})"}
-        ) from None
+        message = _("CSV file: not a readable UTF-8 CSV file ({why})", why=str(e))
+        raise SettingsError({"csv_file": message}) from None
     if not header:
-        raise SettingsError(
-            {"csv_file": "CSV file: the file is empty (expected a header line and data rows)"}
-        )
+        message = _("CSV file: the file is empty (expected a header line and data rows)")
+        raise SettingsError({"csv_file": message})
     return header[-1].strip()
 
 
-def check_csv_columns(splits: TaskData, features: list, head: str) -> None:
-    """Two numeric feature columns (one is allowed for regression: a curve), at most MAX_ROWS
+def check_csv_columns(splits: TaskData, features: list, target_kind: str) -> None:
+    """Two numeric feature columns (one is allowed for a number target: a curve), at most MAX_ROWS
     rows."""
     text = [f for f in features if np.asarray(splits.source.table[f]).dtype == object]
     if text:
         column = splits.source.table[text[0]]
         row, example = next((i, v) for i, v in enumerate(column, start=1) if not _is_number(v))
-        raise SettingsError(
-            {
-                "csv_file": f"CSV file: row {row}, column {text[0]!r} holds text ({example!r}); "
-                f"the playground's feature columns must be numbers"
-            }
+        message = _(
+            "CSV file: row {row}, column {column!r} holds text ({example!r}); the playground's "
+            "feature columns must be numbers",
+            row=row,
+            column=text[0],
+            example=example,
         )
-    allowed = (1, 2) if head == "regression" else (2,)
-    if len(features) not in allowed:
-        want = "one or two feature columns" if head == "regression" else "two feature columns"
-        raise SettingsError(
-            {
-                "csv_file": f"CSV file: {len(features)} feature columns ({', '.join(features)}); "
-                f"the playground draws {want} plus the target"
-            }
+        raise SettingsError({"csv_file": message})
+    curve = target_kind == "number"
+    if len(features) not in ((1, 2) if curve else (2,)):
+        message = _(
+            "CSV file: {n} feature columns ({names}); the playground draws {want} plus the target",
+            n=len(features),
+            names=", ".join(features),
+            want=_("one or two feature columns") if curve else _("two feature columns"),
         )
+        raise SettingsError({"csv_file": message})
     if splits.source.n_rows > MAX_ROWS:
-        raise SettingsError(
-            {"csv_file": f"CSV file: {splits.source.n_rows} rows; at most {MAX_ROWS}"}
-        )
+        message = _("CSV file: {n} rows; at most {most}", n=splits.source.n_rows, most=MAX_ROWS)
+        raise SettingsError({"csv_file": message})
 
 
 def _is_number(value) -> bool:

@@ -32,7 +32,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import LogLocator, NullLocator
 
 from ..experiments.optimizer_paths import SURFACES, double_well_points, min_loss
-from .runs import GRID, SCORES, TrainingRun
+from .runs import GRID, TrainingRun
 
 # ------------------------------------------------ drawing cheaply, frame by frame
 # matplotlib's figures are not thread-safe where they meet (its font cache, FreeType's rasteriser):
@@ -75,11 +75,12 @@ class BlitFigure:
 
 # ------------------------------------------------ colours
 NAMED = {"red": "#d62728", "black": "#252525", "yellow": "#f0b400", "blue": "#1f77b4"}
+# Cyan, magenta, yellow: they mix like printing inks.
 TAG_COLOURS = (
     "#17becf",
     "#e377c2",
     "#f0b400",
-)  # cyan, magenta, yellow: they mix like printing inks
+)
 PALETTE = colormaps["tab10"].colors
 VALUE_MAP = colormaps["viridis"]
 LIGHTEN = 0.5  # how far the map's shading goes towards white, so the points stay readable
@@ -141,7 +142,7 @@ class MapFrames:
 
     def __init__(self, run: TrainingRun, size=TRAINING_SIZE, title: str | None = None):
         self.run, data = run, run.data
-        self.head, self.kind = run.settings.head, data.kind
+        self.kind = data.kind
         self.canvas = BlitFigure(*size, dpi=TRAINING_DPI)
         fig = self.canvas.figure
         self.ax = ax = fig.add_axes(MAP_AXES)
@@ -280,7 +281,7 @@ class CurveFrames:
             sharex=True,
             gridspec_kw={"hspace": 0.12, "left": 0.16, "right": 0.97, "top": 0.9, "bottom": 0.11},
         )
-        score = SCORES[runs[0].settings.head]
+        score = str(runs[0].head.score_name)  # the pictures keep English (no Hangul font)
         labels_ = ("loss", score, "mean |∂E/∂net|")
         keys_of = (("train_loss", "val_loss"), ("train_score", "val_score"), ("grad",))
         one = len(runs) == 1
@@ -400,7 +401,7 @@ class ConfusionFrames:
         self.canvas = BlitFigure(*CONFUSION_SIZE, dpi=TRAINING_DPI)
         ax = self.canvas.figure.add_axes((0.3, 0.2, 0.62, 0.6))
         names = run.data.names
-        multilabel = run.settings.head == "multilabel"
+        multilabel = run.data.kind == "labels"
         columns = ["TN", "FP", "FN", "TP"] if multilabel else names
         self.image = self.canvas.moves(
             ax.imshow(np.zeros((len(names), len(columns))), cmap="Blues", aspect="auto")
@@ -466,6 +467,7 @@ def _log_span(values):
 PATHS_SIZE, DPI = (9.6, 4.3), 100  # 960 x 430 pixels
 MAP_BOX = (0.07, 0.11, 0.45, 0.74)  # left, bottom, width, height in figure fractions
 LOSS_BOX = (0.62, 0.11, 0.36, 0.74)
+# As scripts/optimizer_paths.py.
 STYLE = {
     "gd": "black",
     "momentum": "tab:red",
@@ -473,7 +475,7 @@ STYLE = {
     "adagrad": "tab:green",
     "rmsprop": "tab:blue",
     "adam": "tab:purple",
-}  # as scripts/optimizer_paths.py
+}
 FLOOR = 1e-12  # the loss plot's floor: loss - minimum can reach 0
 
 

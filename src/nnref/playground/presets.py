@@ -12,12 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..locale.messages import Message, _, join
+
 
 @dataclass(frozen=True)
 class Preset:
     name: str
-    title: str  # what the menu shows
-    claim: str  # one sentence, in nnref's own words
+    title: Message  # what the menu shows
+    claim: Message  # one sentence, in nnref's own words
     lecture: str  # "2-4 p. 10-12"
     tab: str  # "training" or "paths"
     values: dict  # the fields it sets (the rest keep their defaults)
@@ -26,8 +28,13 @@ class Preset:
     check: Callable | None = field(default=None, compare=False)
 
     @property
-    def sentence(self) -> str:
-        return f"**{self.title}.** {self.claim} (lecture {self.lecture})"
+    def sentence(self) -> Message:
+        return _(
+            "**{title}.** {claim} (lecture {lecture})",
+            title=self.title,
+            claim=self.claim,
+            lecture=self.lecture,
+        )
 
 
 def by_label(summaries) -> dict:
@@ -39,40 +46,41 @@ def saturation(summaries):
     runs = by_label(summaries)
     mse, ce = runs["mse"], runs["ce"]
     held = mse["final_score"] < mse["first_score"] + 0.05 and ce["final_score"] > 0.9
-    return held, (
-        f"sigmoid + MSE stayed at train accuracy {mse['final_score']:.2f}, cross-entropy "
-        f"reached {ce['final_score']:.2f}"
+    return held, _(
+        "sigmoid + MSE stayed at train accuracy {mse:.2f}, cross-entropy reached {ce:.2f}",
+        mse=mse["final_score"],
+        ce=ce["final_score"],
     )
 
 
 def ordinal(summaries):
     runs = by_label(summaries)
-    held = runs["onehot"]["final_val_score"] > runs["ordinal"]["final_val_score"]
-    return held, (
-        f"validation accuracy: one-hot {runs['onehot']['final_val_score']:.2f}, ordinal codes "
-        f"{runs['ordinal']['final_val_score']:.2f}"
+    onehot, codes = runs["onehot"]["final_val_score"], runs["ordinal"]["final_val_score"]
+    return onehot > codes, _(
+        "validation accuracy: one-hot {onehot:.2f}, ordinal codes {codes:.2f}",
+        onehot=onehot,
+        codes=codes,
     )
 
 
 def two_class_softmax(summaries):
     runs = by_label(summaries)
-    gap = abs(runs["binary"]["final_val_score"] - runs["multiclass"]["final_val_score"])
-    return gap <= 0.05, (
-        f"validation accuracy: one sigmoid {runs['binary']['final_val_score']:.2f}, a two-class "
-        f"softmax {runs['multiclass']['final_val_score']:.2f}"
+    sigmoid, softmax = runs["binary"]["final_val_score"], runs["multiclass"]["final_val_score"]
+    return abs(sigmoid - softmax) <= 0.05, _(
+        "validation accuracy: one sigmoid {sigmoid:.2f}, a two-class softmax {softmax:.2f}",
+        sigmoid=sigmoid,
+        softmax=softmax,
     )
 
 
 def batching(summaries):
     runs = by_label(summaries)
-    held = (
-        runs["stochastic"]["final_loss"] < runs["mini"]["final_loss"] < runs["full"]["final_loss"]
-    )
-    return held, (
-        "train loss after the same epochs: "
-        + ", ".join(
-            f"{name} {runs[name]['final_loss']:.3g}" for name in ("full", "mini", "stochastic")
-        )
+    loss = {name: runs[name]["final_loss"] for name in ("full", "mini", "stochastic")}
+    held = loss["stochastic"] < loss["mini"] < loss["full"]
+    return held, _(
+        "train loss after the same epochs: full {full:.3g}, mini {mini:.3g}, stochastic "
+        "{stochastic:.3g}",
+        **loss,
     )
 
 
@@ -82,23 +90,24 @@ def escapes(result):
     held = (
         escaped.get("momentum", True) and escaped.get("nag", True) and not escaped.get("gd", False)
     )
-    line = ", ".join(f"{n} {'escaped' if e else 'stayed'}" for n, e in escaped.items())
-    return held, line
+    each = [
+        _("{name} escaped", name=n) if e else _("{name} stayed", name=n) for n, e in escaped.items()
+    ]
+    return held, join(each, ", ")
 
 
 def nag_ravine(result):
     steps = {n: result[n]["steps_to_tol"] for n in result["settings"]["lr_shared_by"]}
     nag, momentum = steps.get("nag"), steps.get("momentum")
     held = nag is not None and (momentum is None or nag <= momentum)
-    return held, "steps to the minimum: " + ", ".join(
-        f"{n} {s if s is not None else '—'}" for n, s in steps.items()
-    )
+    each = ", ".join(f"{n} {s if s is not None else '—'}" for n, s in steps.items())
+    return held, _("steps to the minimum: {each}", each=each)
 
 
 def overshoot(result):
     path = result["momentum"]["path"]
     past = max(p[0] for p in path)  # the minimum is at x = 0, approached from x = -8
-    return past > 0.5, f"momentum reached x = {past:.2f}, past the minimum at x = 0"
+    return past > 0.5, _("momentum reached x = {past:.2f}, past the minimum at x = 0", past=past)
 
 
 def adagrad_decay(result):
@@ -107,9 +116,11 @@ def adagrad_decay(result):
         return abs(path[-1][0] - path[-2][0]) + abs(path[-1][1] - path[-2][1])
 
     held = result["adagrad"]["final_loss"] > result["rmsprop"]["final_loss"]
-    return held, (
-        f"final loss: adagrad {result['adagrad']['final_loss']:.3g} (its last step "
-        f"{last_step('adagrad'):.2g}), rmsprop {result['rmsprop']['final_loss']:.3g}"
+    return held, _(
+        "final loss: adagrad {adagrad:.3g} (its last step {step:.2g}), rmsprop {rmsprop:.3g}",
+        adagrad=result["adagrad"]["final_loss"],
+        step=last_step("adagrad"),
+        rmsprop=result["rmsprop"]["final_loss"],
     )
 
 
@@ -118,10 +129,12 @@ PRESETS = {
     for p in (
         Preset(
             "saturation",
-            "Sigmoid + MSE stalls from a confidently wrong start",
-            "Started confidently wrong, sigmoid + MSE barely moves, because its gradient carries "
-            "the "
-            "factor y(1 − y) ≈ 0; cross-entropy's gradient y − t stays near −1 and it learns",
+            _("Sigmoid + MSE stalls from a confidently wrong start"),
+            _(
+                "Started confidently wrong, sigmoid + MSE barely moves, because its gradient "
+                "carries the factor y(1 − y) ≈ 0; cross-entropy's gradient y − t stays near −1 "
+                "and it learns"
+            ),
             "2-4 p. 7-12",
             "training",
             {
@@ -138,10 +151,12 @@ PRESETS = {
         ),
         Preset(
             "ordinal",
-            "Ordinal codes against one-hot",
-            "Coding red, yellow and blue as 1, 0.5 and 0 on one sigmoid output imposes an order "
-            "the "
-            "classes do not have; one output per class with one-hot targets learns them all",
+            _("Ordinal codes against one-hot"),
+            _(
+                "Coding red, yellow and blue as 1, 0.5 and 0 on one sigmoid output imposes an "
+                "order the classes do not have; one output per class with one-hot targets learns "
+                "them all"
+            ),
             "2-4 p. 16-18",
             "training",
             {
@@ -156,10 +171,11 @@ PRESETS = {
         ),
         Preset(
             "binary-softmax",
-            "Binary as a two-class softmax",
-            "One sigmoid output and a two-class softmax with its cross-entropy are the same model "
-            "of "
-            "two classes: they learn the same boundary",
+            _("Binary as a two-class softmax"),
+            _(
+                "One sigmoid output and a two-class softmax with its cross-entropy are the same "
+                "model of two classes: they learn the same boundary"
+            ),
             "2-4 p. 19",
             "training",
             {"data": "red_black", "head": "binary", "epochs": 60, "compare": "head"},
@@ -167,10 +183,11 @@ PRESETS = {
         ),
         Preset(
             "batching",
-            "Batch, mini-batch and stochastic GD",
-            "With the same lr and epochs, updating after every row gets furthest and the whole "
-            "batch "
-            "least far; mini-batches sit between",
+            _("Batch, mini-batch and stochastic GD"),
+            _(
+                "With the same lr and epochs, updating after every row gets furthest and the "
+                "whole batch least far; mini-batches sit between"
+            ),
             "3-1 p. 4-14",
             "training",
             {
@@ -185,10 +202,11 @@ PRESETS = {
         ),
         Preset(
             "collapse",
-            "Identity hidden layers collapse into one linear map",
-            "Hidden layers with the identity activation fold into one linear layer, so the "
-            "boundaries "
-            "stay straight lines however many layers there are",
+            _("Identity hidden layers collapse into one linear map"),
+            _(
+                "Hidden layers with the identity activation fold into one linear layer, so the "
+                "boundaries stay straight lines however many layers there are"
+            ),
             "2-4 p. 4",
             "training",
             {
@@ -203,10 +221,11 @@ PRESETS = {
         ),
         Preset(
             "multilabel",
-            "Multi-label: a sigmoid per tag",
-            "Each tag is its own binary problem with its own sigmoid; a point may carry none, one "
-            "or "
-            "all of them, so the outputs need not sum to 1",
+            _("Multi-label: a sigmoid per tag"),
+            _(
+                "Each tag is its own binary problem with its own sigmoid; a point may carry none, "
+                "one or all of them, so the outputs need not sum to 1"
+            ),
             "2-4 p. 23-25",
             "training",
             {
@@ -219,10 +238,11 @@ PRESETS = {
         ),
         Preset(
             "momentum-escape",
-            "Momentum escapes the local minimum",
-            "Gradient descent stops in the shallow well; momentum and NAG carry their speed over "
-            "the "
-            "barrier into the deeper one",
+            _("Momentum escapes the local minimum"),
+            _(
+                "Gradient descent stops in the shallow well; momentum and NAG carry their speed "
+                "over the barrier into the deeper one"
+            ),
             "3-1 p. 16-19",
             "paths",
             {"surface": "local_minimum", "optimizers": ["gd", "momentum", "nag"]},
@@ -230,10 +250,11 @@ PRESETS = {
         ),
         Preset(
             "nag-ravine",
-            "NAG in the ravine",
-            "In a steep, narrow valley NAG, which takes its gradient at the look-ahead point, "
-            "settles "
-            "in fewer steps than momentum, and both far sooner than gradient descent",
+            _("NAG in the ravine"),
+            _(
+                "In a steep, narrow valley NAG, which takes its gradient at the look-ahead point, "
+                "settles in fewer steps than momentum, and both far sooner than gradient descent"
+            ),
             "3-1 p. 20-23",
             "paths",
             {"surface": "ravine", "optimizers": ["gd", "momentum", "nag"]},
@@ -241,8 +262,8 @@ PRESETS = {
         ),
         Preset(
             "overshoot",
-            "Momentum overshoots",
-            "At a large γ momentum's speed carries it past the minimum it is heading for",
+            _("Momentum overshoots"),
+            _("At a large γ momentum's speed carries it past the minimum it is heading for"),
             "3-1 p. 21",
             "paths",
             {"surface": "ravine", "optimizers": ["gd", "momentum"], "gamma": 0.99, "steps": 400},
@@ -250,10 +271,11 @@ PRESETS = {
         ),
         Preset(
             "adagrad-decay",
-            "AdaGrad's steps only shrink",
-            "AdaGrad divides by the root of every squared gradient so far, so its steps only "
-            "shrink "
-            "and it crawls; RMSProp's running mean lets them grow again",
+            _("AdaGrad's steps only shrink"),
+            _(
+                "AdaGrad divides by the root of every squared gradient so far, so its steps only "
+                "shrink and it crawls; RMSProp's running mean lets them grow again"
+            ),
             "3-1 p. 15",
             "paths",
             {
@@ -275,8 +297,10 @@ def outcome(preset: Preset, result) -> str:
     try:
         held, line = preset.check(result)
     except (KeyError, IndexError, TypeError, ValueError):
-        title = preset.title
-        return f"This run no longer shows the preset's claim ({title}): its settings changed."
+        return _(
+            "This run no longer shows the preset's claim ({title}): its settings changed.",
+            title=preset.title,
+        )
     if held:
-        return f"As the claim says: {line}."
-    return f"Not this time: {line}, so this run does not show the preset's claim."
+        return _("As the claim says: {line}.", line=line)
+    return _("Not this time: {line}, so this run does not show the preset's claim.", line=line)

@@ -2,17 +2,22 @@
 
 A teacher's server holds a class. Training runs go to `concurrency` worker processes (one torch
 thread each; a process each, since Python threads would share one interpreter lock and
-matplotlib). A worker takes turns among the runs it holds: each turn trains one run until its
-next frame is due (a fraction of a second), draws it, and passes to the next run, with a new run
-going first, so that a student sees a first frame within a few turns however many long runs are
-going, and the runs finish together instead of first come, first served. A run's frames come at
-least MIN_FRAME_GAP_S apart, so that a browser shows each one. A run's numbers are its
-seed's whatever else runs: its network and its batches come from its own generators (nnref.loop).
+matplotlib). The workers are forked from a server process that has imported torch and the
+playground's drawing once (multiprocessing's "forkserver"), so a worker, or its replacement, starts
+at once. A worker takes turns among the runs it holds: each turn trains one run until its next frame
+is due (a fraction of a second), draws it, and passes to the next run, a new run going first, so
+that a student sees a first frame within a few turns however many long runs are going, and the runs
+finish together instead of first come, first served. A run's frames come at least MIN_FRAME_GAP_S
+apart, so that a browser shows each one. A run's numbers are its seed's whatever else runs: its
+network and its batches come from its own generators (nnref.loop).
 
 A session has one run at a time: starting another, or Stop, ends the first. A run past its share
 of the work (streams.MAX_WORK_S) ends as "time limit". A worker that has served many runs is
 replaced once it is idle, so that the processes' memory stays bounded however long the class.
 Frames reach the page as image files in the run's own folder, deleted when its stream ends.
+
+The server and its workers speak in a few typed messages: Start, Stop and Exit to a worker; Ready,
+Frame, Failed and Ended back.
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
+from ..locale.messages import _, join
+
 RECYCLE_AFTER = 100  # runs a worker serves before it is replaced (when idle)
 # A run's frames come at least this far apart: a browser then loads each before the next replaces
 # it (three tabs at once each see their animation), and an eye can follow a short run. With many
@@ -36,6 +43,48 @@ MIN_FRAME_GAP_S = 0.12
 JPEG_QUALITY = 85
 PARENT_CHECK_S = 1.0  # an idle worker checks this often that the server still runs
 REAP_EVERY_S = 1.0  # how often the server looks for a worker that died (its runs then end)
+PRELOAD = ["nnref.playground.streams"]  # what the fork server imports once, for every worker
+
+
+# ------------------------------------------------------------------ the messages
+@dataclass(frozen=True)
+class Start:
+    run_id: int
+    settings: object  # TrainingSettings
+    csv_file: str | None
+    folder: str
+
+
+@dataclass(frozen=True)
+class Stop:
+    run_id: int
+
+
+@dataclass(frozen=True)
+class Exit:
+    pass
+
+
+@dataclass(frozen=True)
+class Ready:
+    pid: int
+
+
+@dataclass(frozen=True)
+class Frame:
+    run_id: int
+    message: dict  # what the page shows: picture file, status, state, command, downloads, ...
+
+
+@dataclass(frozen=True)
+class Failed:
+    run_id: int
+    why: str  # a message
+
+
+@dataclass(frozen=True)
+class Ended:
+    run_id: int
 
 
 # ------------------------------------------------------------------ the worker processes
@@ -85,79 +134,107 @@ def write_downloads(downloads: dict, picture: str, folder: str) -> list[str]:
     return paths
 
 
-def worker_main(inbox, outbox) -> None:
-    """A worker process: take turns among its runs until told to exit."""
+class Turns:
+    """A worker's runs, in turn order, each with when its next turn may come."""
+
+    def __init__(self, outbox):
+        self.outbox = outbox
+        self.runs: deque = deque()  # [run_id, stream, folder, frames so far]
+        self.due: dict = {}  # run_id -> when its next turn may come
+
+    def wait_s(self) -> float:
+        """How long the worker may wait for a message before a run's turn is due."""
+        if not self.runs:
+            return PARENT_CHECK_S
+        return max(0.0, min(self.due[r[0]] for r in self.runs) - time.monotonic())
+
+    def send(self, run, frame) -> None:
+        """A run's frame to the page; a final one ends the run, else the run waits its turn."""
+        run_id, _stream, folder, count = run
+        self.outbox.put(Frame(run_id, message_of(frame, folder, count)))
+        if frame.final:
+            self.end(run_id)
+        else:
+            self.runs.append([run_id, _stream, folder, count + 1])
+            self.due[run_id] = time.monotonic() + MIN_FRAME_GAP_S
+
+    def end(self, run_id: int, why=None) -> None:
+        self.due.pop(run_id, None)
+        self.outbox.put(Failed(run_id, why) if why else Ended(run_id))
+
+    def start(self, command: Start) -> None:
+        from . import streams
+        from .settings import SettingsError
+
+        try:
+            stream = streams.TrainingStream(command.settings, command.csv_file)
+            self.send([command.run_id, stream, command.folder, 0], stream.first())
+        except SettingsError as error:
+            self.end(command.run_id, join(list(error.errors.values()), "; "))
+        except Exception as error:  # noqa: BLE001 - a run's failure must not end the worker
+            self.end(command.run_id, failure(error))
+
+    def stop(self, command: Stop) -> None:
+        for run in [r for r in self.runs if r[0] == command.run_id]:
+            self.runs.remove(run)
+            self.send(run, run[1].stop())
+
+    def take_turn(self) -> None:
+        """The first run in turn order whose turn is due trains until its next frame."""
+        now = time.monotonic()
+        ready = next((r for r in self.runs if self.due[r[0]] <= now), None)
+        if ready is None:
+            return
+        self.runs.remove(ready)
+        try:
+            frame = ready[1].advance()
+        except Exception as error:  # noqa: BLE001
+            self.end(ready[0], failure(error))
+            return
+        if frame is None:
+            self.end(ready[0])
+        else:
+            self.send(ready, frame)
+
+
+def failure(error: Exception):
+    return _("the run failed: {kind}: {error}", kind=type(error).__name__, error=str(error))
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # no signal: only whether the process is there
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def worker_main(inbox, outbox, server: int) -> None:
+    """A worker process: take turns among its runs until told to exit, or until the server is
+    gone (its parent is the fork server, which a killed server leaves behind a while)."""
     import torch
 
-    from . import streams
-    from .settings import SettingsError
-
     torch.set_num_threads(1)
-    parent = os.getppid()
-    outbox.put(("ready", os.getpid(), None))
-    runs: deque = deque()  # (run_id, stream, folder, frames so far), in turn order
-    due: dict = {}  # run_id -> when its next turn may come (MIN_FRAME_GAP_S after its last frame)
+    turns = Turns(outbox)
+    outbox.put(Ready(os.getpid()))
     while True:
-        now = time.monotonic()
-        wait = PARENT_CHECK_S if not runs else max(0.0, min(due[r[0]] for r in runs) - now)
         try:  # wait for work when idle, or until a run's turn is due; take whatever has come
-            command = inbox.get(timeout=wait) if wait != 0.0 else inbox.get_nowait()
+            command = inbox.get(timeout=turns.wait_s())
         except queue.Empty:
             command = None
-            if os.getppid() != parent:  # the server is gone (killed): so is its room
+            if not alive(server):  # the server is gone (killed): so is its room
                 return
         while command is not None:
-            kind = command[0]
-            if kind == "exit":
+            if isinstance(command, Exit):
                 return
-            if kind == "start":
-                _, run_id, settings, csv_file, folder = command
-                try:
-                    stream = streams.TrainingStream(settings, csv_file)
-                    outbox.put(("frame", run_id, message_of(stream.first(), folder, 0)))
-                    runs.append((run_id, stream, folder, 1))
-                    due[run_id] = time.monotonic() + MIN_FRAME_GAP_S
-                except SettingsError as error:
-                    outbox.put(("error", run_id, str(error)))
-                except Exception as error:  # noqa: BLE001 - a run's failure must not end the worker
-                    outbox.put(
-                        ("error", run_id, f"the run failed: {type(error).__name__}: {error}")
-                    )
-            elif kind == "stop":
-                for entry in list(runs):
-                    if entry[0] == command[1]:
-                        runs.remove(entry)
-                        run_id, stream, folder, count = entry
-                        due.pop(run_id, None)
-                        outbox.put(("frame", run_id, message_of(stream.stop(), folder, count)))
-                        outbox.put(("end", run_id, None))
+            turns.start(command) if isinstance(command, Start) else turns.stop(command)
             try:
                 command = inbox.get_nowait()
             except queue.Empty:
                 command = None
-        now = time.monotonic()
-        ready = [entry for entry in runs if due[entry[0]] <= now]
-        if not ready:
-            continue
-        runs.remove(ready[0])  # the next run's turn: the first in turn order that is due
-        run_id, stream, folder, count = ready[0]
-        try:
-            frame = stream.advance()
-        except Exception as error:  # noqa: BLE001
-            outbox.put(("error", run_id, f"the run failed: {type(error).__name__}: {error}"))
-            due.pop(run_id, None)
-            continue
-        if frame is None:
-            outbox.put(("end", run_id, None))
-            due.pop(run_id, None)
-            continue
-        outbox.put(("frame", run_id, message_of(frame, folder, count)))
-        if frame.final:
-            outbox.put(("end", run_id, None))
-            due.pop(run_id, None)
-        else:
-            runs.append((run_id, stream, folder, count + 1))
-            due[run_id] = time.monotonic() + MIN_FRAME_GAP_S
+        turns.take_turn()
 
 
 # ------------------------------------------------------------------ the server's side
@@ -168,43 +245,52 @@ class Run:
     worker: int
     folder: str
     messages: queue.Queue = field(default_factory=queue.Queue)
-    ended: bool = False  # its end (or an error) has come
+    ended: bool = False  # its end (or its failure) has come
     shown: bool = False  # its first frame has come
 
     def __iter__(self):
-        """The run's messages, (kind, payload), until its end."""
+        """The run's frames and its failure, if it fails, until its end."""
         while not self.ended:
-            kind, payload = self.messages.get()
-            if kind in ("end", "error"):
-                self.ended = True
-            if kind != "end":
-                yield kind, payload
+            message = self.messages.get()
+            self.ended = isinstance(message, (Ended, Failed))
+            if not isinstance(message, Ended):
+                yield message
 
     def drain(self, timeout: float = 10.0) -> None:
         """Wait (a while at most) for the end of a run that was told to stop."""
         deadline = time.monotonic() + timeout
         while not self.ended and time.monotonic() < deadline:
             try:
-                kind, _ = self.messages.get(timeout=max(0.01, deadline - time.monotonic()))
+                message = self.messages.get(timeout=max(0.01, deadline - time.monotonic()))
             except queue.Empty:
                 return
-            self.ended = kind in ("end", "error")
+            self.ended = isinstance(message, (Ended, Failed))
 
 
 class Worker:
     def __init__(self, context, outbox):
         self.inbox = context.Queue()
-        self.process = context.Process(target=worker_main, args=(self.inbox, outbox), daemon=True)
+        self.process = context.Process(
+            target=worker_main, args=(self.inbox, outbox, os.getpid()), daemon=True
+        )
         self.process.start()
         self.active: set[int] = set()
         self.served = 0
         self.ready = threading.Event()
 
 
+def context():
+    """Workers forked from a process that imported torch and the drawing once (not forked from
+    the server itself, which has threads)."""
+    forkserver = multiprocessing.get_context("forkserver")
+    forkserver.set_forkserver_preload(PRELOAD)
+    return forkserver
+
+
 class Room:
     def __init__(self, concurrency: int | None = None):
         self.concurrency = max(1, int(concurrency or os.cpu_count() or 1))
-        self.context = multiprocessing.get_context("spawn")  # not fork: the server has threads
+        self.context = context()
         self.outbox = self.context.Queue()
         self.workers = [Worker(self.context, self.outbox) for _ in range(self.concurrency)]
         self.runs: dict[int, Run] = {}
@@ -224,13 +310,15 @@ class Room:
 
     # -------------------------------------------------------------- runs
     def start(self, session: str, settings, csv_file: str | None = None) -> Run:
-        """A new run for the session (its earlier run, if any, is stopped first)."""
+        """A new run for the session (its earlier run, if any, is stopped first), on the worker
+        with the fewest runs (one past its share of runs only if none other can take it)."""
         self.stop(session)
         with self.lock:
+            fresh = [
+                i for i, w in enumerate(self.workers) if w.served < RECYCLE_AFTER or not w.active
+            ]
             index = min(
-                (i for i, w in enumerate(self.workers) if w.served < RECYCLE_AFTER or not w.active),
-                key=lambda i: len(self.workers[i].active),
-                default=min(range(len(self.workers)), key=lambda i: len(self.workers[i].active)),
+                fresh or range(len(self.workers)), key=lambda i: len(self.workers[i].active)
             )
             worker = self.recycled(index)
             run = Run(next(self.ids), session, index, tempfile.mkdtemp(dir=self.folder))
@@ -238,24 +326,23 @@ class Room:
             self.by_session[session] = run.run_id
             worker.active.add(run.run_id)
             worker.served += 1
-            worker.inbox.put(("start", run.run_id, settings, csv_file, run.folder))
+            worker.inbox.put(Start(run.run_id, settings, csv_file, run.folder))
         return run
 
     def stop(self, session: str) -> bool:
         """Stop the session's run, if it has one going; its last frame says where it stopped."""
         with self.lock:
-            run_id = self.by_session.get(session)
-            run = self.runs.get(run_id)
+            run = self.runs.get(self.by_session.get(session))
             if run is None:
                 return False
-            self.workers[run.worker].inbox.put(("stop", run_id))
+            self.workers[run.worker].inbox.put(Stop(run.run_id))
         return True
 
     def stop_run(self, run: Run) -> None:
         """Stop this run (not whatever the session has started since)."""
         with self.lock:
             if run.run_id in self.runs:
-                self.workers[run.worker].inbox.put(("stop", run.run_id))
+                self.workers[run.worker].inbox.put(Stop(run.run_id))
 
     def running(self, session: str) -> bool:
         """Whether the session has a run whose end has not come yet."""
@@ -298,19 +385,18 @@ class Room:
         if not worker.process.is_alive():
             return self.replace(index)
         if worker.served >= RECYCLE_AFTER and not worker.active:
-            worker.inbox.put(("exit",))
+            worker.inbox.put(Exit())
             self.workers[index] = worker = Worker(self.context, self.outbox)
         return worker
 
     def replace(self, index: int) -> Worker:
-        """A fresh process for a worker that died; each run it had ends with an error that says
+        """A fresh process for a worker that died; each run it had ends with a failure that says
         so (the caller holds the lock)."""
         for run_id in self.workers[index].active:
             run = self.runs.get(run_id)
             if run is not None:
-                run.messages.put(
-                    ("error", "the server's worker for this run stopped; press Train again")
-                )
+                why = _("the server's worker for this run stopped; press Train again")
+                run.messages.put(Failed(run_id, why))
         self.workers[index] = Worker(self.context, self.outbox)
         return self.workers[index]
 
@@ -322,20 +408,20 @@ class Room:
                 self.reap()
                 reaped = time.monotonic()
             try:
-                kind, run_id, payload = self.outbox.get(timeout=REAP_EVERY_S)
+                message = self.outbox.get(timeout=REAP_EVERY_S)
             except queue.Empty:
                 continue
             except (EOFError, OSError):
                 return
-            if kind == "ready":  # run_id is the worker's pid here
+            if isinstance(message, Ready):
                 for worker in self.workers:
-                    if worker.process.pid == run_id:
+                    if worker.process.pid == message.pid:
                         worker.ready.set()
                 continue
-            run = self.runs.get(run_id)
+            run = self.runs.get(message.run_id)
             if run is not None:
-                run.shown = run.shown or kind == "frame"
-                run.messages.put((kind, payload))
+                run.shown = run.shown or isinstance(message, Frame)
+                run.messages.put(message)
 
     def reap(self) -> None:
         """Replace every worker that died."""
@@ -347,7 +433,7 @@ class Room:
     def close(self) -> None:
         self.closed = True
         for worker in self.workers:
-            worker.inbox.put(("exit",))
+            worker.inbox.put(Exit())
         for worker in self.workers:
             worker.process.join(timeout=5)
             if worker.process.is_alive():

@@ -14,54 +14,21 @@ The paths tab's numbers are nnref.experiments.optimizer_paths' own, run from the
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import torch
-from hydra.utils import instantiate
-from omegaconf import OmegaConf
 
-from ..checkpoint import checkpoint
+from .. import schedules
+from ..checkpoint import to_checkpoint
 from ..experiments import optimizer_paths
-from ..experiments.saturation import confidently_wrong
-from ..loop import accuracy, build, train_epochs
-from ..optim import OPTIMIZERS, USES_BETAS, USES_MOMENTUM
+from ..locale.messages import Joined, _, join
+from ..loop import build, train_epochs
+from ..optim import OPTIMIZERS
 from .data import PlaygroundData
 from .settings import PathSettings, TrainingSettings, check_budget
 
-SCORES = {
-    "binary": "accuracy",
-    "multiclass": "accuracy",
-    "multilabel": "exact match",
-    "regression": "R²",
-}
 GRID = 60  # the decision map's resolution per axis (drawn smoothed)
 MARGIN = 0.15  # of the data's range, around the points
-SCHEDULE_CONF = (
-    Path(__file__).resolve().parents[1] / "conf" / "scheduler"
-)  # nnref-train's scheduler=NAME
-
-
-def make_optimizer(name: str, params, lr: float, gamma: float = 0.9, betas=(0.9, 0.999)):
-    """The course's optimizer NAME at its table defaults, with the user's lr (and gamma, betas)."""
-    overrides = {"lr": float(lr)}
-    if name in USES_MOMENTUM:
-        overrides["momentum"] = float(gamma)
-    if name in USES_BETAS:
-        overrides["betas"] = tuple(float(b) for b in betas)
-    return OPTIMIZERS[name].build(params, **overrides)
-
-
-def make_schedule(name: str, optimizer, epochs: int):
-    """nnref/conf/scheduler/NAME.yaml on the optimizer (None for "none"); cosine spans the run's
-    epochs."""
-    cfg = OmegaConf.load(SCHEDULE_CONF / f"{name}.yaml")
-    if "_target_" not in cfg:
-        return None
-    overrides = (
-        {"T_max": int(epochs)} if "T_max" in cfg else {}
-    )  # as nnref-train: T_max = trainer.max_epochs
-    return instantiate(cfg, **overrides)(optimizer)
 
 
 def build_model(settings: TrainingSettings, data: PlaygroundData):
@@ -77,10 +44,7 @@ def build_model(settings: TrainingSettings, data: PlaygroundData):
         **settings.head_options(),
     )
     if settings.wrong_start:
-        # A softmax keeps the first class's bias at 0, so every other class starts at y ~ 0.
-        confidently_wrong(
-            net, keep_first=settings.head == "multiclass" and settings.encoding == "onehot"
-        )
+        head.start_wrong(net)  # each head knows how its outputs start confidently wrong
     return net, head
 
 
@@ -93,15 +57,6 @@ def output_gradient(net, head, x, y) -> float:
     return float(grad.abs().mean())
 
 
-@torch.no_grad()
-def score(net, head, logits, x, y) -> float:
-    """Accuracy (binary, multiclass), exact match (multilabel) or R² (regression)."""
-    if head.name in ("binary", "multiclass"):
-        return accuracy(net, head, x, y)
-    key = "exact_match" if head.name == "multilabel" else "r2"
-    return head.compute_metrics(logits, y)[key]
-
-
 class TrainingRun:
     """Build with settings and data; iterate `epochs()` to train. `history` has one entry per
     measurement (epoch 0 is the start), `diverged` the epoch whose loss stopped being finite."""
@@ -110,14 +65,9 @@ class TrainingRun:
         check_budget(settings, data.n_points)
         self.settings, self.data = settings, data
         self.net, self.head = build_model(settings, data)
-        self.optimizer = make_optimizer(
-            settings.optimizer,
-            self.net.parameters(),
-            settings.lr,
-            settings.gamma,
-            (settings.beta1, settings.beta2),
-        )
-        self.schedule = make_schedule(settings.schedule, self.optimizer, settings.epochs)
+        entry = OPTIMIZERS[settings.optimizer]
+        self.optimizer = entry.build(self.net.parameters(), **settings.hyperparameters())
+        self.schedule = schedules.build(settings.schedule, self.optimizer, settings.epochs)
         self.batch_size = {"full": None, "mini": settings.batch_size, "stochastic": 1}[
             settings.batching
         ]
@@ -191,9 +141,7 @@ class TrainingRun:
             if part == "val":
                 h["val_loss"].append(loss)
             finite = math.isfinite(loss) and math.isfinite(train_loss)
-            h[f"{part}_score"].append(
-                score(self.net, self.head, logits, x, y) if finite else math.nan
-            )
+            h[f"{part}_score"].append(self.head.score(logits, y) if finite else math.nan)
         h["grad"].append(output_gradient(self.net, self.head, splits.x_train, splits.y_train))
         h["lr"].append(float(self.optimizer.param_groups[0]["lr"]))
         if not math.isfinite(train_loss) and self.diverged is None:
@@ -218,12 +166,10 @@ class TrainingRun:
 
     @torch.no_grad()
     def predictions(self) -> np.ndarray:
-        """predict() on the map's points: class probabilities (n, K), label probabilities (n, L) or
-        values in the target's units (n,). A binary head's p(second class) becomes (n, 2)."""
-        out = self.head.predict(self.net(self.grid_inputs)).double().numpy()
-        if self.settings.head == "binary":
-            return np.stack([1.0 - out, out], axis=1)
-        return out.reshape(len(out), -1)[:, 0] if self.settings.head == "regression" else out
+        """The head's outputs on the map's points, a column each (head.columns): class
+        probabilities (n, K), label probabilities (n, L), or for a number its values (n,)."""
+        out = self.head.columns(self.net(self.grid_inputs)).double().numpy()
+        return out[:, 0] if self.data.kind == "number" else out
 
     # ------------------------------------------------------------ what a student takes home
     def history_csv(self) -> str:
@@ -236,14 +182,14 @@ class TrainingRun:
         return "\n".join(lines) + "\n"
 
     def checkpoint(self) -> dict:
-        """The trained network as a checkpoint nnref-predict reads (nnref.predict.checkpoint)."""
+        """The trained network as a checkpoint nnref-predict reads (nnref.checkpoint)."""
         rows = [
             {"epoch": e, "train/loss": t, "val/loss": v}
             for e, t, v in zip(
                 self.history["epoch"], self.history["train_loss"], self.history["val_loss"]
             )
         ]
-        return checkpoint(self.net, self.head, self.data.splits.encoders, rows)
+        return to_checkpoint(self.net, self.head, self.data.splits.encoders, rows)
 
     @torch.no_grad()
     def confusion(self) -> np.ndarray | None:
@@ -266,7 +212,7 @@ class TrainingRun:
             "first_score": h["train_score"][0],
             "final_score": h["train_score"][-1],
             "final_val_score": h["val_score"][-1],
-            "score_name": SCORES[self.settings.head],
+            "score_name": self.head.score_name,
             "diverged": self.diverged,
             "stopped_early": self.stopped_early,
         }
@@ -323,18 +269,22 @@ def rows(result: dict) -> list:
     ]
 
 
-def table(result: dict) -> str:
-    """The numbers as a Markdown table."""
+def table(result: dict) -> Joined:
+    """The numbers as a Markdown table (its words messages, shown in the page's language)."""
     s = result["settings"]
     local = "wells" in s
-    head = ["optimizer", "final loss", f"first step within {s['tol']:g}"]
-    head += ["escaped the local minimum"] if local else []
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    head = [_("optimizer"), _("final loss"), _("first step within {tol:g}", tol=s["tol"])]
+    head += [_("escaped the local minimum")] if local else []
+    lines = [markdown_row(head), "|" + "---|" * len(head)]
     for row in rows(result):
         reached = "—" if row["steps_to_tol"] is None else str(row["steps_to_tol"])
-        reached = "diverged" if row["diverged"] else reached
+        reached = _("diverged") if row["diverged"] else reached
         cells = [row["optimizer"], f"{row['final_loss']:.4g}", reached]
         if local:
-            cells.append("yes" if row["escaped"] else "no")
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+            cells.append(_("yes") if row["escaped"] else _("no"))
+        lines.append(markdown_row(cells))
+    return join(lines, "\n")
+
+
+def markdown_row(cells) -> Joined:
+    return join(["| ", join(cells, " | "), " |"], "")

@@ -30,7 +30,9 @@ import torch
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
+from ..errors import InvalidSetting
 from ..experiments.optimizer_paths import SURFACES
+from ..locale.messages import Joined, _, join
 from ..optim import OPTIMIZERS, USES_MOMENTUM
 from .pictures import DPI, DRAWING, MAP_BOX, PATHS_SIZE, STYLE, BlitFigure, draw_surface
 from .settings import MAX_PATH_STEPS
@@ -72,18 +74,24 @@ class Stepper:
         gamma: float = 0.9,
     ):
         if surface not in SURFACES:
-            raise ValueError(f"surface {surface!r}: unknown; valid: {', '.join(SURFACES)}")
+            valid = ", ".join(SURFACES)
+            raise ValueError(
+                _("surface {value!r}: unknown; valid: {valid}", value=surface, valid=valid)
+            )
         if optimizer not in OPTIMIZERS:
-            raise ValueError(f"optimizer {optimizer!r}: unknown; valid: {', '.join(OPTIMIZERS)}")
+            valid = ", ".join(OPTIMIZERS)
+            raise ValueError(
+                _("optimizer {value!r}: unknown; valid: {valid}", value=optimizer, valid=valid)
+            )
         start = _pair("start", start)
-        overrides = {"lr": _number("lr", lr, 0.0, math.inf, open_top=True)}
-        if optimizer in USES_MOMENTUM:
-            # Checked here so that the message names the page's field (the optimizer says
-            # "momentum").
-            overrides["momentum"] = _number("gamma", gamma, 0.0, 1.0, open_top=True)
+        overrides = {"lr": lr, **({"momentum": gamma} if optimizer in USES_MOMENTUM else {})}
         self.surface, self.name, self.f = surface, optimizer, SURFACES[surface]["f"]
         self.w = torch.tensor(start, dtype=torch.float64, requires_grad=True)
-        self.optimizer = OPTIMIZERS[optimizer].build([self.w], **overrides)
+        try:  # the optimizer's own check, named by this class's own parameter (gamma for momentum)
+            self.optimizer = OPTIMIZERS[optimizer].build([self.w], **overrides)
+        except InvalidSetting as error:
+            name = {"momentum": "gamma"}.get(error.key, error.key)
+            raise ValueError(_("{name}: {why}", name=name, why=error.why)) from None
         self.steps = 0
         self.path = [list(start)]  # w after each step, the start first
         self.losses = [self._loss()]
@@ -104,7 +112,9 @@ class Stepper:
     def step(self) -> dict:
         """One update, as optimizer.step(closure); returns the new insides()."""
         if self.steps >= MAX_STEPS:
-            raise ValueError(f"steps: at most {MAX_STEPS} in step-by-step mode; start again")
+            raise ValueError(
+                _("steps: at most {most} in step-by-step mode; start again", most=MAX_STEPS)
+            )
         before = self.w.detach().clone()
         self.optimizer.step(self._closure)
         point, gradient = self._taken
@@ -169,27 +179,27 @@ class Stepper:
             )
         return out
 
-    def table(self) -> str:
+    def table(self) -> Joined:
         """insides() as a Markdown table (quantity | x | y), 6 significant digits, with the rule."""
         d = self.insides()
-        nag = self.name == "nag"
+        nag = "lookahead" in d
         rows = [
             ("w", d["point"]),
             (
-                "g = ∇E(w − γ·m), the last step's gradient"
+                _("g = ∇E(w − γ·m), the last step's gradient")
                 if nag
-                else "g = ∇E(w), the last step's gradient",
+                else _("g = ∇E(w), the last step's gradient"),
                 d["gradient"],
             ),
             (
-                "where g was taken (the look-ahead then)" if nag else "where g was taken",
+                _("where g was taken (the look-ahead then)") if nag else _("where g was taken"),
                 d["gradient_at"],
             ),
         ]
         if "momentum" in d:
             rows.append(("m", d["momentum"]))
         if nag:
-            rows.append(("w − γ·m, the next look-ahead", d["lookahead"]))
+            rows.append((_("w − γ·m, the next look-ahead"), d["lookahead"]))
         if self.name == "adagrad":
             rows.append(("s", d["sum"]))
         if self.name == "rmsprop":
@@ -198,20 +208,27 @@ class Stepper:
             rows += [("m", d["exp_avg"]), ("v", d["exp_avg_sq"])]
             rows += [("m̂ = m/(1 − β₁ᵗ)", d["m_hat"]), ("v̂ = v/(1 − β₂ᵗ)", d["v_hat"])]
         if "step_size" in d:
-            rows.append((f"step size {STEP_SIZE_RULE[self.name]}", d["step_size"]))
-        rows.append(("Δw, the last step", d["update"]))
+            rule = STEP_SIZE_RULE[self.name]
+            rows.append((_("effective learning rate {rule}", rule=rule), d["step_size"]))
+        rows.append((_("Δw, the last step"), d["update"]))
         lines = [
-            f"**{self.name}** on {self.surface.replace('_', ' ')}, step {d['step']}: "
-            f"E(w) = {_short(d['loss'])}",
+            _(
+                "**{name}** on {surface}, step {step}: E(w) = {loss}",
+                name=self.name,
+                surface=self.surface.replace("_", " "),
+                step=d["step"],
+                loss=_short(d["loss"]),
+            ),
             "",
-            "| quantity | x | y |",
+            join(["| ", _("quantity"), " | x | y |"], ""),
             "|---|---|---|",
         ]
         for label, pair in rows:
             x, y = (None, None) if pair is None else pair
-            lines.append(f"| {label} | {_short(x)} | {_short(y)} |")
-        lines += ["", f"Rule: {OPTIMIZERS[self.name].form}  ({self._hyperparameters(d)})"]
-        return "\n".join(lines)
+            lines.append(join(["| ", label, f" | {_short(x)} | {_short(y)} |"], ""))
+        rule = OPTIMIZERS[self.name].form
+        lines += ["", _("Rule: {rule}  ({settings})", rule=rule, settings=self._hyperparameters(d))]
+        return join(lines, "\n")
 
     def _hyperparameters(self, d: dict) -> str:
         s = d["settings"]
@@ -427,24 +444,14 @@ class StepFrames:
 
 
 # ---------------------------------------------------------------- small helpers
-def _number(name: str, value, lo: float, hi: float, open_top: bool = False) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} {value!r}: must be a number") from None
-    if not (lo <= number < hi if open_top else lo <= number <= hi) or math.isnan(number):
-        bracket = ")" if open_top else "]"
-        raise ValueError(f"{name} {value!r}: must be a number in [{lo:g}, {hi:g}{bracket}")
-    return number
-
-
 def _pair(name: str, value) -> list:
     try:
         pair = [float(v) for v in value]
     except (TypeError, ValueError):
-        raise ValueError(f"{name} {value!r}: must be two numbers (x, y)") from None
-    if len(pair) != 2 or not all(math.isfinite(v) for v in pair):
-        raise ValueError(f"{name} {value!r}: must be two finite numbers (x, y)")
+        pair = None
+    if pair is None or len(pair) != 2 or not all(math.isfinite(v) for v in pair):
+        why = _("{name} {value!r}: must be two finite numbers (x, y)", name=name, value=value)
+        raise ValueError(why) from None
     return pair
 
 

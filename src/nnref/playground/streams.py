@@ -22,6 +22,7 @@ import numpy as np
 import torch
 
 from ..experiments.collapse import fold
+from ..locale.messages import Joined, Message, _, join
 from .command import reproduce
 from .data import load
 from .pictures import (
@@ -33,7 +34,7 @@ from .pictures import (
     PathFrames,
 )
 from .runs import TrainingRun, run_paths, table, view
-from .settings import PathSettings, TrainingSettings, check_budget
+from .settings import PathSettings, SettingsError, TrainingSettings, check_budget, variants
 
 # ---------------------------------------------------------------- which epochs to draw
 MAX_FRAMES = 16
@@ -93,8 +94,16 @@ class TrainingFrame:
 
 
 def check_data(settings: TrainingSettings, csv_file: str | None = None) -> None:
-    """SettingsError if the data does not load for these settings, or the run would pass the cap."""
-    for _, variant in settings.variants():
+    """SettingsError if the data does not load for these settings, or the run would pass the cap,
+    or a comparison of heads has one head that fits the data."""
+    data = load(settings, csv_file)
+    if settings.compare == "head" and len(data.fitting) < 2:
+        message = _(
+            "compare: only {head} fits this data; compare batching or optimizer instead",
+            head=settings.head,
+        )
+        raise SettingsError({"compare": message})
+    for _label, variant in variants(settings, data.fitting):
         check_budget(variant, load(variant, csv_file).n_points)
 
 
@@ -110,16 +119,16 @@ class TrainingStream:
     ):
         began = time.perf_counter()
         self.settings = settings
-        variants = settings.variants()
-        self.labels = [label for label, _ in variants]
-        self.runs = [TrainingRun(v, load(v, csv_file)) for _, v in variants]
+        runs = variants(settings, load(settings, csv_file).fitting)
+        self.labels = [label for label, _settings in runs]
+        self.runs = [TrainingRun(v, load(v, csv_file)) for _label, v in runs]
         one = len(self.runs) == 1
         self.maps = [
             MapFrames(run, TRAINING_SIZE if one else COMPARED_MAP_SIZE, None if one else label)
             for run, label in zip(self.runs, self.labels)
         ]
         self.curves = CurveFrames(self.runs, self.labels)
-        classifying = one and settings.head != "regression"
+        classifying = one and self.run.head.confusion_metric() is not None
         self.confusion = ConfusionFrames(self.runs[0]) if classifying else None
         self.epochs = [run.epochs() for run in self.runs]
         self.done = [False] * len(self.runs)
@@ -209,25 +218,50 @@ class TrainingStream:
         return {"checkpoint": self.run.checkpoint(), "history": self.run.history_csv()}
 
 
-def compared_status(runs, labels, state, seconds) -> str:
-    head = {
-        "running": "**running**",
-        "done": f"**done** in {seconds or 0:.1f} s of the server's work",
-        "time limit": f"**stopped** after {seconds or 0:.0f} s of the server's work",
-        "stopped": "**stopped**",
-        "ready": "**ready**: press Train",
-        "diverged": "**diverged**",
-    }[state]
-    lines = [f"{head} · the same start, {len(runs)} runs"]
+def state_line(state: str, seconds: float, run: TrainingRun | None = None) -> Message:
+    """The status's first words: the run's state (with where it stopped, for one run)."""
+    if state == "ready":
+        return _("**ready**: press Train")
+    if state == "running":
+        return _("**running**")
+    if state == "done":
+        return _("**done** in {seconds:.1f} s of the server's work", seconds=seconds or 0)
+    if state == "time limit":
+        if run is None:
+            return _("**stopped** after {seconds:.0f} s of the server's work", seconds=seconds or 0)
+        return _(
+            "**stopped** after {seconds:.0f} s of the server's work, the playground's limit for "
+            "one run",
+            seconds=seconds or 0,
+        )
+    if state == "diverged":
+        if run is None:
+            return _("**diverged**")
+        return _(
+            "**diverged** at epoch {epoch}: the loss stopped being finite (try a smaller lr)",
+            epoch=run.diverged,
+        )
+    if run is None:
+        return _("**stopped**")
+    return _("**stopped** at epoch {epoch}", epoch=run.history["epoch"][-1])
+
+
+def compared_status(runs, labels, state, seconds) -> Joined:
+    lines = [_("{state} · the same start, {n} runs", state=state_line(state, seconds), n=len(runs))]
     for label, run in zip(labels, runs):
         h, summary = run.history, run.summary()
-        ended = " (diverged)" if run.diverged is not None else ""
-        lines.append(
-            f"{label}: epoch {h['epoch'][-1]} · train loss {h['train_loss'][0]:.4g} → "
-            f"{h['train_loss'][-1]:.4g} · val {summary['score_name']} "
-            f"{h['val_score'][-1]:.3g}{ended}"
+        line = _(
+            "{label}: epoch {epoch} · train loss {first:.4g} → {last:.4g} · val {score} "
+            "{value:.3g}",
+            label=label,
+            epoch=h["epoch"][-1],
+            first=h["train_loss"][0],
+            last=h["train_loss"][-1],
+            score=summary["score_name"],
+            value=h["val_score"][-1],
         )
-    return "  \n".join(lines)
+        lines.append(_("{line} (diverged)", line=line) if run.diverged is not None else line)
+    return join(lines)
 
 
 def preview(settings: TrainingSettings, csv_file: str | None = None) -> TrainingFrame:
@@ -245,63 +279,85 @@ def training_frames(
         yield frame
 
 
-def status(run: TrainingRun, state: str, seconds: float | None = None) -> str:
+def status(run: TrainingRun, state: str, seconds: float | None = None) -> Joined:
     """One line of numbers for the run, then the course's notes that apply to it."""
-    h, s, summary = run.history, run.settings, run.summary()
-    score = summary["score_name"]
-    head = {
-        "ready": "**ready**: press Train",
-        "running": "**running**",
-        "done": f"**done** in {seconds or 0:.1f} s of the server's work",
-        "diverged": f"**diverged** at epoch {run.diverged}: "
-        f"the loss stopped being finite (try a smaller lr)",
-        "time limit": f"**stopped** after {seconds or 0:.0f} s of the server's work, "
-        f"the playground's limit for one run",
-        "stopped": f"**stopped** at epoch {h['epoch'][-1]}",
-    }[state]
-    val = (
-        f" · val loss {h['val_loss'][-1]:.4g}"
-        f" · {score} {h['train_score'][-1]:.3g} (val {h['val_score'][-1]:.3g})"
-        if run.has_val
-        else f" · {score} {h['train_score'][-1]:.3g} · no validation rows"
+    h, s = run.history, run.settings
+    numbers = dict(
+        epoch=h["epoch"][-1],
+        epochs=s.epochs,
+        first=h["train_loss"][0],
+        last=h["train_loss"][-1],
+        score=run.summary()["score_name"],
+        train=h["train_score"][-1],
+        grad=h["grad"][-1],
     )
-    numbers = (
-        f"epoch {h['epoch'][-1]} of {s.epochs}"
-        f" · train loss {h['train_loss'][0]:.4g} → {h['train_loss'][-1]:.4g}"
-        f"{val} · mean |∂E/∂net| {h['grad'][-1]:.3g}"
-    )
-    lines = [f"{head} · {numbers}"]
+    if run.has_val:
+        line = _(
+            "{state} · epoch {epoch} of {epochs} · train loss {first:.4g} → {last:.4g} · val loss "
+            "{val_loss:.4g} · {score} {train:.3g} (val {val:.3g}) · mean |∂E/∂net| {grad:.3g}",
+            state=state_line(state, seconds, run),
+            val_loss=h["val_loss"][-1],
+            val=h["val_score"][-1],
+            **numbers,
+        )
+    else:
+        line = _(
+            "{state} · epoch {epoch} of {epochs} · train loss {first:.4g} → {last:.4g} · {score} "
+            "{train:.3g} · no validation rows · mean |∂E/∂net| {grad:.3g}",
+            state=state_line(state, seconds, run),
+            **numbers,
+        )
+    return join([line, *notes(run)])
+
+
+def notes(run: TrainingRun) -> list:
+    """The course's notes on this run: what its settings show, in a line each."""
+    h, s, out = run.history, run.settings, []
     if not run.has_val:
-        lines.append(
-            "Every point trains: no class has enough points to lend some to validation "
-            "(4 or more of a class lend one)"
-            + (
-                "; so early stopping, which watches the validation loss, is off."
-                if s.patience
-                else "."
+        out.append(
+            _(
+                "Every point trains: no class has enough points to lend some to validation (4 or "
+                "more of a class lend one); so early stopping, which watches the validation loss, "
+                "is off."
+            )
+            if s.patience
+            else _(
+                "Every point trains: no class has enough points to lend some to validation (4 or "
+                "more of a class lend one)."
             )
         )
     if run.stopped_early is not None:
-        lines.append(
-            f"Early stop: the validation loss had not gone below its best for {s.patience} epochs."
+        out.append(
+            _(
+                "Early stop: the validation loss had not gone below its best for {n} epochs.",
+                n=s.patience,
+            )
         )
     if s.wrong_start:
-        lines.append(
-            f"Confidently wrong start: the output units start near y = 0, wrong wherever t = 1; "
-            f"mean |∂E/∂net| started at {h['grad'][0]:.2g} (lecture 2-4: with {s.loss}, "
-            + (
-                "the factor y(1 − y) keeps it near 0)."
-                if s.loss == "mse"
-                else "it is y − t, near 1)."
+        why = (
+            _("the factor y(1 − y) keeps it near 0")
+            if s.loss == "mse"  # the squared error through a squashing output
+            else _("it is y − t, near 1")
+        )
+        out.append(
+            _(
+                "Confidently wrong start: the output units start near y = 0, wrong wherever t = 1; "
+                "mean |∂E/∂net| started at {grad:.2g} (lecture 2-4: with {loss}, {why}).",
+                grad=h["grad"][0],
+                loss=s.loss,
+                why=why,
             )
         )
     if s.activation == "identity" and s.hidden:
-        lines.append(
-            f"Identity hidden layers: the network is one linear map "
-            f"(nnref.experiments.collapse.fold: largest difference "
-            f"{fold_difference(run):.1g}), so its boundary is a straight line."
+        out.append(
+            _(
+                "Identity hidden layers: the network is one linear map "
+                "(nnref.experiments.collapse.fold: largest difference {difference:.1g}), so its "
+                "boundary is a straight line.",
+                difference=fold_difference(run),
+            )
         )
-    return "  \n".join(lines)
+    return out
 
 
 @torch.no_grad()
