@@ -100,7 +100,7 @@ WRONG = {
 
 
 def test_folded_layers_name_the_forgotten_bias_path_and_the_wrong_order():
-    from nnref.testing.exercises import as_linear, fold_last_bias_only, fold_wrong_order
+    from nnref.testing.references import as_linear, fold_last_bias_only, fold_wrong_order
 
     assert "forgot the bias's path through the later weights" in failing(
         check_exercise("fold_linear_layers", as_linear(fold_last_bias_only))
@@ -275,3 +275,29 @@ def test_a_passing_row_and_the_summary_are_in_the_html_table_too():
     html = check_exercise("softmax", SOLUTIONS["softmax"])._repr_html_()
     assert "<table>" in html and html.count("<tr>") == 6 and "5 passed, 0 failed" in html
     assert PASS in html
+
+
+def test_cases_drawn_from_a_seed_are_added_and_never_show_their_expected_values():
+    report = check_exercise("softmax", SOLUTIONS["softmax"], seed=3)
+    assert report.ok and len(report.rows) == 7
+    wrong = check_exercise("softmax", WRONG["softmax"][0], seed=3)
+    drawn = [row for row in wrong.rows if row.check.startswith("a case drawn from the seed")]
+    assert len(drawn) == 2 and all(row.status == FAIL for row in drawn)
+    assert all(
+        row.detail.startswith("wrong on this case, whose values are not shown") for row in drawn
+    )
+    assert all("likely mistake: normalised over the wrong axis" in row.detail for row in drawn)
+    again = check_exercise("softmax", WRONG["softmax"][0], seed=3)
+    assert [(r.check, r.detail) for r in again.rows] == [(r.check, r.detail) for r in wrong.rows]
+
+
+def test_a_tensor_subclass_whose_comparisons_lie_is_judged_by_its_values():
+    class Liar(torch.Tensor):
+        @classmethod
+        def __torch_function__(cls, func, types, args=(), kwargs=None):
+            if func in (torch.allclose, torch.equal, torch.Tensor.tolist, torch.Tensor.__eq__):
+                return True
+            return super().__torch_function__(func, types, args, kwargs or {})
+
+    report = check_exercise("softmax", lambda net: torch.zeros_like(net).as_subclass(Liar))
+    assert [row.status for row in report.rows[1:]] == [FAIL] * 4

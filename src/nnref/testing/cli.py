@@ -19,10 +19,11 @@ import torch
 
 from nnref.heads import HEADS
 from nnref.locale import LANGUAGES
+from nnref.locale.messages import _, render
 
-from .behaviour import accepted
 from .heads import check_head
-from .optimizers import NAMED_TWINS, KitError, check_optimizer, load, optimizer_class
+from .optimizers import NAMED_TWINS, KitError, check_optimizer, load
+from .runs import accepted, optimizer_class
 
 PROG = "nnref-check"
 DTYPES = {"float64": torch.float64, "float32": torch.float32}
@@ -33,11 +34,13 @@ def hyperparameter(text: str):
     """NAME=VALUE, e.g. lr=0.1 or betas=(0.9, 0.99) -> ("lr", 0.1)."""
     name, sep, value = text.partition("=")
     if not sep or not name.isidentifier():
-        raise argparse.ArgumentTypeError(f"{text!r}: expected NAME=VALUE, e.g. lr=0.1")
+        raise argparse.ArgumentTypeError(_("{text!r}: expected NAME=VALUE, e.g. lr=0.1", text=text))
     try:
         return name, ast.literal_eval(value)
     except (ValueError, SyntaxError):
-        raise argparse.ArgumentTypeError(f"{text!r}: {value!r} is not a Python literal") from None
+        raise argparse.ArgumentTypeError(
+            _("{text!r}: {value!r} is not a Python literal", text=text, value=value)
+        ) from None
 
 
 def parser() -> argparse.ArgumentParser:
@@ -102,9 +105,8 @@ def run_optimizer(target, args):
     hp = dict(args.hp)
     twin = args.twin
     if twin is not None and not named(twin):
-        twin = with_hyperparameters(
-            load(twin), hp
-        )  # e.g. --twin torch.optim.SGD --hp nesterov=True
+        # E.g. --twin torch.optim.SGD --hp nesterov=True.
+        twin = with_hyperparameters(load(twin), hp)
     if named(twin):  # its defaults, so that `--twin momentum` alone builds a class target
         hp = {**NAMED_TWINS[twin.lower()][1], **hp}
     dtypes = tuple(DTYPES[name] for name in args.dtype or ["float64"])
@@ -129,10 +131,11 @@ def main(argv=None) -> int:
     try:
         return run(args)
     except KitError as error:
-        hint = (
-            " (give it with --hp NAME=VALUE)"
-            if "required" in str(error) and args.command == "optimizer"
-            else ""
+        message = error.args[0]
+        if "required" in str(error) and args.command == "optimizer":
+            message = _("{error} (give it with --hp NAME=VALUE)", error=message)
+        print(
+            render(_("{prog}: error: {error}", prog=PROG, error=message), args.lang),
+            file=sys.stderr,
         )
-        print(f"{PROG}: error: {error}{hint}", file=sys.stderr)
         return 2

@@ -22,10 +22,12 @@ import torch
 import torch.nn.functional as F
 
 from nnref.heads import HEADS
+from nnref.locale.messages import _
 
-from .optimizers import KitError, describe, load
+from .optimizers import KitError, load
 from .problems import error_line, first_difference
 from .report import FAIL, PASS, SKIP, Report, Row
+from .runs import describe
 
 N, K = 6, 4  # samples; classes, labels or targets
 OUTPUTS = {"regression": 2, "binary": 1, "multiclass": K, "multilabel": K}
@@ -88,12 +90,12 @@ def course_gradient(task, loss, z, t):
 
 
 LOSS_NAMES = {
-    ("multiclass", "ce"): "loss equals torch's CrossEntropyLoss",
-    ("multiclass", "mse"): "loss equals torch's MSELoss(softmax, one-hot)",
-    ("binary", "ce"): "loss equals torch's BCEWithLogitsLoss",
-    ("binary", "mse"): "loss equals torch's MSELoss(sigmoid, t)",
-    ("multilabel", "ce"): "loss is the sum of per-label BCEs",
-    ("regression", "mse"): "loss equals torch's MSELoss",
+    ("multiclass", "ce"): _("loss equals torch's CrossEntropyLoss"),
+    ("multiclass", "mse"): _("loss equals torch's MSELoss(softmax, one-hot)"),
+    ("binary", "ce"): _("loss equals torch's BCEWithLogitsLoss"),
+    ("binary", "mse"): _("loss equals torch's MSELoss(sigmoid, t)"),
+    ("multilabel", "ce"): _("loss is the sum of per-label BCEs"),
+    ("regression", "mse"): _("loss equals torch's MSELoss"),
 }
 GRADIENT_NAMES = {
     "ce": "dE/dz = (y - t)/n",
@@ -101,11 +103,18 @@ GRADIENT_NAMES = {
     ("multiclass", "mse"): "dE/dz = softmax'(y - t) x 2/(nK)",
     ("regression", "mse"): "dE/dz = (y - t) x 2/(nT)",
 }
+# The tasks as a report's subject names them: "... as the multiclass head (loss=ce)".
+TASK_NAMES = {
+    "regression": _("regression"),
+    "binary": _("binary"),
+    "multiclass": _("multiclass"),
+    "multilabel": _("multilabel"),
+}
 OUTPUT_NAMES = {
-    "multiclass": "softmax, rows sum to 1",
-    "binary": "sigmoid",
-    "multilabel": "a sigmoid per label (rows need not sum to 1)",
-    "regression": "identity",
+    "multiclass": _("softmax, rows sum to 1"),
+    "binary": _("sigmoid"),
+    "multilabel": _("a sigmoid per label (rows need not sum to 1)"),
+    "regression": _("identity"),
 }
 
 
@@ -123,42 +132,45 @@ def ratio_hint(ours: float, reference: float) -> str:
         return ""
     ratio = ours / reference
     known = {
-        N: "a sum over samples where torch takes the mean",
-        N / 2: "½·Σ(t − y)² over samples, the course's E; torch's MSE is the mean, without ½",
-        0.5: "½·(t − y)², the course's E; torch's MSE has no ½",
+        N: _("a sum over samples where torch takes the mean"),
+        N / 2: _("½·Σ(t − y)² over samples, the course's E; torch's MSE is the mean, without ½"),
+        0.5: _("½·(t − y)², the course's E; torch's MSE has no ½"),
     }
+    shown = format(ratio, ".4g")
     for value, meaning in known.items():
         if math.isclose(ratio, value, rel_tol=1e-6):
-            return f" (ratio {ratio:.4g}: {meaning})"
-    return f" (ratio {ratio:.4g})"
+            return _(" (ratio {ratio}: {meaning})", ratio=shown, meaning=meaning)
+    return _(" (ratio {ratio})", ratio=shown)
 
 
 def check_output(head, z, t):
     if head.activation is None:
-        return SKIP, "no activation given (pass an object with .activation, or activation=)"
+        return SKIP, _("no activation given (pass an object with .activation, or activation=)")
     y = head.activation(z)
     expected = course_outputs(head.task, z)
-    if difference := first_difference([y], [expected], names=("ours", "torch"), label="output"):
+    if difference := first_difference(
+        [y], [expected], names=(_("ours"), "torch"), label=_("output")
+    ):
         return FAIL, difference
     if head.task == "multiclass" and not torch.isfinite(head.activation(z * 500)).all():
-        return FAIL, "not finite at logits of ±1000 (subtract the row's max before exp)"
+        return FAIL, _("not finite at logits of ±1000 (subtract the row's max before exp)")
     return PASS, ""
 
 
 def check_loss_value(head, z, t):
     ours = head.loss(z, t)
     if not torch.is_tensor(ours) or ours.dim() != 0:
-        return (
-            FAIL,
-            f"returned {getattr(ours, 'shape', type(ours).__name__)}, "
-            f"not a scalar (the mean over samples)",
+        return FAIL, _(
+            "returned {what}, not a scalar (the mean over samples)",
+            what=str(getattr(ours, "shape", type(ours).__name__)),
         )
     reference = torch_loss(head.task, head.loss_name, z, t)
     if first_difference([ours], [reference]):
-        return (
-            FAIL,
-            f"{ours.item():.10g} vs torch "
-            f"{reference.item():.10g}{ratio_hint(ours.item(), reference.item())}",
+        return FAIL, _(
+            "{ours} vs torch {reference}{hint}",
+            ours=format(ours.item(), ".10g"),
+            reference=format(reference.item(), ".10g"),
+            hint=ratio_hint(ours.item(), reference.item()),
         )
     return PASS, ""
 
@@ -172,11 +184,15 @@ def check_gradient(head, z, t):
     head.loss(z, t).backward()
     expected = course_gradient(head.task, head.loss_name, z.detach(), t)
     if difference := first_difference(
-        [z.grad], [expected], names=("autograd", "formula"), label="dE/dz"
+        [z.grad], [expected], names=("autograd", _("formula")), label="dE/dz"
     ):
         scale = (z.grad * expected).sum() / (expected * expected).sum()
         if first_difference([z.grad], [scale * expected]) is None:
-            difference += f"; {scale.item():.4g} × the formula everywhere"
+            difference = _(
+                "{difference}; {scale} × the formula everywhere",
+                difference=difference,
+                scale=format(scale.item(), ".4g"),
+            )
         return FAIL, difference
     return PASS, ""
 
@@ -186,22 +202,25 @@ def check_two_class_softmax(head, z, t):
     ours = head.loss(z, t)
     two_class = F.cross_entropy(torch.cat([torch.zeros_like(z), z], 1), t.squeeze(1).long())
     if first_difference([ours], [two_class]):
-        return FAIL, f"{ours.item():.10g} vs two-class CE {two_class.item():.10g}"
+        return FAIL, _(
+            "{ours} vs two-class CE {two_class}",
+            ours=format(ours.item(), ".10g"),
+            two_class=format(two_class.item(), ".10g"),
+        )
     return PASS, ""
 
 
 def plan(task, loss) -> list[tuple[str, Callable]]:
+    gradient = GRADIENT_NAMES["ce" if loss == "ce" else (task, loss)]
     checks = [
-        (f"output: {OUTPUT_NAMES[task]}", check_output),
+        (_("output: {activation}", activation=OUTPUT_NAMES[task]), check_output),
         (LOSS_NAMES[task, loss], check_loss_value),
     ]
     if loss == "ce":
-        checks.append(("loss at logits of ±1000", check_large_logits))
-    checks.append(
-        (f"gradient: {GRADIENT_NAMES['ce' if loss == 'ce' else (task, loss)]}", check_gradient)
-    )
+        checks.append((_("loss at logits of ±1000"), check_large_logits))
+    checks.append((_("gradient: {formula}", formula=gradient), check_gradient))
     if (task, loss) == ("binary", "ce"):
-        checks.append(("binary CE equals two-class softmax CE", check_two_class_softmax))
+        checks.append((_("binary CE equals two-class softmax CE"), check_two_class_softmax))
     return checks
 
 
@@ -216,30 +235,47 @@ def course_head(target):
 
 def prepare_head(module_or_loss, task, *, loss=None, activation=None) -> HeadUnderTest:
     if task not in HEADS:
-        raise KitError(f"task={task!r}: unknown; tasks: {', '.join(HEADS)}")
+        raise KitError(
+            _("task={task!r}: unknown; tasks: {tasks}", task=task, tasks=", ".join(HEADS))
+        )
     losses = tuple(HEADS[task].losses)
     target = load(module_or_loss) if isinstance(module_or_loss, str) else module_or_loss
     label = describe(target)
     target = course_head(target)
-    if isinstance(target, type) and hasattr(
-        target, "losses"
-    ):  # a head class (nnref.heads): build one
+    # A head class (nnref.heads): build one.
+    if isinstance(target, type) and hasattr(target, "losses"):
         # nnref's heads draw nothing when built; a user's class may (layers of its own): the kit
         # leaves the global random state as it found it.
         with torch.random.fork_rng(devices=[]):
             try:
                 target = target(n_outputs=OUTPUTS[task], loss=loss)
             except Exception as error:
-                raise KitError(f"{label}: building it raised {error_line(error)}") from None
+                raise KitError(
+                    _("{who}: building it raised {error}", who=label, error=error_line(error))
+                ) from None
     loss = loss or getattr(target, "loss_name", None) or losses[0]
     if loss not in losses:
-        raise KitError(f"loss={loss!r}: not a loss of task={task}; its losses: {', '.join(losses)}")
+        raise KitError(
+            _(
+                "loss={loss!r}: not a loss of task={task}; its losses: {losses}",
+                loss=loss,
+                task=task,
+                losses=", ".join(losses),
+            )
+        )
     if getattr(target, "loss_name", loss) != loss:
-        raise KitError(f"{label} was built with loss={target.loss_name!r}, not {loss!r}")
+        raise KitError(
+            _(
+                "{who} was built with loss={built!r}, not {loss!r}",
+                who=label,
+                built=target.loss_name,
+                loss=loss,
+            )
+        )
     loss_fn = getattr(target, "loss", target)
     if not callable(loss_fn):
         raise KitError(
-            f"{label}: neither a loss(logits, targets) nor an object with a .loss method"
+            _("{who}: neither a loss(logits, targets) nor an object with a .loss method", who=label)
         )
     activation = activation or getattr(target, "activation", None)
     return HeadUnderTest(loss_fn, activation if callable(activation) else None, task, loss, label)
@@ -250,7 +286,7 @@ def run_head_check(head, name, check) -> Row:
     try:
         status, detail = check(head, z, t)
     except Exception as error:
-        status, detail = FAIL, f"raised {error_line(error)}"
+        status, detail = FAIL, _("raised {error}", error=error_line(error))
     return Row(name, status, detail)
 
 
@@ -267,4 +303,10 @@ def check_head(module_or_loss, task, *, loss=None, activation=None) -> Report:
     """
     head = prepare_head(module_or_loss, task, loss=loss, activation=activation)
     rows = [run_head_check(head, name, check) for name, check in plan(task, head.loss_name)]
-    return Report(f"{head.label} as the {task} head (loss={head.loss_name})", rows)
+    subject = _(
+        "{who} as the {task} head (loss={loss})",
+        who=head.label,
+        task=TASK_NAMES[task],
+        loss=head.loss_name,
+    )
+    return Report(subject, rows)

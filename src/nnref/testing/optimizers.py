@@ -2,8 +2,9 @@
 
 Before any check runs, the kit builds what is under test (a Subject): the optimizer from its
 factory, and its twin with the same hyperparameters.  A target or twin that cannot be built or
-compared stops the kit there with one line (KitError).  The checks are in behaviour.py, the problems
-in problems.py.
+compared stops the kit there with one line (KitError).  Each check is a probe (runs.py: the
+optimizer stepped on the kit's problems, read as plain data) and a judge (behaviour.py: that data
+held to the rule, and to the twin); the problems are in problems.py.
 
 A twin is one of:
 - a name from the course's table of optimizers (nnref.optim.OPTIMIZERS: "gd", "momentum", "nag",
@@ -24,6 +25,7 @@ from __future__ import annotations
 import functools
 import importlib
 import importlib.util
+import json
 import os
 import sys
 from collections.abc import Callable
@@ -32,12 +34,14 @@ from pathlib import Path
 
 import torch
 
+from nnref.locale.messages import _
 from nnref.optim import NAG, OPTIMIZERS, Momentum
 
-from . import behaviour
-from .behaviour import accepted
+from . import behaviour, runs
+from .plain import value
 from .problems import bowl, error_line, fresh
-from .report import FAIL, Report, Row
+from .report import Report, Row
+from .runs import accepted, describe, hyperparameters, optimizer_class, try_build, two_groups
 
 
 def check_optimizer(
@@ -74,31 +78,63 @@ def check_optimizer(
 # ------------------------------------------------------------------ the plan of checks
 
 
-# What scope="course" leaves out: beyond the lectures (validation, complex, sparse).
-BEYOND_THE_COURSE = ("rejects bad hyperparameters", "complex parameters", "sparse gradients")
+def through_json(data):
+    """Data as it arrives from another process: a notebook's check and the grader then judge the
+    same thing."""
+    return json.loads(json.dumps(data))
 
 
-def plan(*, twin: bool, dtypes, scope: str = "full") -> list[tuple[str, object]]:
-    """[(check name, check(subject) -> (status, detail))], known before anything is built:
-    the pytest helper makes one test item of each."""
+@dataclass(frozen=True)
+class Check:
+    """One check: its probe runs the optimizer under test, its judge holds the data to the rule."""
+
+    key: str  # runs.PROBES's key, or a twin problem's name
+    dtype: torch.dtype
+    twin_problem: bool = False
+    seed: int | None = None  # the twin problem drawn from a seed
+
+    @property
+    def data_key(self) -> str:
+        """Where runs.probe() writes this check's data."""
+        return f"{self.key}/{runs.dtype_name(self.dtype)}"
+
+    def probe(self, runner) -> dict:
+        if self.twin_problem:
+            return runs.probe_twin(runner, self.key, self.dtype, self.seed)
+        return runs.run_probe(runner, self.key, self.dtype)
+
+    def judge(self, data: dict, subject) -> tuple[str, str]:
+        if self.twin_problem:
+            return behaviour.check_twin(data, subject, self.dtype, self.key, self.seed)
+        return behaviour.judge(self.key, data, subject, self.dtype)
+
+    def __call__(self, subject) -> tuple[str, str]:
+        """Probe and judge in this process (the optimizer is the caller's own)."""
+        return self.judge(through_json(self.probe(subject.runner)), subject)
+
+
+def plan(*, twin: bool, dtypes, scope: str = "full", seed=None) -> list[tuple[str, Check]]:
+    """[(check name, Check)], known before anything is built: the pytest helper makes one test
+    item of each."""
     if scope not in ("full", "course"):
-        raise KitError(f"scope={scope!r}: unknown; valid: full, course")
+        raise KitError(_("scope={scope!r}: unknown; valid: full, course", scope=scope))
     dtypes = tuple(dtypes)
 
     def name(check, dtype):
-        return check if len(dtypes) == 1 else f"{check} [{str(dtype).removeprefix('torch.')}]"
+        if len(dtypes) == 1:
+            return check
+        return _("{check} [{dtype}]", check=check, dtype=runs.dtype_name(dtype))
 
-    checks = []
-    for check, run, per_dtype in behaviour.CHECKS:
-        if scope == "course" and check in BEYOND_THE_COURSE:
-            continue
-        for dtype in dtypes if per_dtype else dtypes[:1]:
-            checks.append((name(check, dtype), functools.partial(run, dtype=dtype)))
+    checks = [
+        (name(behaviour.CHECKS[key][0], dtype), Check(key, dtype))
+        for key, dtype in runs.plan(scope, dtypes)
+    ]
     if twin:
-        for problem in behaviour.TWIN_PROBLEMS:
+        for problem in runs.twin_names(seed):
             for dtype in dtypes:
-                check = functools.partial(behaviour.check_twin, dtype=dtype, name=problem)
-                checks.append((name(f"twin: {problem}", dtype), check))
+                check = Check(problem, dtype, twin_problem=True, seed=seed)
+                twin_name = _("twin: {problem}", problem=behaviour.TWIN_NAMES[problem])
+                checks.append((name(twin_name, dtype), check))
     return checks
 
 
@@ -106,8 +142,23 @@ def run_check(subject, name, check) -> Row:
     try:
         status, detail = check(subject)
     except Exception as error:  # the optimizer under test raised: that is the finding, in one line
-        status, detail = FAIL, f"raised {error_line(error)}"
+        status, detail = behaviour.raised(error_line(error))
     return Row(name, status, detail)
+
+
+def judged_rows(data: dict, subject, *, dtypes, scope, seed=None) -> list[Row]:
+    """The rows of a report from runs.probe()'s data, probed elsewhere (the grader's child)."""
+    return [
+        Row(
+            name,
+            *check.judge(
+                data["twins" if check.twin_problem else "checks"][check.data_key], subject
+            ),
+        )
+        for name, check in plan(
+            twin=subject.twin is not None, dtypes=dtypes, scope=scope, seed=seed
+        )
+    ]
 
 
 # ------------------------------------------------------------------ what is under test
@@ -115,104 +166,111 @@ def run_check(subject, name, check) -> Row:
 
 @dataclass
 class Subject:
-    factory: Callable  # params -> the optimizer under test
-    closure: bool  # step(closure) in every step (NAG), not backward() then step()
-    lr: float  # the optimizer's own lr: the problems scale their group lrs from it
     label: str
+    lr: object  # the optimizer's own lr, as its probe read it
+    closure: bool  # it is stepped with step(closure) (NAG), not backward() then step()
+    runner: runs.Runner | None = None  # in this process: the optimizer under test, to probe
     twin: Callable | None = None  # params -> the twin; always stepped with a closure
     form: Form | None = None
     twin_label: str = ""
-
-    def build(self, params):
-        return self.factory(params)
 
     def build_twin(self, params):
         return self.twin(params)
 
     @property
     def title(self) -> str:
-        return f"{self.label} vs {self.twin_label}" if self.twin else self.label
+        if self.twin:
+            return _("{ours} vs {twin}", ours=self.label, twin=self.twin_label)
+        return self.label
+
+
+def refusal(refused: dict, who: str) -> KitError:
+    """Why something is not an optimizer over the kit's parameters (runs.try_build), in one line."""
+    if "raised" in refused:
+        return KitError(_("{who}: building it raised {error}", who=who, error=refused["raised"]))
+    if "returned" in refused:
+        return KitError(
+            _(
+                "{who}: the factory returned {type}, not a torch.optim.Optimizer",
+                who=who,
+                type=refused["returned"],
+            )
+        )
+    if "not_optimizer" in refused:
+        return KitError(_("{who} is not a torch.optim.Optimizer subclass", who=who))
+    if "not_callable" in refused:
+        return KitError(
+            _(
+                "{thing} is neither an Optimizer class nor a factory params -> optimizer",
+                thing=refused["not_callable"],
+            )
+        )
+    if "no_lr" in refused:
+        return KitError(
+            _("{who}: no 'lr' in its defaults (param groups and lr schedulers need one)", who=who)
+        )
+    return KitError(
+        _(
+            "{who}: does not optimize the parameters it was given (a factory must pass params on)",
+            who=who,
+        )
+    )
 
 
 def build(factory, params, who: str) -> torch.optim.Optimizer:
     """factory(params), or a KitError saying in one line why it is not an optimizer over params."""
-    try:
-        optimizer = factory(params)
-    except Exception as error:
-        raise KitError(f"{who}: building it raised {error_line(error)}") from None
-    if not isinstance(optimizer, torch.optim.Optimizer):
-        raise KitError(
-            f"{who}: the factory returned {type(optimizer).__name__}, not a torch.optim.Optimizer"
-        )
-    expected = (
-        [p for group in params for p in group["params"]]
-        if isinstance(params[0], dict)
-        else list(params)
-    )
-    held = [p for group in optimizer.param_groups for p in group["params"]]
-    if len(held) != len(expected) or any(p is not q for p, q in zip(held, expected, strict=False)):
-        raise KitError(
-            f"{who}: does not optimize the parameters it was given (a factory must pass params on)"
-        )
+    optimizer, refused = try_build(factory, params)
+    if refused:
+        raise refusal(refused, who)
     return optimizer
 
 
-def two_groups(params, lr):
-    """The kit's param groups: the second at half the optimizer's lr."""
-    return [{"params": [params[0]]}, {"params": [params[1]], "lr": lr * 0.5}]
-
-
 def prepare(factory, *, twin=None, closure=False, form=None) -> Subject:
+    """The Subject of an optimizer in this process: built, probed and judged here."""
     if isinstance(factory, str):
         factory = load(factory)
-    cls = optimizer_class(factory)
-    if cls is not None and not issubclass(cls, torch.optim.Optimizer):
-        raise KitError(f"{describe(factory)} is not a torch.optim.Optimizer subclass")
-    if not callable(factory):
-        raise KitError(
-            f"{factory!r} is neither an Optimizer class nor a factory params -> optimizer"
-        )
-    name = describe(factory)
-    ours = build(factory, fresh(bowl(torch.float64)), name)
-    if "lr" not in ours.defaults:
-        raise KitError(f"{name}: no 'lr' in its defaults (param groups and lr schedulers need one)")
-    lr = ours.defaults["lr"]
-    subject = Subject(
-        factory=factory,
-        # An optimizer that takes its own gradient says so (nnref's NAG: gradient_at_lookahead).
-        closure=closure or bool(getattr(ours, "gradient_at_lookahead", False)),
-        lr=lr,
-        label=f"{name}({hyperparameters(ours)})",
-    )
-    if twin is None:
-        return subject
-
-    subject.twin = twin_factory(twin, ours)
-    twin_name = twin if isinstance(twin, str) else describe(twin)
-    groups_ours = build(factory, two_groups(fresh(bowl(torch.float64)), lr), name)
-    groups_twin = build(
-        subject.twin, two_groups(fresh(bowl(torch.float64)), lr), f"twin {twin_name}"
-    )
-    if len(groups_twin.param_groups) != len(groups_ours.param_groups):
-        raise KitError(
-            f"twin {twin_name}: has {len(groups_twin.param_groups)} parameter "
-            f"group(s) where {name} has {len(groups_ours.param_groups)} (a "
-            f"twin factory must pass its params on unchanged)"
-        )
-    subject.twin_label = f"{describe(type(groups_twin))}({hyperparameters(groups_twin)})"
-    subject.form = form or known_form(ours, groups_twin)
+    built, runner = runs.probe_build(factory, closure=closure)
+    subject = subject_of(through_json(built), twin=twin, form=form, cls=runner and runner.cls)
+    subject.runner = runner
+    if runner is not None and subject.form is not None:
+        runner.point = subject.form.ours_point
     return subject
 
 
-def hyperparameters(optimizer: torch.optim.Optimizer) -> str:
-    """The defaults a reader wants to see: the numbers, not the implementation switches."""
-
-    def shown(value):
-        return value is not None and not (
-            isinstance(value, (int, float)) and value == 0
-        )  # False == 0 too
-
-    return ", ".join(f"{k}={v}" for k, v in optimizer.defaults.items() if shown(v))
+def subject_of(built: dict, *, twin=None, form=None, cls=None) -> Subject:
+    """The Subject from what building the optimizer showed (runs.probe_build's data), with its
+    twin built here. cls: the optimizer's class, where this process has it (for KNOWN_FORMS)."""
+    name = built["name"]
+    if "refused" in built:
+        raise refusal(built["refused"], name)
+    lr = value(built["lr"])
+    if isinstance(lr, bool) or not (isinstance(lr, (int, float)) or torch.is_tensor(lr)):
+        raise KitError(_("{who}: its lr is {lr}, not a number", who=name, lr=str(lr)))
+    subject = Subject(f"{name}({built['hyperparameters']})", lr, built["closure"])
+    if twin is None:
+        return subject
+    defaults = {key: value(setting) for key, setting in built["defaults"].items()}
+    subject.twin = twin_factory(twin, defaults)
+    twin_name = twin if isinstance(twin, str) else describe(twin)
+    if "refused" in built["groups"]:
+        raise refusal(built["groups"]["refused"], name)
+    groups = build(
+        subject.twin, two_groups(fresh(bowl(torch.float64)), lr), _("twin {name}", name=twin_name)
+    )
+    if len(groups.param_groups) != built["groups"]["count"]:
+        raise KitError(
+            _(
+                "twin {twin}: has {n} parameter group(s) where {ours} has {m} (a twin factory "
+                "must pass its params on unchanged)",
+                twin=twin_name,
+                n=len(groups.param_groups),
+                ours=name,
+                m=built["groups"]["count"],
+            )
+        )
+    subject.twin_label = f"{describe(type(groups))}({hyperparameters(groups)})"
+    subject.form = form or (known_form(cls, type(groups)) if cls else None)
+    return subject
 
 
 # ------------------------------------------------------------------ targets and twins
@@ -230,16 +288,18 @@ class KitError(ValueError):
 
 def load(spec: str):
     """A target named as pkg.mod:attr, pkg.mod.attr or path/to/file.py:attr -> the object."""
-    module_name, _, attr = spec.partition(":")
+    module_name, _sep, attr = spec.partition(":")
     if not attr:
-        module_name, _, attr = spec.rpartition(".")
+        module_name, _sep, attr = spec.rpartition(".")
     if not module_name or not attr:
-        raise KitError(f"{spec!r}: expected module:attribute, e.g. mypkg.mymod:MyMomentum")
+        raise KitError(
+            _("{spec!r}: expected module:attribute, e.g. mypkg.mymod:MyMomentum", spec=spec)
+        )
     try:
         if module_name.endswith(".py"):
             path = Path(module_name)
             if not path.is_file():
-                raise KitError(f"{spec!r}: no file {module_name}")
+                raise KitError(_("{spec!r}: no file {path}", spec=spec, path=module_name))
             module_spec = importlib.util.spec_from_file_location(path.stem, path)
             module = importlib.util.module_from_spec(module_spec)
             module_spec.loader.exec_module(module)
@@ -252,54 +312,46 @@ def load(spec: str):
     except KitError:
         raise
     except Exception as error:  # the user's module failed: say so in one line
-        raise KitError(f"cannot import {module_name}: {type(error).__name__}: {error}") from None
+        raise KitError(
+            _(
+                "cannot import {module}: {type}: {error}",
+                module=module_name,
+                type=type(error).__name__,
+                error=str(error),
+            )
+        ) from None
     target = module
     for part in attr.split("."):
         if not hasattr(target, part):
-            raise KitError(f"{module_name} has no attribute {attr!r}")
+            raise KitError(_("{module} has no attribute {attr!r}", module=module_name, attr=attr))
         target = getattr(target, part)
     return target
 
 
-def optimizer_class(factory):
-    """The Optimizer class a factory is, or is a partial of; None for any other callable."""
-    while isinstance(factory, functools.partial):
-        factory = factory.func
-    return factory if isinstance(factory, type) else None
-
-
-def describe(factory) -> str:
-    """A twin or target as people name it: torch.optim.SGD, nnref.optim.Momentum, my_factory."""
-    cls = optimizer_class(factory)
-    thing = cls or factory
-    module = getattr(thing, "__module__", "") or ""
-    name = getattr(thing, "__qualname__", None) or type(thing).__name__
-    if module.startswith("torch.optim"):
-        module = "torch.optim"
-    elif module.startswith("nnref.optim"):
-        module = "nnref.optim"
-    return f"{module}.{name}" if module and module not in ("__main__", "builtins") else name
-
-
-def twin_factory(twin, ours: torch.optim.Optimizer):
-    """twin as a callable params -> optimizer, with the hyperparameters of ours where it can take
-    them."""
+def twin_factory(twin, defaults: dict):
+    """twin as a callable params -> optimizer, with the hyperparameters of the optimizer under
+    test (its defaults) where it can take them."""
     if isinstance(twin, str):
         if twin.lower() in NAMED_TWINS:
             cls, base = NAMED_TWINS[twin.lower()]
-            return functools.partial(cls, **accepted(cls, {**base, **ours.defaults}))
+            return functools.partial(cls, **accepted(cls, {**base, **defaults}))
         twin = load(twin)
     cls = optimizer_class(twin)
     if cls is None:
         if not callable(twin):
             raise KitError(
-                f"twin {twin!r} is neither an optimizer name, an Optimizer class nor a factory"
+                _(
+                    "twin {twin!r} is neither an optimizer name, an Optimizer class nor a factory",
+                    twin=twin,
+                )
             )
         return twin
     if not issubclass(cls, torch.optim.Optimizer):
-        raise KitError(f"twin {describe(twin)} is not a torch.optim.Optimizer subclass")
+        raise KitError(
+            _("twin {twin} is not a torch.optim.Optimizer subclass", twin=describe(twin))
+        )
     fixed = dict(twin.keywords) if isinstance(twin, functools.partial) else {}
-    shared = {k: v for k, v in accepted(cls, ours.defaults).items() if k not in fixed}
+    shared = {k: v for k, v in accepted(cls, defaults).items() if k not in fixed}
     return functools.partial(twin, **shared)
 
 
@@ -352,15 +404,20 @@ def lookahead_point(optimizer, p):
 
 KNOWN_FORMS = {
     (Momentum, torch.optim.SGD): Form(
-        summary="equal at constant lr; differs after an lr change",
-        reason="the course keeps each step's η inside m (m ← γ·m + η·g, w ← w − m); "
-        "torch's SGD keeps an η-free buffer and multiplies all of it by the current η",
+        summary=_("equal at constant lr; differs after an lr change"),
+        reason=_(
+            "the course keeps each step's η inside m (m ← γ·m + η·g, w ← w − m); "
+            "torch's SGD keeps an η-free buffer and multiplies all of it by the current η"
+        ),
         differs_after_lr_change=True,
     ),
     (NAG, torch.optim.SGD): Form(
-        summary="equal at constant lr, compared as θ = w − γ·m; differs after an lr change",
-        reason="the course's NAG holds w and steps m ← γ·m + η·∇E(w − γ·m); torch's "
-        "SGD(nesterov=True) holds the look-ahead point θ = w − γ·m and keeps η outside its buffer",
+        summary=_("equal at constant lr, compared as θ = w − γ·m; differs after an lr change"),
+        reason=_(
+            "the course's NAG holds w and steps m ← γ·m + η·∇E(w − γ·m); torch's "
+            "SGD(nesterov=True) holds the look-ahead point θ = w − γ·m and keeps η outside its "
+            "buffer"
+        ),
         differs_after_lr_change=True,
         ours_point=lookahead_point,
         compared_as="θ = w − γ·m",
@@ -368,9 +425,9 @@ KNOWN_FORMS = {
 }
 
 
-def known_form(ours: torch.optim.Optimizer, twin: torch.optim.Optimizer) -> Form | None:
+def known_form(ours: type, twin: type) -> Form | None:
     """The declared form of the pair (exact classes: a subclass may have changed the method)."""
-    pair = (type(ours), type(twin))
+    pair = (ours, twin)
     if pair in KNOWN_FORMS:
         return KNOWN_FORMS[pair]
     if pair[::-1] in KNOWN_FORMS:

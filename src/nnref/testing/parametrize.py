@@ -82,9 +82,8 @@ def head_checks(module_or_loss, task, *, loss=None, activation=None):
         )
 
     if task not in HEADS:
-        return parametrize(
-            [Check("head", lambda: prepare_head(module_or_loss, task))]
-        )  # fails with the message
+        # Fails with the message.
+        return parametrize([Check("head", lambda: prepare_head(module_or_loss, task))])
     # The loss names the checks: the head's own is looked up now, without building anything.
     head = course_head(module_or_loss)
     losses = getattr(head, "losses", None)

@@ -3,10 +3,11 @@
 In a notebook the report shows as an HTML table (`_repr_html_`); printed, or shown as text, it is
 the same table in plain text. Either way its last line is the summary, `N passed, ..., M failed`.
 
-In Korean (`use_language("ko")`, as the Korean notebooks start; or a report's own `lang`), the
-table, its rows and the summary are shown through nnref.locale's catalog testing.ko.yaml, with the
-glossary's words: `통과 N, ..., 실패 M`, the same numbers in the same order. The rows themselves
-(what `report["..."]`, `row.check` and `row.detail` hold) stay English, the kit's own language.
+Every text of a report is a message (nnref.locale.messages): a str in English, which is what a
+program reads (`report["..."]`, `row.check`, `row.detail`), that keeps its message ID and values.
+The report shows them in its language (`use_language("ko")`, as the Korean notebooks start; or a
+report's own `lang`), looked up in the catalog with the glossary's words: in Korean the summary is
+`통과 N, ..., 실패 M`, the same numbers in the same order.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import html
 import unicodedata
 from dataclasses import dataclass, field
 
-from nnref.locale import LANGUAGES, catalog
+from nnref.locale import LANGUAGES
+from nnref.locale.messages import Message, _, render
 
 PASS = "pass"
 FAIL = "FAIL"  # upper case: the one status a reader must not miss in the table
@@ -23,24 +25,28 @@ SKIP = "skip"  # the check does not apply (e.g. neither side takes sparse gradie
 FORM = "form"  # differs, as declared: the same method written in another form (optimizers.Form)
 TODO = "todo"  # an exercise still raises NotImplementedError: not done yet, not wrong
 COLOURS = {PASS: "#1a7f37", FAIL: "#cf222e", SKIP: "#6e7781", FORM: "#9a6700", TODO: "#0969da"}
-# The summary's words, per language, in the summary's order (glossary.yaml has the Korean ones).
-SUMMARY = {
-    "en": {
-        PASS: "{} passed",
-        FORM: "{} differ by form (declared)",
-        SKIP: "{} skipped",
-        TODO: "{} not done yet",
-        FAIL: "{} failed",
-    },
-    "ko": {
-        PASS: "통과 {}",
-        FORM: "꼴이 다름(선언) {}",
-        SKIP: "해당 없음 {}",
-        TODO: "아직 안 함 {}",
-        FAIL: "실패 {}",
-    },
+# Each status as the table shows it (in English, the status itself).
+STATUS_WORDS = {
+    PASS: _("pass"),
+    FAIL: _("FAIL"),
+    SKIP: _("skip"),
+    FORM: _("form"),
+    TODO: _("todo"),
 }
-STATUS_KO = {PASS: "통과", FAIL: "실패", SKIP: "해당 없음", FORM: "꼴이 다름", TODO: "아직 안 함"}
+ORDER = (PASS, FORM, SKIP, TODO, FAIL)  # the summary's order
+
+
+def summary_part(status: str, n: int) -> Message:
+    """One count of the summary: "3 passed" (in Korean the count comes after the word)."""
+    return {
+        PASS: _("{n} passed", n=n),
+        FORM: _("{n} differ by form (declared)", n=n),
+        SKIP: _("{n} skipped", n=n),
+        TODO: _("{n} not done yet", n=n),
+        FAIL: _("{n} failed", n=n),
+    }[status]
+
+
 LANGUAGE = ["en"]  # the reports' language unless a report names its own: use_language()
 
 
@@ -56,13 +62,15 @@ def pad(text: str, columns: int) -> str:
 def use_language(lang: str) -> None:
     """Show reports in this language from now on: "en" (the default) or "ko"."""
     if lang not in LANGUAGES:
-        raise ValueError(f"language {lang!r}: unknown; valid: {', '.join(LANGUAGES)}")
+        raise ValueError(
+            _("language {lang!r}: unknown; valid: {valid}", lang=lang, valid=", ".join(LANGUAGES))
+        )
     LANGUAGE[0] = lang
 
 
 @dataclass(frozen=True)
 class Row:
-    check: str
+    check: str  # a Message: English as a str, shown in the report's language
     status: str
     detail: str = ""
 
@@ -84,10 +92,10 @@ class Report:
 
     def shown(self, text: str) -> str:
         """A text of the report (a check's name, a detail, the subject) in its language."""
-        return catalog("testing.ko.yaml").translate(text, self.language)
+        return render(text, self.language)
 
     def status_word(self, status: str) -> str:
-        return STATUS_KO.get(status, status) if self.language == "ko" else status
+        return self.shown(STATUS_WORDS.get(status, status))
 
     @property
     def ok(self) -> bool:
@@ -102,25 +110,28 @@ class Report:
             if row.check == check:
                 return row
         raise KeyError(
-            f"no check named {check!r}; checks: {', '.join(row.check for row in self.rows)}"
+            _(
+                "no check named {check!r}; checks: {checks}",
+                check=check,
+                checks=", ".join(row.check for row in self.rows),
+            )
         )
 
     def summary(self) -> str:
-        counts = {
-            status: sum(row.status == status for row in self.rows)
-            for status in (PASS, FORM, SKIP, TODO, FAIL)
-        }
-        words = SUMMARY[self.language]
+        counts = {status: sum(row.status == status for row in self.rows) for status in ORDER}
         shown = [PASS, *(s for s in (FORM, SKIP, TODO) if counts[s]), FAIL]
-        return ", ".join(words[status].format(counts[status]) for status in shown)
+        return ", ".join(self.shown(summary_part(status, counts[status])) for status in shown)
 
     @property
     def done(self) -> bool:
         """False while any row is an exercise not done yet."""
         return not any(row.status == TODO for row in self.rows)
 
+    def headings(self) -> list[str]:
+        return [self.shown(_("check")), self.shown(_("result")), self.shown(_("detail"))]
+
     def __str__(self) -> str:
-        names = [self.shown("check"), self.shown("result"), self.shown("detail")]
+        names = self.headings()
         rows = [
             (self.shown(row.check), self.status_word(row.status), self.shown(row.detail))
             for row in self.rows
@@ -148,9 +159,7 @@ class Report:
             f'<td style="text-align:left">{html.escape(self.shown(row.detail))}</td></tr>'
             for row in self.rows
         )
-        head = "".join(
-            f"<th>{html.escape(self.shown(h))}</th>" for h in ("check", "result", "detail")
-        )
+        head = "".join(f"<th>{html.escape(h)}</th>" for h in self.headings())
         return (
             f'<div class="nnref-report"><p><b>{html.escape(self.shown(self.subject))}</b></p>'
             f"<table><thead><tr>{head}</tr></thead>"
