@@ -128,7 +128,7 @@ check_exercise("Momentum", Momentum)
 #
 # `NAG(params, lr, momentum)` 클래스를 작성하라. 그래디언트는 $\mathbf{w} - \gamma\mathbf{m}$에서 구해야 한다.
 # `step(closure)`에서 각 파라미터를 그 지점으로 옮기고 클로저를 부른 다음(클로저는 파라미터가 지금 있는
-# 지점에서 손실과 그 그래디언트를 계산한다), $\mathbf{m}$을 업데이트하고 $\mathbf{w}$를 제자리에 두어라.
+# 지점에서 손실과 그 그래디언트를 계산한다), $\mathbf{m}$을 업데이트하고 $\mathbf{w}$를 있어야 할 자리로 옮겨라.
 
 
 # %% tags=["exercise"]

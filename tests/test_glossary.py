@@ -13,7 +13,7 @@ import pytest
 import yaml
 from conftest import ROOT
 
-from nnref.locale import NAMES, Catalog, catalog, glossary, language, term, unwanted
+from nnref.locale import NAMES, glossary, language, term, unwanted
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import docs_outputs  # noqa: E402
@@ -22,12 +22,26 @@ import notebooks  # noqa: E402
 
 DOCS = ROOT / "docs"
 # Korean twins the site must have (docs/notebooks/NAME.ko.md are written by the notebooks' hook).
+# Fmt: skip.
 KOREAN_PAGES = [
-    "index", "course/output-layers", "course/gradient-descent", "course/gradient-descent-claims",
+    "index",
+    "course/output-layers",
+    "course/gradient-descent",
+    "course/gradient-descent-claims",
     *(f"claims/{p.stem}" for p in sorted((DOCS / "claims").glob("*.md")) if ".ko" not in p.name),
-    "playground", "notebooks", "testing", "glossary",
-    "tasks", "csv", "optimizers", "sweeps", "reliability", "configuration", "benchmarks", "api",
-]  # fmt: skip
+    "playground",
+    "notebooks",
+    "testing",
+    "glossary",
+    "tasks",
+    "csv",
+    "optimizers",
+    "sweeps",
+    "reliability",
+    "configuration",
+    "benchmarks",
+    "api",
+]
 # Two or more English words in a row, left after code: a text the catalog did not translate.
 ENGLISH = re.compile(r"[A-Za-z]{3,}(?: [A-Za-z]{3,})+")
 CODE_SPAN = re.compile(r"`[^`]*`")
@@ -116,9 +130,14 @@ def test_the_textbooks_words_are_synonyms_never_avoided():
         "claim (of the course, run and tested)": "명제",
     }.items():
         assert term(en) == ko
+    # Fmt: skip.
     assert {v for v, _, _ in unwanted("보폭, 걸음, 학습 손실, 주장, 에디션")} == {
-        "보폭", "걸음", "학습 손실", "주장", "에디션"
-    }  # fmt: skip
+        "보폭",
+        "걸음",
+        "학습 손실",
+        "주장",
+        "에디션",
+    }
 
 
 def test_the_lectures_own_words_are_the_glossarys():
@@ -151,20 +170,6 @@ def test_language_comes_from_a_link_or_a_browsers_accept_language():
     assert NAMES["ko"] == "한국어"
 
 
-def test_a_catalog_translates_whole_texts_and_patterns_and_leaves_unknown_ones_english():
-    c = Catalog(
-        {
-            "exact": {"ready": "준비", "lr": "학습률 lr"},
-            "patterns": [["(?P<field>\\w+) must be positive", "{field}은(는) 양수여야 한다"]],
-        }
-    )
-    assert c.translate("ready") == "준비" and c.translate("ready", "en") == "ready"
-    assert c.translate("lr must be positive") == "학습률 lr은(는) 양수여야 한다"  # the group too
-    assert c.translate("something new") == "something new"
-    assert c.markdown("ready · lr must be positive") == "준비 · 학습률 lr은(는) 양수여야 한다"
-    assert c.markdown("**ready**\nready  ") == "**ready**\n준비  "  # line by line, breaks kept
-
-
 # --- every Korean text nnref has uses the glossary's terms
 
 
@@ -183,11 +188,23 @@ def test_a_notebooks_korean_edition_uses_no_variant_the_glossary_avoids(name):
         assert not variants_in(text), (kind, variants_in(text))
 
 
-@pytest.mark.parametrize("name", ["playground.ko.yaml", "testing.ko.yaml"])
-def test_a_catalogs_korean_uses_no_variant_the_glossary_avoids(name):
-    c = catalog(name)
-    korean = [*c.exact.values(), *(k for _, k in c.patterns)]
-    assert korean and all(re.search("[가-힣]", k) or not ENGLISH.search(k) for k in korean)
+def korean_messages() -> list[str]:
+    """Every msgstr of the Korean message catalog (what the programs say, in Korean)."""
+    from babel.messages.pofile import read_po  # noqa: PLC0415
+
+    path = ROOT / "src" / "nnref" / "locale" / "ko" / "LC_MESSAGES" / "nnref.po"
+    with path.open("rb") as f:
+        entries = read_po(f, locale="ko", domain="nnref")
+    found = []
+    for entry in entries:
+        if entry.id:
+            found += list(entry.string) if isinstance(entry.string, tuple) else [entry.string]
+    return [text for text in found if text]
+
+
+def test_the_message_catalogs_korean_uses_no_variant_the_glossary_avoids():
+    korean = korean_messages()
+    assert korean
     found = [(k, variants_in(k)) for k in korean if variants_in(k)]
     assert not found, found
 
@@ -239,57 +256,26 @@ def test_a_korean_page_has_its_english_twins_formulas_figures_and_outputs(page):
 # --- what the programs write at run time, in Korean
 
 
-def test_every_text_the_playground_writes_is_korean_with_the_glossarys_terms():
-    from support import playground_texts  # noqa: PLC0415 - runs the playground's parts: only for this test
+def test_every_text_of_the_playground_page_is_korean_on_the_korean_page():
+    import gradio as gr  # noqa: PLC0415 - gradio: only for this test
 
-    texts = playground_texts.texts()
-    assert len(texts) > 100
-    c = catalog("playground.ko.yaml")
-    # Typed things stay: config keys and values, surface and data names.
-    allowed = [r"(?:nnref|task|data|optim|local minimum|rosenbrock)[\w. =]*"]
-    bad = []
-    for text in texts:
-        shown = c.markdown(text)
-        if untranslated(shown, allowed) or variants_in(shown):
-            bad.append((text, shown))
-    assert not bad, bad[:5]
+    from nnref.locale.messages import render  # noqa: PLC0415
+    from nnref.playground import streams  # noqa: PLC0415
+    from nnref.playground.layout import layout  # noqa: PLC0415
+    from nnref.playground.settings import PathSettings, TrainingSettings  # noqa: PLC0415
 
-
-def test_every_label_of_the_playground_page_is_korean_on_the_korean_page():
-    from types import SimpleNamespace  # noqa: PLC0415
-
-    from nnref.playground import page  # noqa: PLC0415 - gradio: only for this test
-
-    demo = page.build_app()
-    page.SESSIONS.languages["glossary-test"] = "ko"
-    request = SimpleNamespace(session_hash="glossary-test", query_params={}, headers={})
+    start = streams.preview(TrainingSettings())
+    with gr.Blocks():
+        page = layout(start, streams.empty_paths(PathSettings()).picture, 30.0)
     shown = []
-    try:
-        for block in demo.blocks.values():
-            for key, value in page.english_texts(block).items():
-                if key == "choices":
-                    shown += [page.choice_label(label, request) for label, _ in value]
-                else:
-                    shown.append(page.say(value, request))
-    finally:
-        page.SESSIONS.languages.pop("glossary-test", None)
+    for texts in page.texts.values():
+        for key, value in texts.items():
+            if key == "choices":
+                shown += [render(label, "ko") for label, _ in value]
+            else:
+                shown.append(render(value, "ko"))
     assert len(shown) > 60
-    bad = [s for s in shown if untranslated(s) or variants_in(s)]
+    # Typed things stay: the course's names of heads, losses, optimizers, data and surfaces.
+    allowed = [r"(?:nnref|task|data|optim|local minimum|rosenbrock)[\w. =]*"]
+    bad = [s for s in shown if untranslated(s, allowed) or variants_in(s)]
     assert not bad, bad
-
-
-def test_the_kits_reports_are_korean_with_the_glossarys_terms():
-    from support import kit_texts  # noqa: PLC0415 - runs the kit's checks: only for this test
-
-    reports = kit_texts.reports()
-    assert len(reports) > 20
-    bad = []
-    for report in reports:
-        report.lang = "ko"
-        for text in [report.subject, *(t for row in report.rows for t in (row.check, row.detail))]:
-            shown = report.shown(text)
-            if untranslated(shown) or variants_in(shown):
-                bad.append((text, shown))
-        summary = str(report).splitlines()[-1]
-        assert re.fullmatch(r"통과 \d+(, [^,]+ \d+)*, 실패 \d+", summary), summary
-    assert not bad, bad[:5]

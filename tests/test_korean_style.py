@@ -25,12 +25,10 @@ DOCS = ROOT / "docs"
 LOCALE = ROOT / "src" / "nnref" / "locale"
 STYLE = DOCS / "style.ko.md"  # the rules themselves: their bad examples are the point
 
-# Every mark left is in the two YAML catalogs (playground.ko.yaml, testing.ko.yaml), which are
-# being rewritten as gettext .po files: the pages and the notebooks have none. Lower it as the
-# catalogs lose theirs.
-ALLOWED = 33
-# Likewise the synonyms written outside parentheses: the playground catalog's 경사하강법 (3 texts).
-SYNONYMS_ALLOWED = 3
+# No mark of translationese and no synonym outside its parentheses, anywhere: the pages, the
+# notebooks and the message catalog alike.
+ALLOWED = 0
+SYNONYMS_ALLOWED = 0
 
 FENCE = re.compile(r"^[ \t]*(```|~~~).*?^[ \t]*\1[^\n]*$", re.S | re.M)
 HIDDEN = [
@@ -77,61 +75,25 @@ def notebook_texts():
                 yield f"notebooks/{name}.py ({kind}, cell {i})", text
 
 
-PO_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
-PO_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
-
-
-def po_entries(text: str):
-    """(msgid, msgstr) for each translated entry of a gettext .po file (one per plural form)."""
-    entry, field = {}, None
-
-    def done():
-        msgid = entry.get("msgid", "")
-        for key, value in entry.items():
-            if key.startswith("msgstr") and msgid and value:
-                yield msgid, value
-
-    for line in [*text.splitlines(), ""]:
-        line = line.strip()
-        keyword = re.match(r"(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?)\s", line)
-        if keyword:
-            if keyword.group(1) in ("msgctxt", "msgid") and "msgid" in entry:
-                yield from done()
-                entry = {}
-            field = keyword.group(1)
-            entry[field] = ""
-            line = line[keyword.end() :]
-        if line.startswith('"') and field:
-            raw = PO_STRING.match(line).group(1)
-            entry[field] += re.sub(r"\\(.)", lambda m: PO_ESCAPES.get(m.group(1), m.group(1)), raw)
-        elif not line or line.startswith("#"):
-            yield from done()
-            entry, field = {}, None
-
-
 def catalog_texts(root: Path = LOCALE):
-    """The Korean of nnref's message catalogs: each *.ko.yaml's exact texts and patterns' Korean,
-    and each .po file's msgstr (the catalogs are moving to gettext); place: the file and the key."""
-    for path in sorted(root.glob("*.ko.yaml")):
-        data = yaml.safe_load(path.read_text()) or {}
-        for english, korean in (data.get("exact") or {}).items():
-            yield f"{path.name}: {english!r}", str(korean)
-        for pattern, korean in data.get("patterns") or []:
-            yield f"{path.name}: {pattern!r}", korean
+    """The Korean of nnref's message catalogs (each .po file's msgstr, read with Babel); place: the
+    file and the message ID."""
+    from babel.messages.pofile import read_po  # noqa: PLC0415
+
     for path in sorted(root.rglob("*.po")):
-        for msgid, msgstr in po_entries(path.read_text()):
-            yield f"{path.relative_to(root)}: {msgid!r}", msgstr
+        with path.open("rb") as f:
+            catalog = read_po(f)
+        for message in catalog:
+            msgid = message.id[0] if isinstance(message.id, tuple) else message.id
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            for msgstr in filter(None, strings if msgid else ()):
+                yield f"{path.relative_to(root)}: {msgid!r}", msgstr
 
 
 @functools.cache
 def korean_texts() -> tuple[tuple[str, str], ...]:
     """Every Korean text, read once for the tests below."""
     return (*page_texts(), *notebook_texts(), *catalog_texts())
-
-
-def outside_catalogs(found: list[str]) -> list[str]:
-    catalogs = tuple(f"{place}:" for place, _ in catalog_texts())
-    return [f for f in found if not f.startswith(catalogs)]
 
 
 # --- what is counted
@@ -210,7 +172,6 @@ def test_the_style_guide_holds_the_marks_each_a_korean_regex_with_why_and_instea
 
 def test_the_korean_texts_have_no_more_marks_of_translationese_than_allowed():
     found = found_marks(korean_texts())
-    assert not outside_catalogs(found), "\n".join(outside_catalogs(found))  # pages, notebooks: none
     assert len(found) <= ALLOWED, f"{len(found)} marks (allowed {ALLOWED}):\n" + "\n".join(found)
 
 
@@ -224,14 +185,10 @@ def test_a_synonym_is_written_only_in_parentheses_right_after_its_term():
         "은닉층 (write 히든 레이어, or 히든 레이어(은닉층))"
     ]
     found = found_synonyms(korean_texts())
-    assert not outside_catalogs(found), "\n".join(outside_catalogs(found))
     assert len(found) <= SYNONYMS_ALLOWED, "\n".join(found)
 
 
-def test_catalog_texts_reads_yaml_catalogs_and_gettext_files(tmp_path):
-    (tmp_path / "demo.ko.yaml").write_text(
-        'exact:\n  ready: "준비됨"\npatterns:\n  - ["(?P<n>\\\\d+) runs", "실행 {n}개"]\n'
-    )
+def test_catalog_texts_reads_the_gettext_files(tmp_path):
     (tmp_path / "ko" / "LC_MESSAGES").mkdir(parents=True)
     (tmp_path / "ko" / "LC_MESSAGES" / "demo.po").write_text(
         'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'
@@ -241,8 +198,6 @@ def test_catalog_texts_reads_yaml_catalogs_and_gettext_files(tmp_path):
     )
     texts = dict(catalog_texts(tmp_path))
     assert texts == {
-        "demo.ko.yaml: 'ready'": "준비됨",
-        "demo.ko.yaml: '(?P<n>\\\\d+) runs'": "실행 {n}개",
         "ko/LC_MESSAGES/demo.po: 'Stop'": "멈춤",
         "ko/LC_MESSAGES/demo.po: 'a long text'": '긴 글 "인용"',
     }

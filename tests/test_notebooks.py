@@ -61,9 +61,8 @@ def test_the_notebooks_are_the_issues_seven_with_their_exercises():
         for cell in tagged(nb, "exercise"):
             assert "check" in cells[cells.index(cell) + 1].metadata.get("tags", []), name
         text = "\n".join(c.source for c in cells if c.cell_type == "markdown")
-        assert re.search(r"Lecture [23]-[14], p\. \d", text) and "$" in text, (
-            name
-        )  # cited, with its formula
+        # Cited, with its formula.
+        assert re.search(r"Lecture [23]-[14], p\. \d", text) and "$" in text, name
 
 
 def test_the_student_edition_keeps_signatures_and_docstrings_and_drops_every_solution():
@@ -141,10 +140,12 @@ def test_the_korean_edition_has_the_english_code_and_korean_prose():
             for a, b in zip(*code):
                 # the same code; only comments differ, and the Korean edition's one line that
                 # turns the kit's reports Korean
+                # Fmt: skip.
                 strip = lambda s: [
-                    line for line in s.splitlines()
+                    line
+                    for line in s.splitlines()
                     if not line.strip().startswith("#") and "use_language" not in line
-                ]  # fmt: skip
+                ]
                 assert strip(a) == strip(b), name
             prose = [c.source for c in ko.cells if c.cell_type == "markdown"]
             assert prose and all(re.search("[가-힣]", text) for text in prose), name

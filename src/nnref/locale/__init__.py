@@ -1,5 +1,7 @@
 """nnref in two languages: the glossary every Korean text follows, and the languages there are.
 
+What programs say is in the message catalogs (nnref.locale.messages: gettext, by message ID).
+
 The glossary (glossary.yaml beside this file) holds one Korean term per concept with its English
 one, where the lecture notes write it (or why this term, where they do not), and the variants a
 Korean text must not use. `unwanted(text)` finds those variants in a text; the tests run it over
@@ -91,58 +93,3 @@ def language(value, default: str = "en") -> str:
         if code in LANGUAGES:
             return code
     return default
-
-
-class Catalog:
-    """English texts and their Korean, for the messages a program writes as it runs.
-
-    The English text stays the one source (the code writes it); a shell that shows a Korean page
-    passes each text through `translate`. A catalog file (YAML) holds `exact` texts and `patterns`:
-    a regular expression that must match the whole text, and its Korean with the groups in braces,
-    `{name}` for `(?P<name>...)`; a group is translated in turn when the catalog knows it. A text
-    the catalog does not know comes back as it is, so a missing entry shows English, never an
-    error; the tests hold each shell's texts to the catalog.
-    """
-
-    def __init__(self, data: dict, name: str = ""):
-        self.name = name
-        self.exact: dict[str, str] = dict(data.get("exact") or {})
-        self.patterns = [
-            (re.compile(pattern, re.S), korean) for pattern, korean in data.get("patterns") or []
-        ]
-
-    def translate(self, text: str, lang: str = "ko") -> str:
-        if lang != "ko" or not text:
-            return text
-        if text in self.exact:
-            return self.exact[text]
-        for pattern, korean in self.patterns:
-            match = pattern.fullmatch(text)
-            if match:
-                groups = {k: self.translate(v or "") for k, v in match.groupdict().items()}
-                return korean.format(**groups)
-        return text
-
-    def markdown(self, text: str, lang: str = "ko") -> str:
-        """A Markdown text translated line by line; a line the catalog does not know as a whole
-        is translated in its " · " parts (a status line: its state, epoch, losses, scores)."""
-        if lang != "ko" or not text:
-            return text
-        if text in self.exact:
-            return self.exact[text]
-        lines = []
-        for line in text.split("\n"):
-            end = "  " if line.endswith("  ") else ""
-            core = line[: len(line) - len(end)]
-            shown = self.translate(core)
-            if shown == core and " · " in core:
-                shown = " · ".join(self.translate(part) for part in core.split(" · "))
-            lines.append(shown + end)
-        return "\n".join(lines)
-
-
-@functools.cache
-def catalog(name: str) -> Catalog:
-    """A catalog file of this package, read once: "testing.ko.yaml", "playground.ko.yaml"."""
-    data = yaml.safe_load(files(__package__).joinpath(name).read_text("utf-8")) or {}
-    return Catalog(data, name)

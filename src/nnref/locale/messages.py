@@ -21,12 +21,16 @@ from __future__ import annotations
 
 import functools
 import io
+import os
 import string
 from importlib.resources import files
 
+from . import language
 from .particles import PAIRS, particle
 
 DOMAIN = "nnref"
+# Where a command finds its language, in the order gettext programs read them.
+ENVIRONMENT = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 
 
 class Message(str):
@@ -55,6 +59,26 @@ def _rebuild(msgid, plural, count, params):
     return Message(msgid, plural, count, **params)
 
 
+class Joined(str):
+    """Messages (and plain strs) joined by `sep`: a str in English, rendered part by part."""
+
+    parts: list
+    sep: str
+
+    def __new__(cls, parts, sep: str):
+        self = super().__new__(cls, sep.join(map(str, parts)))
+        self.parts, self.sep = list(parts), sep
+        return self
+
+    def __reduce__(self):
+        return Joined, (self.parts, self.sep)
+
+
+def join(parts, sep: str = "  \n") -> Joined:
+    """Lines (or any parts) of messages, one text: each shown in the language it is rendered in."""
+    return Joined(parts, sep)
+
+
 def _(msgid: str, /, **params) -> Message:
     """A message: its English text (the ID) and the values of its placeholders."""
     return Message(msgid, **params)
@@ -73,7 +97,7 @@ class Formatter(string.Formatter):
         self.lang = lang
 
     def format_field(self, value, format_spec: str) -> str:
-        shown = render(value, self.lang) if isinstance(value, Message) else value
+        shown = render(value, self.lang) if isinstance(value, (Message, Joined)) else value
         if format_spec in PAIRS:
             text = format(shown, "")
             return text + particle(text, format_spec)
@@ -87,6 +111,8 @@ def fill(text: str, params: dict, lang: str) -> str:
 
 def render(text, lang: str = "en") -> str:
     """A message (or a plain str, which comes back as it is) in the language."""
+    if isinstance(text, Joined):
+        return text.sep.join(render(part, lang) for part in text.parts)
     if not isinstance(text, Message):
         return str(text)
     if lang == "en":
@@ -97,6 +123,21 @@ def render(text, lang: str = "en") -> str:
     else:
         shown = translations.gettext(text.msgid)
     return fill(shown, text.params, lang)
+
+
+def environment_language(environ=None) -> str:
+    """The language a command speaks, chosen as gettext programs choose it: the first of LANGUAGE
+    (a colon-separated list), LC_ALL, LC_MESSAGES and LANG that names a language nnref has
+    ("ko_KR.UTF-8" and "ko" are Korean). C or POSIX, or nothing set, is English."""
+    environ = os.environ if environ is None else environ
+    for variable in ENVIRONMENT:
+        for value in (environ.get(variable) or "").split(":"):
+            if value.split(".")[0] in ("C", "POSIX"):
+                return "en"
+            code = language(value, default=None) if value else None
+            if code is not None:
+                return code
+    return "en"
 
 
 @functools.cache
