@@ -45,7 +45,8 @@ def run_cli(*args, cwd=None, timeout=300, script="train.py"):
     import subprocess
     import sys
 
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    # English, whatever the caller's locale: the tests read the commands' English words.
+    env = {**os.environ, "PYTHONWARNINGS": "ignore", "LANGUAGE": "en"}
     return subprocess.run(
         [sys.executable, str(ROOT / script), *args],
         cwd=cwd or ROOT,

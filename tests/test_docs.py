@@ -226,3 +226,19 @@ def test_a_korean_search_on_the_korean_site_finds_the_momentum_pages(served, tab
         for url in korean
     ), found
     assert "모멘텀" in tab.inner_text(".md-search-result")
+
+
+@pytest.mark.slow
+def test_on_a_phone_a_korean_page_wraps_between_words_never_inside_one(served, chromium):
+    from support.page import GUARD_MS, LINE_BREAKS_JS, words_split  # noqa: PLC0415
+
+    phone = chromium.new_context(viewport={"width": 390, "height": 900})
+    phone.set_default_timeout(GUARD_MS)
+    try:
+        page = phone.new_page()
+        page.goto(f"{served}/ko/claims/saturation/")
+        breaks = page.locator("article p, article li").evaluate_all(LINE_BREAKS_JS)
+        assert len(breaks) >= 20, breaks  # the text did wrap
+        assert words_split(breaks) == [], words_split(breaks)
+    finally:
+        phone.close()
