@@ -87,10 +87,11 @@ docs: $(DEV)
 docs-serve: $(DEV)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs serve -a 127.0.0.1:8000
 
-bench: $(CORE)
+bench: $(DEV)
 	$(BIN)/python scripts/bench_optim.py
 	$(BIN)/python scripts/bench_train.py
 	$(BIN)/python scripts/bench_startup.py
+	$(BIN)/python scripts/bench_grading.py
 
 clean:
 	rm -rf outputs multirun lightning_logs figures site .pytest_cache
