@@ -215,6 +215,11 @@ def test_the_language_switch_on_a_claims_page_leads_to_the_same_claim(
 @pytest.mark.slow
 def test_a_korean_search_on_the_korean_site_finds_the_momentum_pages(served, tab):
     tab.goto(f"{served}/ko/")
+    # The index is built in a web worker after the page loads ("검색 초기화" until it is ready);
+    # a query typed before then can be lost on a slow machine, so wait for the worker first.
+    tab.wait_for_function(
+        "!document.querySelector('.md-search-result__meta').textContent.includes('초기화')"
+    )
     tab.click("label.md-search__icon, .md-search__input")
     tab.fill("input.md-search__input", "모멘텀")
     tab.wait_for_function("document.querySelectorAll('.md-search-result__item a').length > 0")

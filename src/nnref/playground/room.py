@@ -32,6 +32,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from multiprocessing import connection
 
 from ..locale.messages import _, join
 
@@ -151,7 +152,7 @@ class Turns:
     def send(self, run, frame) -> None:
         """A run's frame to the page; a final one ends the run, else the run waits its turn."""
         run_id, _stream, folder, count = run
-        self.outbox.put(Frame(run_id, message_of(frame, folder, count)))
+        self.outbox.send(Frame(run_id, message_of(frame, folder, count)))
         if frame.final:
             self.end(run_id)
         else:
@@ -160,7 +161,7 @@ class Turns:
 
     def end(self, run_id: int, why=None) -> None:
         self.due.pop(run_id, None)
-        self.outbox.put(Failed(run_id, why) if why else Ended(run_id))
+        self.outbox.send(Failed(run_id, why) if why else Ended(run_id))
 
     def start(self, command: Start) -> None:
         from . import streams
@@ -213,12 +214,13 @@ def alive(pid: int) -> bool:
 
 def worker_main(inbox, outbox, server: int) -> None:
     """A worker process: take turns among its runs until told to exit, or until the server is
-    gone (its parent is the fork server, which a killed server leaves behind a while)."""
+    gone (its parent is the fork server, which a killed server leaves behind a while). It sends on
+    `outbox`, its own pipe to the server."""
     import torch
 
     torch.set_num_threads(1)
     turns = Turns(outbox)
-    outbox.put(Ready(os.getpid()))
+    outbox.send(Ready(os.getpid()))
     while True:
         try:  # wait for work when idle, or until a run's turn is due; take whatever has come
             command = inbox.get(timeout=turns.wait_s())
@@ -268,12 +270,17 @@ class Run:
 
 
 class Worker:
-    def __init__(self, context, outbox):
+    def __init__(self, context):
         self.inbox = context.Queue()
+        # Each worker has a channel back of its own. A worker killed while it sends (or while it
+        # holds a queue's lock, were the queue shared) would leave the others' messages stuck
+        # behind its half-written one; alone on its pipe, it leaves only its own end closed.
+        self.outbox, sender = context.Pipe(duplex=False)
         self.process = context.Process(
-            target=worker_main, args=(self.inbox, outbox, os.getpid()), daemon=True
+            target=worker_main, args=(self.inbox, sender, os.getpid()), daemon=True
         )
         self.process.start()
+        sender.close()  # the worker holds the only sending end: its death reads as EOF here
         self.active: set[int] = set()
         self.served = 0
         self.ready = threading.Event()
@@ -291,8 +298,9 @@ class Room:
     def __init__(self, concurrency: int | None = None):
         self.concurrency = max(1, int(concurrency or os.cpu_count() or 1))
         self.context = context()
-        self.outbox = self.context.Queue()
-        self.workers = [Worker(self.context, self.outbox) for _ in range(self.concurrency)]
+        self.workers = [Worker(self.context) for _ in range(self.concurrency)]
+        # Replaced workers, read until their pipes close (what they still send, then EOF).
+        self.retired: list[Worker] = []
         self.runs: dict[int, Run] = {}
         self.by_session: dict[str, int] = {}
         self.ids = itertools.count(1)
@@ -386,7 +394,8 @@ class Room:
             return self.replace(index)
         if worker.served >= RECYCLE_AFTER and not worker.active:
             worker.inbox.put(Exit())
-            self.workers[index] = worker = Worker(self.context, self.outbox)
+            self.retired.append(worker)
+            self.workers[index] = worker = Worker(self.context)
         return worker
 
     def replace(self, index: int) -> Worker:
@@ -397,31 +406,44 @@ class Room:
             if run is not None:
                 why = _("the server's worker for this run stopped; press Train again")
                 run.messages.put(Failed(run_id, why))
-        self.workers[index] = Worker(self.context, self.outbox)
+        if not self.workers[index].outbox.closed:  # else dispatch() has read its end already
+            self.retired.append(self.workers[index])
+        self.workers[index] = Worker(self.context)
         return self.workers[index]
 
     def dispatch(self) -> None:
         """Route the workers' messages to their runs; a worker that died ends its runs."""
         reaped = time.monotonic()
         while not self.closed:
-            if time.monotonic() - reaped >= REAP_EVERY_S:  # however busy the outbox is
+            if time.monotonic() - reaped >= REAP_EVERY_S:  # however busy the workers are
                 self.reap()
                 reaped = time.monotonic()
-            try:
-                message = self.outbox.get(timeout=REAP_EVERY_S)
-            except queue.Empty:
-                continue
-            except (EOFError, OSError):
-                return
-            if isinstance(message, Ready):
-                for worker in self.workers:
-                    if worker.process.pid == message.pid:
-                        worker.ready.set()
-                continue
-            run = self.runs.get(message.run_id)
-            if run is not None:
-                run.shown = run.shown or isinstance(message, Frame)
-                run.messages.put(message)
+            with self.lock:
+                everyone = [*self.workers, *self.retired]
+                outboxes = {w.outbox: w for w in everyone if not w.outbox.closed}
+            for outbox in connection.wait(list(outboxes), timeout=REAP_EVERY_S):
+                try:
+                    message = outbox.recv()
+                except (EOFError, OSError):  # the worker ended: reap() replaces it if it died
+                    self.closed_outbox(outboxes[outbox])
+                    continue
+                self.route(outboxes[outbox], message)
+
+    def closed_outbox(self, worker: Worker) -> None:
+        """Close a pipe whose worker has ended (only this thread reads or closes the pipes)."""
+        worker.outbox.close()
+        with self.lock:
+            if worker in self.retired:
+                self.retired.remove(worker)
+
+    def route(self, worker: Worker, message) -> None:
+        if isinstance(message, Ready):
+            worker.ready.set()
+            return
+        run = self.runs.get(message.run_id)
+        if run is not None:
+            run.shown = run.shown or isinstance(message, Frame)
+            run.messages.put(message)
 
     def reap(self) -> None:
         """Replace every worker that died."""
