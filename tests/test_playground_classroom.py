@@ -109,25 +109,23 @@ def test_every_preset_is_linked_from_a_claim_page_and_every_link_names_a_preset(
     assert set(links) == set(PRESETS), set(PRESETS) ^ set(links)
 
 
-def test_every_preset_link_in_the_docs_opens_the_fields_of_its_preset(site):
-    context = site.new_context()
-    for name in sorted(preset_links()):
-        page = open_page(site, f"?preset={name}", context=context)
-        errors = server_errors(page)
-        preset = PRESETS[name]
-        wait_for_text(page, "#preset-claim", preset.title)
-        expected = expected_fields(name)
-        keys = [
-            {"lr": "p_lr", "gamma": "p_gamma"}.get(f, f) if preset.tab == "paths" else f
-            for f in preset.values
-        ]
-        # what the preset sets is on the page, as it sets it (once the load events have run)
-        wrong = wait_until(functools.partial(wrong_fields, page, keys, expected))
-        assert not wrong, (name, wrong)
-        claim = page.locator("#preset-claim").inner_text()
-        assert f"lecture {preset.lecture}" in claim and not errors, name
-        page.close()
-    context.close()
+# One test per preset, so that the two workers share the page loads.
+@pytest.mark.parametrize("name", sorted(preset_links()))
+def test_every_preset_link_in_the_docs_opens_the_fields_of_its_preset(site, name):
+    page = open_page(site, f"?preset={name}")
+    errors = server_errors(page)
+    preset = PRESETS[name]
+    wait_for_text(page, "#preset-claim", preset.title)
+    expected = expected_fields(name)
+    keys = [
+        {"lr": "p_lr", "gamma": "p_gamma"}.get(f, f) if preset.tab == "paths" else f
+        for f in preset.values
+    ]
+    # What the preset sets is on the page, as it sets it (once the load events have run).
+    wrong = wait_until(functools.partial(wrong_fields, page, keys, expected))
+    assert not wrong, (name, wrong)
+    claim = page.locator("#preset-claim").inner_text()
+    assert f"lecture {preset.lecture}" in claim and not errors, name
 
 
 def wrong_fields(page, keys, expected) -> dict:
