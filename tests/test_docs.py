@@ -215,13 +215,15 @@ def test_the_language_switch_on_a_claims_page_leads_to_the_same_claim(
 @pytest.mark.slow
 def test_a_korean_search_on_the_korean_site_finds_the_momentum_pages(served, tab):
     tab.goto(f"{served}/ko/")
-    # The index is built in a web worker after the page loads ("검색 초기화" until it is ready);
-    # a query typed before then can be lost on a slow machine, so wait for the worker first.
+    # The index is built in a web worker after the page loads ("검색 초기화" until it is ready).
+    # Material searches on a key's keyup (and once more when the worker is ready), which fill()
+    # does not send: so wait for the worker, then fill and press a key, as a reader's typing does.
     tab.wait_for_function(
         "!document.querySelector('.md-search-result__meta').textContent.includes('초기화')"
     )
     tab.click("label.md-search__icon, .md-search__input")
     tab.fill("input.md-search__input", "모멘텀")
+    tab.press("input.md-search__input", "End")
     tab.wait_for_function("document.querySelectorAll('.md-search-result__item a').length > 0")
     found = tab.eval_on_selector_all(".md-search-result__item a", "links => links.map(a => a.href)")
     korean = [url for url in found if "/ko/" in url]
