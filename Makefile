@@ -97,6 +97,7 @@ bench: $(DEV)
 	$(BIN)/python scripts/bench_train.py
 	$(BIN)/python scripts/bench_startup.py
 	$(BIN)/python scripts/bench_grading.py
+	$(BIN)/python scripts/bench_check.py
 
 clean:
 	rm -rf outputs multirun lightning_logs figures site .pytest_cache

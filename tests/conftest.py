@@ -40,7 +40,7 @@ def cfg_factory(tmp_path):
     return factory
 
 
-def run_cli(*args, cwd=None, timeout=300, script="train.py"):
+def run_cli(*args, cwd=None, timeout=600, script="train.py"):
     """Run a root script the way a user does, in a subprocess."""
     import subprocess
     import sys

@@ -227,7 +227,8 @@ def test_code_that_runs_too_long_is_stopped_with_a_row_saying_so():
 
     start = time.perf_counter()
     report = check_exercise("softmax", softmax, time_limit_s=0.2)
-    assert time.perf_counter() - start < 5
+    # A guard, not a budget: the loop never ends by itself, so any return at all is the limit's.
+    assert time.perf_counter() - start < 60
     assert "ran too long" in report.rows[1].detail
 
 
@@ -241,7 +242,7 @@ def test_an_optimizer_whose_step_runs_too_long_is_stopped_once_for_the_whole_exe
 
     start = time.perf_counter()
     report = check_exercise("Momentum", SlowMomentum, time_limit_s=0.3)
-    assert time.perf_counter() - start < 3
+    assert time.perf_counter() - start < 60  # a guard against a hang; the rows say it stopped once
     assert [row.check for row in report.failures] == ["the checks"]
     assert "ran too long" in report["the checks"].detail
 

@@ -81,6 +81,7 @@ def paths():
     return optimizer_paths.run(steps_scale=0.5)
 
 
+@pytest.mark.slow
 def test_gd_stops_in_the_shallow_basin_momentum_and_nag_roll_through(paths):
     r = paths["local_minimum"]
     s, wells = r["settings"], r["settings"]["wells"]
@@ -106,6 +107,7 @@ def test_momentum_and_nag_beat_gd_on_the_ravine_and_rosenbrock(paths):
             assert steps(r[opt]) < steps(r["gd"]) and r[opt]["final_loss"] < r["gd"]["final_loss"]
 
 
+@pytest.mark.slow
 def test_every_surface_records_its_settings_and_every_optimizer(paths):
     assert set(paths) == {"ravine", "local_minimum", "rosenbrock"}
     for _name, r in paths.items():
@@ -152,7 +154,7 @@ def test_experiment_functions_import_no_matplotlib():
 @pytest.mark.slow
 def test_saturation_script_writes_png_and_json_with_the_required_keys(tmp_path):
     out = tmp_path / "figs"
-    proc = run_cli("--out", str(out), "--quick", script="scripts/saturation.py", timeout=240)
+    proc = run_cli("--out", str(out), "--quick", script="scripts/saturation.py", timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     png, js = out / "saturation.png", out / "saturation.json"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -163,5 +165,5 @@ def test_saturation_script_writes_png_and_json_with_the_required_keys(tmp_path):
 
 
 def test_scripts_refuse_unknown_arguments():
-    proc = run_cli("--bogus", script="scripts/collapse.py", timeout=120)
+    proc = run_cli("--bogus", script="scripts/collapse.py", timeout=600)
     assert proc.returncode == 2 and "--bogus" in proc.stderr

@@ -136,6 +136,7 @@ def test_gradient_noise_refuses_bad_batch_sizes():
 
 
 # ---------------------------------------------------- 3. SGD on noisy data
+@pytest.mark.slow
 def test_flipped_labels_hurt_stochastic_gd_more_than_mini_batches():
     # Means over two seeds: SGD's end is jumpy.
     r = label_noise.run(noise=(0.0, 0.3), epochs=5, seeds=(0, 1))
@@ -218,7 +219,7 @@ def test_every_new_script_exists_and_make_figures_runs_it():
 @pytest.mark.slow
 def test_momentum_memory_script_writes_png_and_json_with_the_required_keys(tmp_path):
     proc = run_cli(
-        "--out", str(tmp_path), "--quick", script="scripts/momentum_memory.py", timeout=240
+        "--out", str(tmp_path), "--quick", script="scripts/momentum_memory.py", timeout=600
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert (tmp_path / "momentum_memory.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

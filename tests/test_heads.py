@@ -186,6 +186,7 @@ def test_the_histogram_auroc_equals_torchmetrics_exact_one_to_the_bins_width():
     assert abs(float(metric.compute()) - float(binary_auroc(p, t))) < 1e-3
 
 
+@pytest.mark.slow
 def test_the_course_core_imports_no_lightning_hydra_or_gradio():
     code = (
         "import sys, nnref.heads, nnref.optim, nnref.data, nnref.nets, nnref.loop, nnref.testing\n"

@@ -97,7 +97,7 @@ def test_course_and_torch_momentum_agree_until_the_drop_then_part(quick):
 @pytest.mark.slow
 def test_the_script_writes_png_and_json(tmp_path):
     proc = run_cli(
-        "--out", str(tmp_path), "--quick", script="scripts/learning_rates.py", timeout=240
+        "--out", str(tmp_path), "--quick", script="scripts/learning_rates.py", timeout=600
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert (tmp_path / "learning_rates.png").stat().st_size > 10_000

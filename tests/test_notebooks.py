@@ -175,7 +175,7 @@ def test_without_nnref_the_first_code_cell_stops_and_says_how_to_install_it(tmp_
         cwd=tmp_path,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=600,
     )
     assert (
         proc.returncode != 0

@@ -295,6 +295,7 @@ def test_no_head_is_named_in_the_playground_outside_its_presets():
     assert not found, found
 
 
+@pytest.mark.slow
 def test_importing_nnref_leaves_the_warning_filters_alone():
     # torch, Lightning and scipy add filters of their own as they load; nnref adds none of its own.
     code = (
@@ -305,7 +306,7 @@ def test_importing_nnref_leaves_the_warning_filters_alone():
         "ours = [f for f in warnings.filters if f[1] is not None and f[1].pattern in FILTERS]\n"
         "assert not ours, ours"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     with warnings.catch_warnings():
         from nnref import quiet

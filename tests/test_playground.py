@@ -379,6 +379,7 @@ def test_the_reproduce_command_gives_the_playgrounds_numbers(values, tmp_path):
         assert abs(a - b) <= 1e-5 * abs(b), (a, b)
 
 
+@pytest.mark.slow
 def test_concurrent_runs_get_exactly_the_weights_and_numbers_their_seed_gives():
     from concurrent.futures import ThreadPoolExecutor
 

@@ -14,6 +14,9 @@ from nnref.playground import room as rooms
 from nnref.playground import streams
 from nnref.playground.form import parse_training
 
+# Every test here starts the room's worker processes.
+pytestmark = pytest.mark.slow
+
 FINAL = re.compile(r"train loss [-\d.e+]+ → ([-\d.e+]+)")
 
 
@@ -67,7 +70,7 @@ def test_runs_at_once_each_get_exactly_what_their_settings_give_alone(room):
     for t in threads:
         t.start()
     for t in threads:
-        t.join(timeout=120)
+        t.join(timeout=300)
     for i, messages in got.items():
         frames = [payload for kind, payload in messages if kind == "frame"]
         assert [kind for kind, _ in messages] == ["frame"] * len(frames)
@@ -157,7 +160,7 @@ def test_a_worker_that_dies_mid_run_ends_its_run_with_an_error_and_is_replaced()
         rest = []
         reader = threading.Thread(target=lambda: rest.extend(map(pair, messages)), daemon=True)
         reader.start()
-        reader.join(timeout=120)
+        reader.join(timeout=300)
         assert not reader.is_alive(), "the run still waits for its dead worker"
         assert rest[-1] == ("error", "the server's worker for this run stopped; press Train again")
         r.finished(run)
@@ -218,8 +221,8 @@ def test_the_workers_end_with_their_server_however_it_ends(how):
         workers = [worker for f in forkservers for worker in children(f)]
         assert len(forkservers) == 1 and len(workers) == 2
         server.send_signal(signal.SIGTERM if how == "terminate" else signal.SIGKILL)
-        server.wait(timeout=120)
-        deadline = time.monotonic() + 120  # a guard: each worker sees within a second or so
+        server.wait(timeout=300)
+        deadline = time.monotonic() + 300  # a guard: each worker sees within a second or so
         room = [*forkservers, *workers]
         while any(alive(p) for p in room) and time.monotonic() < deadline:
             time.sleep(0.2)

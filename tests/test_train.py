@@ -1,6 +1,7 @@
 """nnref.train and conf/: every combination composes, tiny fits run per task, results.json is whole,
 and the exact main command works."""
 
+import itertools
 import json
 
 import pytest
@@ -38,9 +39,17 @@ TINY = {
 }
 
 
-@pytest.mark.parametrize("batching", BATCHINGS)
-@pytest.mark.parametrize("optim", OPTIMS)
-@pytest.mark.parametrize("task", TASKS)
+def combinations():
+    """Every (task, optim, batching); those off a diagonal that still holds each task, optim and
+    batching once are marked slow, so that `pytest -m "not slow"` composes 12 of the 144."""
+    diagonal = {(TASKS[i % 4], optim, BATCHINGS[i % 3]) for i, optim in enumerate(OPTIMS)}
+    return [
+        pytest.param(*combo, marks=() if combo in diagonal else pytest.mark.slow)
+        for combo in itertools.product(TASKS, OPTIMS, BATCHINGS)
+    ]
+
+
+@pytest.mark.parametrize("task, optim, batching", combinations())
 def test_every_task_optim_batching_combination_composes_and_builds_its_parts(task, optim, batching):
     import torch
 
@@ -141,6 +150,7 @@ def test_the_exact_main_command(tmp_path):
 
 
 # One refusal end to end; tests/test_reliability.py checks each refusal's message in-process.
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "overrides,needle",
     [

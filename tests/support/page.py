@@ -14,7 +14,7 @@ import pytest
 
 # How long a wait may last before the test calls it hung. Every wait is for a condition, checked
 # first and then as the page changes: this bound is only a guard, generous for a loaded machine.
-GUARD_MS = 120_000
+GUARD_MS = 300_000
 READY_JS = (
     "() => (document.querySelector('#share-link textarea, #share-link input')?.value || '')"
     ".startsWith('http')"
@@ -133,11 +133,18 @@ def wait_for_value(page, field: str, expected: str) -> None:
 
 
 def wait_for_text(page, selector: str, words: str, timeout_ms: int = GUARD_MS) -> str:
-    page.wait_for_function(
-        "([s, w]) => (document.querySelector(s)?.innerText || '').includes(w)",
-        arg=[selector, words],
-        timeout=timeout_ms,
-    )
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(
+            "([s, w]) => (document.querySelector(s)?.innerText || '').includes(w)",
+            arg=[selector, words],
+            timeout=timeout_ms,
+        )
+    except PlaywrightTimeout:
+        # Name what the page showed instead, so that a failure says where the run stood.
+        shown = page.evaluate("s => document.querySelector(s)?.innerText", selector)
+        raise AssertionError(f"{selector} never showed {words!r}; it shows {shown!r}") from None
     return page.locator(selector).inner_text()
 
 
