@@ -86,7 +86,15 @@ def final_weights(run_dir):
     return ckpt["state_dict"]
 
 
-@pytest.mark.parametrize("optim", ["gd", "momentum", "nag", "adagrad", "rmsprop", "adam"])
+# Three fits each: NAG (with its closure) in the edit loop, the other five with make test.
+@pytest.mark.parametrize(
+    "optim",
+    [
+        *(pytest.param(name, marks=pytest.mark.slow) for name in ("gd", "momentum")),
+        "nag",
+        *(pytest.param(name, marks=pytest.mark.slow) for name in ("adagrad", "rmsprop", "adam")),
+    ],
+)
 def test_resume_from_last_ckpt_equals_an_uninterrupted_run(optim, tmp_path):
     base = ["data=iris", f"optim={optim}", "batching=mini", "data.batch_size=16", "logger=none"]
     whole, part = tmp_path / "whole", tmp_path / "part"
