@@ -216,6 +216,7 @@ def test_an_uploaded_csv_picks_its_head_and_trains(site, tmp_path):
         ),
         ("many.csv", "a,b,label\n" + "1,2,x\n2,1,y\n" * 1250, "2500 rows; at most 2000"),
     ],
+    ids=["malformed", "empty", "words", "many"],
 )
 def test_a_bad_csv_is_named_at_its_field_and_the_server_lives_on(
     site, tmp_path, name, text, message
