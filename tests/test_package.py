@@ -271,6 +271,25 @@ def test_no_function_in_src_is_longer_than_80_lines():
     assert not long, long
 
 
+# A comment the formatter left inside the brackets it wrapped a line in. A comment sits on its own
+# line above the code it explains.
+STRANDED = re.compile(
+    r"^[ \t]*[)\]}]+,?[ \t]+#"  # after a lone closing bracket
+    r"|=[ \t]*\(\n[^\n#]*\S[ \t]+#[^\n]*\n[ \t]*\)",  # NAME = (\n value  # ...\n)
+    re.MULTILINE,
+)
+
+
+def test_no_comment_is_stranded_in_brackets_the_formatter_wrapped():
+    stranded = [
+        f"{path.relative_to(ROOT)}:{text[: m.start()].count(chr(10)) + 1}"
+        for path in [*SRC.rglob("*.py"), *(ROOT / "scripts").glob("*.py")]
+        for text in [path.read_text()]
+        for m in STRANDED.finditer(text)
+    ]
+    assert not stranded, stranded
+
+
 def test_no_head_is_named_in_the_playground_outside_its_presets():
     # The heads' own tables say which head fits which data, its options and its score: a head
     # written into the playground would be a copy of them (a fifth head would then break it).

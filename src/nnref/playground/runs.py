@@ -225,9 +225,8 @@ VIEWS = {
     "local_minimum": ((-1.8, 2.3), (-1.3, 1.3)),
     "rosenbrock": ((-2.0, 2.0), (-1.0, 3.0)),
 }
-KEEP = (
-    400  # path points kept for drawing (long runs are thinned evenly; the numbers use every step)
-)
+# Path points kept for drawing (long runs are thinned evenly; the numbers use every step).
+KEEP = 400
 
 
 def run_paths(settings: PathSettings) -> dict:

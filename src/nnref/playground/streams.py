@@ -69,9 +69,8 @@ class FramePacer:
 
 # ---------------------------------------------------------------- the training tab
 PATH_FRAMES = 8  # frames of the path animation (its start is the picture already shown)
-MAX_WORK_S = (
-    30.0  # of a core's time for one run: with the epochs x points cap, no run holds a core long
-)
+# Of a core's time for one run: with the epochs x points cap, no run holds a core long.
+MAX_WORK_S = 30.0
 STATES = ("ready", "running", "done", "diverged", "time limit", "stopped")
 
 

@@ -377,9 +377,8 @@ class Form:
     summary: str  # what to expect, e.g. "equal at constant lr; differs after an lr change"
     reason: str  # why, in the method's own terms
     differs_after_lr_change: bool = False
-    ours_point: Point | None = (
-        None  # (optimizer, param) -> the point the twin holds; None: the param
-    )
+    # (optimizer, param) -> the point the twin holds; None: the param itself
+    ours_point: Point | None = None
     twin_point: Point | None = None
     compared_as: str = ""  # the point's formula, for the report: "θ = w − γ·m"
 
