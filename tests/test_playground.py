@@ -380,6 +380,37 @@ def test_the_reproduce_command_gives_the_playgrounds_numbers(values, tmp_path, m
 
 
 @pytest.mark.slow
+def test_the_playgrounds_folders_are_made_when_needed_and_go_when_its_process_ends(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    # What the server's process does: import the page's parts, then give a session its folder
+    # and write a generated data set; its temporary folder (TMPDIR) is read as it goes.
+    code = (
+        "import json, os, sys\n"
+        "from nnref.playground import data, sessions\n"
+        "before = os.listdir(sys.argv[1])\n"
+        "sessions.SESSIONS.folder('a-session')\n"
+        "data.generated_csv('curve', 0)\n"
+        "print(json.dumps([before, sorted(os.listdir(sys.argv[1]))]))\n"
+    )
+    env = {**os.environ, "TMPDIR": str(tmp_path), "PYTHONWARNINGS": "ignore"}
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    before, during = json.loads(proc.stdout)
+    assert before == [] and len(during) == 2, (before, during)
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.slow
 def test_concurrent_runs_get_exactly_the_weights_and_numbers_their_seed_gives():
     from concurrent.futures import ThreadPoolExecutor
 

@@ -123,14 +123,16 @@ GENERATED = {"tagged_points": (tagged_points, "tags"), "curve": (curve, "y")}
 
 
 @lru_cache(maxsize=1)
-def generated_dir() -> str:
-    return tempfile.mkdtemp(prefix="nnref-playground-")
+def generated_dir() -> tempfile.TemporaryDirectory:
+    """The folder of the generated data sets' CSV files: one per process, removed with them when
+    the process exits (the cache keeps the folder's object alive until then)."""
+    return tempfile.TemporaryDirectory(prefix="nnref-playground-")
 
 
 def generated_csv(name: str, seed: int) -> str:
     """The generated set as a CSV file (written once per name and seed; the content is
     deterministic)."""
-    path = os.path.join(generated_dir(), f"{name}_seed{seed}.csv")
+    path = os.path.join(generated_dir().name, f"{name}_seed{seed}.csv")
     if not os.path.exists(path):
         header, rows = GENERATED[name][0](seed)
         partial = f"{path}.{os.getpid()}.part"

@@ -26,7 +26,9 @@ class Sessions:
     has been idle for SESSION_IDLE_S (Gradio's cache is swept the same way)."""
 
     def __init__(self):
-        self.root = tempfile.mkdtemp(prefix="nnref-playground-sessions-")
+        # Made when a session first needs a folder, not on import; removed with what it holds when
+        # the server exits.
+        self.files: tempfile.TemporaryDirectory | None = None
         self.seen: dict[str, float] = {}
         self.steppers: dict[str, tuple] = {}  # session -> (its settings, its Stepper)
         self.languages: dict[str, str] = {}  # set as the page loads: its link's, or the browser's
@@ -37,7 +39,10 @@ class Sessions:
 
     def folder(self, session: str) -> str:
         self.touch(session)
-        path = os.path.join(self.root, session or "anonymous")
+        with self.lock:
+            if self.files is None:
+                self.files = tempfile.TemporaryDirectory(prefix="nnref-playground-sessions-")
+        path = os.path.join(self.files.name, session or "anonymous")
         os.makedirs(path, exist_ok=True)
         return path
 
@@ -54,8 +59,10 @@ class Sessions:
                 del self.seen[session]
                 self.steppers.pop(session, None)
                 self.languages.pop(session, None)
+        if self.files is None:  # no session has had a folder yet
+            return
         for session in idle:
-            shutil.rmtree(os.path.join(self.root, session or "anonymous"), ignore_errors=True)
+            shutil.rmtree(os.path.join(self.files.name, session or "anonymous"), ignore_errors=True)
 
 
 SESSIONS = Sessions()
