@@ -9,6 +9,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from conftest import ROOT
+from support.wrong_answers import AdamWithoutCorrection
 
 from nnref.testing import EXERCISES, check_exercise
 from nnref.testing.report import FAIL, PASS, TODO
@@ -154,28 +155,6 @@ def test_a_wrong_momentum_names_state_outside_self_state_and_the_formula():
 def test_nag_written_as_momentum_is_told_its_gradient_comes_before_the_look_ahead():
     report = check_exercise("NAG", SOLUTIONS["Momentum"])
     assert "gradient taken before the look-ahead" in failing(report)
-
-
-class AdamWithoutCorrection(torch.optim.Optimizer):
-    def __init__(self, params, lr=0.001, betas=(0.9, 0.999), eps=1e-8):
-        super().__init__(params, dict(lr=lr, betas=betas, eps=eps))
-
-    @torch.no_grad()
-    def step(self, closure=None):
-        loss = None
-        if closure is not None:
-            with torch.enable_grad():
-                loss = closure()
-        for group in self.param_groups:
-            b1, b2 = group["betas"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                s = self.state[p]
-                s["m"] = b1 * s.get("m", torch.zeros_like(p)) + (1 - b1) * p.grad
-                s["v"] = b2 * s.get("v", torch.zeros_like(p)) + (1 - b2) * p.grad**2
-                p.sub_(group["lr"] * s["m"] / (s["v"].sqrt() + group["eps"]))
-        return loss
 
 
 def test_adam_without_bias_correction_is_named():

@@ -8,6 +8,7 @@ and a run killed half-way and started again gives the same grades.csv."""
 import copy
 import csv
 import functools
+import inspect
 import json
 import re
 import shutil
@@ -20,6 +21,7 @@ import zipfile
 import nbformat
 import pytest
 from conftest import ROOT
+from support.wrong_answers import AdamWithoutCorrection
 
 from nnref.grading.cli import main
 from nnref.grading.notebook import code_cells, last_definitions, program
@@ -91,28 +93,10 @@ WRONG = {
         "    return list(torch.randint(0, n, (n,), generator=generator).split(batch_size))\n"
     ),
 }
-ADAM_WITHOUT_CORRECTION = """
-class Adam(torch.optim.Optimizer):
-    def __init__(self, params, lr=0.001, betas=(0.9, 0.999), eps=1e-8):
-        super().__init__(params, dict(lr=lr, betas=betas, eps=eps))
-
-    @torch.no_grad()
-    def step(self, closure=None):
-        loss = None
-        if closure is not None:
-            with torch.enable_grad():
-                loss = closure()
-        for group in self.param_groups:
-            b1, b2 = group["betas"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                s = self.state[p]
-                s["m"] = b1 * s.get("m", torch.zeros_like(p)) + (1 - b1) * p.grad
-                s["v"] = b2 * s.get("v", torch.zeros_like(p)) + (1 - b2) * p.grad**2
-                p.sub_(group["lr"] * s["m"] / (s["v"].sqrt() + group["eps"]))
-        return loss
-"""
+# The student's Adam as its source text, the class named as the exercise asks.
+ADAM_WITHOUT_CORRECTION = inspect.getsource(AdamWithoutCorrection).replace(
+    "class AdamWithoutCorrection(", "class Adam("
+)
 LOOP = "def one_hot(labels, classes):\n    while True:\n        pass\n"
 MEMORY = "def cross_entropy(y, t):\n    waste = torch.ones(10**11)\n    return waste.sum()\n"
 EXIT_WHILE_CHECKED = "import os\n\ndef sigmoid_mse_grad(net, t):\n    os._exit(3)\n"
