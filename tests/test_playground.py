@@ -220,6 +220,25 @@ def test_a_run_past_the_time_limit_stops_and_says_so():
     assert last.state == "time limit" and last.epoch < 500 and "limit for one run" in last.status
 
 
+def test_a_run_waiting_for_a_busy_machine_is_not_cut_short_by_the_limit(monkeypatch):
+    settings = parse_training({"epochs": 5})
+    alone = streams.TrainingStream(settings)
+    while alone.advance() is not None:
+        pass
+    work = alone.work_s
+    # The same run on a busy server: before each epoch it waits for a core (a sleep does no work),
+    # so that on the wall it takes longer than the limit, which is twice its own work.
+    step_epoch = streams.TrainingStream.step_epoch
+
+    def waiting(stream):
+        time.sleep((3 * work + 1.5) / settings.epochs)
+        return step_epoch(stream)
+
+    monkeypatch.setattr(streams.TrainingStream, "step_epoch", waiting)
+    busy = list(streams.training_frames(settings, max_work_s=2 * work + 0.5))
+    assert busy[-1].state == "done" and busy[-1].epoch == settings.epochs, busy[-1].status
+
+
 def test_the_pacer_spreads_frames_and_keeps_slow_runs_moving():
     clock = iter(np.arange(0, 100, 0.01)).__next__  # 10 ms per call
     pacer = FramePacer(100, max_frames=25, max_gap_s=10.0, clock=clock)
