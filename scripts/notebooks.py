@@ -26,6 +26,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -123,18 +124,26 @@ def build(out: Path = BUILD, langs=LANGUAGES) -> list[Path]:
 def execute(nb: nbformat.NotebookNode, cwd: Path, timeout: int = 300) -> nbformat.NotebookNode:
     """Run every cell in a fresh kernel (this interpreter's own); raises on a cell's error."""
     from nbclient import NotebookClient  # imported here: only executing needs Jupyter's client
+    from traitlets.config import Config
 
-    client = NotebookClient(
-        nb,
-        timeout=timeout,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(cwd)}},
-        # The run is over once its last cell has: a graceful shutdown only waits ~2 s longer.
-        shutdown_kernel="immediate",
-    )
-    # The kernel's own stderr holds only its start-up notice about its local TCP sockets; a cell's
-    # errors and prints come back through the notebook's outputs.
-    client.execute(stderr=subprocess.DEVNULL)
+    with tempfile.TemporaryDirectory(prefix="nnref-kernel-") as sockets:
+        # Where the system has them, the kernel and this client talk over Unix sockets in a folder
+        # of their own, not over TCP: a TCP port is picked free and let go for the kernel to take,
+        # and another process starting at that moment (a second kernel, a server) can take it
+        # first. The kernel then dies before it answers, as it did with two test suites at once.
+        ipc = {"transport": "ipc", "ip": os.path.join(sockets, "kernel")}
+        client = NotebookClient(
+            nb,
+            timeout=timeout,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(cwd)}},
+            # The run is over once its last cell has: a graceful shutdown only waits ~2 s longer.
+            shutdown_kernel="immediate",
+            config=Config({"KernelManager": ipc if os.name == "posix" else {}}),
+        )
+        # The kernel's own stderr holds only its start-up notices; a cell's errors and prints come
+        # back through the notebook's outputs.
+        client.execute(stderr=subprocess.DEVNULL)
     return nb
 
 

@@ -102,6 +102,20 @@ def test_make_notebooks_build_writes_both_editions_as_ipynb(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows has no Unix sockets: kernels use TCP")
+def test_a_kernel_talks_over_unix_sockets_of_its_own_not_tcp_ports():
+    # A free TCP port picked for a kernel can be taken by another process before the kernel
+    # binds it (two test suites at once lost a kernel that way); a socket in its own folder can't.
+    cell = (
+        "import json\nfrom ipykernel import get_connection_info\n"
+        "info = json.loads(get_connection_info())\nprint(info['transport'], info['ip'])"
+    )
+    nb = notebooks.execute(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell)]), ROOT)
+    transport, path = nb.cells[0].outputs[0]["text"].split()
+    assert transport == "ipc" and "nnref-kernel-" in path
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", notebooks.LANGUAGES)
 @pytest.mark.parametrize("name", NAMES)
 def test_the_teacher_edition_runs_and_every_check_passes(name, lang):
